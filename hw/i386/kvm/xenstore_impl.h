@@ -138,6 +138,16 @@ int xs_impl_set_quota(XenstoreImplState *s, unsigned int dom_id,
 unsigned int xs_impl_domain_nodes(XenstoreImplState *s, unsigned int dom_id);
 
 /*
+ * Per-domain protocol feature bits (XENSTORE_SERVER_FEATURE_*), as
+ * GET_FEATURE / SET_FEATURE see them.  A domain without its own value has
+ * XS_IMPL_DEFAULT_FEATURES.  Saved and loaded with the store.
+ */
+#define XS_IMPL_DEFAULT_FEATURES 0x7   /* RECONNECTION | ERROR | WATCHDEPTH */
+uint32_t xs_impl_get_features(XenstoreImplState *s, unsigned int dom_id);
+void xs_impl_set_features(XenstoreImplState *s, unsigned int dom_id,
+                          uint32_t features);
+
+/*
  * Save and load, in the record layout of Xen's xenstore-migration format
  * plus a versioned record of ours.  deserialize borrows bytes; on error it
  * returns a positive errno and leaves s untouched.  Watches of dom_id in
