@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "qemu/trace-control.h"
 #include "hw/xen/special_pages.h"
 #include "xen_overlay.h"
 #include "xen_gnttab.h"
@@ -352,6 +353,7 @@ static void test_vm_errors(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    trace_init_from_env();
     g_test_add_func("/kvm/available", test_available);
     g_test_add_func("/kvm/overlay/both-ways", test_overlay_both_ways);
     g_test_add_func("/kvm/doorbell-without-ioeventfd",

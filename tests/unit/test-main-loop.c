@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "qemu/trace-control.h"
 #include "qemu/main-loop.h"
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -326,6 +327,7 @@ static void test_bh_and_fd_in_one_iteration(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    trace_init_from_env();
     g_test_add_func("/main-loop/nothing-ready", test_nothing_ready);
     g_test_add_func("/main-loop/fd/read", test_fd_read);
     g_test_add_func("/main-loop/fd/level-triggered",

@@ -7,6 +7,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
+#include "qemu/trace-control.h"
 #include "hw/xen/interface/event_channel.h"
 #include "xen_evtchn.h"
 #include <poll.h>
@@ -632,6 +633,40 @@ static void test_save_load(void)
     g_byte_array_unref(w.stream);
 }
 
+static void test_reset_after_load(void)
+{
+    SavedWorld w;
+    XenEvtchnBeHandle *h;
+
+    build_world(&w);
+    setup();
+    h = xen_be_evtchn_open();
+    g_assert_cmpint(xen_evtchn_load(w.stream->data, w.stream->len), ==, 0);
+    /* Ports no device took back before the reset are gone with it. */
+    xen_evtchn_reset();
+    g_assert_cmpint(xen_be_evtchn_reclaim(h, w.detached_bp), ==, -EINVAL);
+    g_assert_cmpint(xen_be_evtchn_reclaim(h, w.bp), ==, -EINVAL);
+    g_assert_cmpuint(port_status(w.gp).status, ==, EVTCHNSTAT_closed);
+    xen_be_evtchn_close(h);
+    xen_evtchn_destroy();
+    g_byte_array_unref(w.stream);
+}
+
+static void test_no_upcall_hook(void)
+{
+    evtchn_port_t a, b;
+
+    setup();
+    xen_evtchn_set_upcall(NULL, NULL);
+    a = alloc_unbound(DOMID_SELF);
+    g_assert_cmpint(bind_interdomain(DOMID_SELF, a, &b), ==, 0);
+    g_assert_cmpint(send_port(b), ==, 0);
+    g_assert_true(is_pending(a));
+    g_assert_cmpint(unmask_port(a), ==, 0);
+    g_assert_cmpint(upcalls.count, ==, 0);
+    xen_evtchn_destroy();
+}
+
 static void test_load_other_domain(void)
 {
     SavedWorld w;
@@ -747,6 +782,7 @@ static void test_load_refuses_corrupt(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    trace_init_from_env();
     g_test_add_func("/xen-evtchn/create-and-no-state",
                     test_create_and_no_state);
     g_test_add_func("/xen-evtchn/alloc-unbound", test_alloc_unbound);
@@ -763,6 +799,8 @@ int main(int argc, char **argv)
     g_test_add_func("/xen-evtchn/destroy-with-open-handle",
                     test_destroy_with_open_handle);
     g_test_add_func("/xen-evtchn/save-load", test_save_load);
+    g_test_add_func("/xen-evtchn/reset-after-load", test_reset_after_load);
+    g_test_add_func("/xen-evtchn/no-upcall-hook", test_no_upcall_hook);
     g_test_add_func("/xen-evtchn/load-other-domain",
                     test_load_other_domain);
     g_test_add_func("/xen-evtchn/load-refuses-corrupt",

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "qemu/trace-control.h"
 #include "hw/xen/special_pages.h"
 #include "xen_overlay.h"
 #include "xen_gnttab.h"
@@ -154,6 +155,7 @@ static void test_gnttab_guest_writes_and_reset(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    trace_init_from_env();
     g_test_add_func("/xen-overlay/special-page-numbers",
                     test_special_page_numbers);
     g_test_add_func("/xen-overlay/page-without-vm", test_page_without_vm);
