@@ -861,6 +861,9 @@ static int xs_write_common(XenstoreImplState *s, unsigned int dom_id,
     if (err) {
         return err;
     }
+    if (len > XS_VALUE_MAX) {
+        return E2BIG;
+    }
     if (mkdir) {
         trace_xenstore_impl_mkdir(dom_id, tx_id, p.buf);
     } else {

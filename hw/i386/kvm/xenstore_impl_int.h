@@ -14,6 +14,8 @@
 
 /* Longest canonical path we ever build, plus its NUL. */
 #define XS_PATH_BUF (XENSTORE_ABS_PATH_MAX + 1)
+/* Largest value a node may hold (what a saved node record can carry). */
+#define XS_VALUE_MAX 0xffff
 /* Longest "/local/domain/<domid>" home, with room to spare. */
 #define XS_HOME_MAX 32
 
@@ -198,6 +200,11 @@ void xs_watch_fire_rm(XenstoreImplState *s, const char *path,
                       const XsPerms *parent_perms);
 void xs_watch_fire_special(XenstoreImplState *s, int which);
 void xs_watch_free_all(XenstoreImplState *s);
+void xs_watch_drop_domain(XenstoreImplState *s, unsigned int dom_id);
+void xs_watch_recount(XenstoreImplState *s);
+void xs_watch_fire_all(XenstoreImplState *s);
+void xs_watch_restore(XenstoreImplState *s, XsWatch *w, xs_impl_watch_fn fn,
+                      void *opaque);
 
 /* xenstore_impl_txn.c */
 XsTransaction *xs_tx_lookup(XenstoreImplState *s, unsigned int dom_id,
