@@ -392,6 +392,81 @@ void xs_impl_unwatch_all(XenstoreImplState *s, unsigned int dom_id,
     xs_watch_remove_matching(s, xs_watch_owned_by, &o);
 }
 
+void xs_watch_drop_domain(XenstoreImplState *s, unsigned int dom_id)
+{
+    XsWatchOwner o = { .dom_id = dom_id, .any_conn = true };
+
+    xs_watch_remove_matching(s, xs_watch_owned_by, &o);
+}
+
+/* Rebuild the per-domain watch counts (after the domain table changed). */
+void xs_watch_recount(XenstoreImplState *s)
+{
+    GHashTableIter iter;
+    gpointer value;
+
+    s->nr_watches = 0;
+    g_hash_table_iter_init(&iter, s->watches);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        GPtrArray *list = value;
+
+        for (guint i = 0; i < list->len; i++) {
+            XsWatch *w = g_ptr_array_index(list, i);
+
+            xs_domain(s, w->dom_id, true)->nr_watches++;
+            s->nr_watches++;
+        }
+    }
+}
+
+/* Every watch fires once with its own path. */
+void xs_watch_fire_all(XenstoreImplState *s)
+{
+    GHashTableIter iter;
+    gpointer value;
+    g_autoptr(GPtrArray) lists = g_ptr_array_new();
+
+    g_hash_table_iter_init(&iter, s->watches);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        g_ptr_array_add(lists, value);
+    }
+    s->firing++;
+    for (guint l = 0; l < lists->len; l++) {
+        GPtrArray *list = g_ptr_array_index(lists, l);
+
+        for (guint i = 0; i < list->len; i++) {
+            XsWatch *w = g_ptr_array_index(list, i);
+
+            if (!w->dead) {
+                xs_watch_deliver(w, w->wpath);
+            }
+        }
+    }
+    xs_watch_end_firing(s);
+}
+
+/* Add a watch read from a saved stream, without the first event. */
+void xs_watch_restore(XenstoreImplState *s, XsWatch *w, xs_impl_watch_fn fn,
+                      void *opaque)
+{
+    GPtrArray *list = g_hash_table_lookup(s->watches, w->wpath);
+
+    if (xs_watch_find(list, w->dom_id, w->token, fn, opaque, NULL)) {
+        xs_watch_free(w);
+        return;
+    }
+    w->fn = fn;
+    w->opaque = opaque;
+    w->wpath_depth = xs_path_depth(w->wpath);
+    if (!list) {
+        list = g_ptr_array_new();
+        g_hash_table_insert(s->watches, g_strdup(w->wpath), list);
+    }
+    g_ptr_array_add(list, w);
+    xs_domain(s, w->dom_id, true)->nr_watches++;
+    s->nr_watches++;
+}
+
 static bool xs_watch_any(XsWatch *w, void *opaque)
 {
     return true;
