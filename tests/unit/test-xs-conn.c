@@ -671,9 +671,41 @@ static void long_write(GByteArray *req, uint32_t tx)
 }
 
 /*
- * Stop a request after every byte, save, load into a new connection and
- * finish there: the output is what an uninterrupted run gives, and the
- * transaction goes along.
+ * Migrate a guest ring connection: save its store and its own state,
+ * build a new store and connection from them (the store's watches of the
+ * guest now deliver to the new connection), as the device does.
+ */
+static Client *migrate(Client *a, XenstoreImplState *from, Env **to)
+{
+    g_autoptr(GByteArray) store = xs_impl_serialize(from);
+    g_autoptr(GByteArray) conn = xs_conn_save(a->conn);
+    Env *e = g_new0(Env, 1);
+    Client *b;
+
+    e->s = xs_impl_create(GUEST);
+    b = client_new(e, GUEST, true);
+    g_assert_cmpint(xs_impl_deserialize(e->s, store, GUEST,
+                                        xs_conn_watch_event, b->conn), ==, 0);
+    g_assert(xs_conn_load(b->conn, conn->data, conn->len, &error_abort));
+    xs_conn_process(b->conn);
+    *to = e;
+    return b;
+}
+
+/* The guest watches data (token t) and has drained everything. */
+static void guest_watch_data(Client *g)
+{
+    Msg m;
+
+    ROUNDTRIP(g, XS_WATCH, 0, "data\0t\0", &m);
+    g_assert_cmpuint(m.hdr.type, ==, XS_WATCH);
+    EXPECT_EVENT(g, "data\0t\0");
+}
+
+/*
+ * Stop a request after every byte, migrate, finish on the new side: the
+ * output is what an uninterrupted run gives, and the transaction and the
+ * watch go along.
  */
 static void test_save_load_request(void)
 {
@@ -686,10 +718,12 @@ static void test_save_load_request(void)
         Env *e = env_new();
         Client *a = client_new(e, GUEST, true);
         Client *b;
-        g_autoptr(GByteArray) state = NULL;
-        uint32_t tx = start_tx(a);
+        Env *e2;
+        uint32_t tx;
         Msg m;
 
+        guest_watch_data(a);
+        tx = start_tx(a);
         if (!req->len) {
             tx0 = tx;
             long_write(req, tx);
@@ -709,26 +743,24 @@ static void test_save_load_request(void)
         g_assert_cmpuint(tx, ==, tx0);
         g_byte_array_append(a->to_send, req->data, req->len);
         g_assert_cmpuint(feed_some(a, k - 1), ==, k - 1);
-        state = xs_conn_save(a->conn);
 
-        b = client_new(e, GUEST, true);
-        g_assert(xs_conn_load(b->conn, state->data, state->len,
-                              &error_abort));
-        xs_conn_process(b->conn);
+        b = migrate(a, e->s, &e2);
         g_byte_array_append(b->to_send, a->to_send->data, a->to_send->len);
+        client_free(a);
+        env_free(e);
         pump(b, SIZE_MAX);
         g_assert_cmpuint(b->received->len, ==, reference->len);
         g_assert(!memcmp(b->received->data, reference->data,
                          reference->len));
         g_byte_array_set_size(b->received, 0);
-        /* b owns the transaction now. */
+        /* b owns the transaction; the commit fires b's watch. */
         ROUNDTRIP(b, XS_TRANSACTION_END, tx, "T\0", &m);
         g_assert_cmpuint(m.hdr.type, ==, XS_TRANSACTION_END);
+        EXPECT_EVENT(b, "data/v\0t\0");
         ROUNDTRIP(b, XS_READ, 0, "data/v\0", &m);
         g_assert_cmpuint(m.hdr.len, ==, 2000);
         client_free(b);
-        client_free(a);
-        env_free(e);
+        env_free(e2);
         cuts++;
     }
     /* Cut before every byte and after the last one. */
@@ -736,59 +768,66 @@ static void test_save_load_request(void)
 }
 
 /*
- * Stop a long reply after every byte, with an event queued behind it:
- * the new connection sends the rest, then the event.
+ * Stop a long reply after every byte, with an event queued behind it,
+ * migrate: the new side sends the rest, then the event, and its watch
+ * fires for later changes.
  */
 static void test_save_load_response(void)
 {
     g_autoptr(GByteArray) reference = g_byte_array_new();
+    g_autofree char *big = g_strnfill(3000, 'r');
     size_t total = 0, cuts = 0;
 
     for (size_t k = 0; !total || k <= total + 1; k++) {
         Env *e = env_new();
-        Client *a = client_new(e, DOMID_QEMU, false);
+        Client *a = client_new(e, GUEST, true);
         Client *w = client_new(e, DOMID_QEMU, false);
         Client *b;
-        g_autofree char *big = g_strnfill(3000, 'r');
+        Env *e2;
         g_autoptr(GByteArray) wr = g_byte_array_new();
-        g_autoptr(GByteArray) state = NULL;
         Msg m;
 
-        g_byte_array_append(wr, (const guint8 *)"/r\0", 3);
+        g_byte_array_append(wr, (const guint8 *)"/local/domain/1/data/r\0",
+                            23);
         g_byte_array_append(wr, (const guint8 *)big, 3000);
         roundtrip(w, XS_WRITE, 0, wr->data, wr->len, &m);
-        ROUNDTRIP(a, XS_WATCH, 0, "/r\0t\0", &m);
-        pump(a, SIZE_MAX);
-        g_byte_array_set_size(a->received, 0);
-        SEND(a, XS_READ, 8, 0, "/r\0");
+        g_assert_cmpuint(m.hdr.type, ==, XS_WRITE);
+        guest_watch_data(a);
+        SEND(a, XS_READ, 8, 0, "data/r\0");
         feed_some(a, SIZE_MAX);
-        ROUNDTRIP(w, XS_WRITE, 0, "/r/ev\0", &m);
+        ROUNDTRIP(w, XS_WRITE, 0, "/local/domain/1/data/ev\0", &m);
+        g_assert_cmpuint(xs_conn_queued_events(a->conn), ==, 1);
         if (!total) {
             pump(a, SIZE_MAX);
             g_byte_array_append(reference, a->received->data,
                                 a->received->len);
             total = reference->len;
-            g_assert_cmpuint(total, ==, 16 + 3000 + 16 + 8);
+            g_assert_cmpuint(total, ==, 16 + 3000 + 16 + 10);
             client_free(a);
             client_free(w);
             env_free(e);
             continue;
         }
         drain_exactly(a, k - 1);
-        state = xs_conn_save(a->conn);
-        b = client_new(e, DOMID_QEMU, false);
-        g_assert(xs_conn_load(b->conn, state->data, state->len,
-                              &error_abort));
-        xs_conn_process(b->conn);
+        b = migrate(a, e->s, &e2);
         pump(b, SIZE_MAX);
         g_byte_array_prepend(b->received, a->received->data,
                              a->received->len);
         g_assert_cmpuint(b->received->len, ==, total);
         g_assert(!memcmp(b->received->data, reference->data, total));
-        client_free(b);
+        g_byte_array_set_size(b->received, 0);
         client_free(a);
         client_free(w);
         env_free(e);
+
+        /* The old store is gone; the new one reaches b. */
+        w = client_new(e2, DOMID_QEMU, false);
+        ROUNDTRIP(w, XS_WRITE, 0, "/local/domain/1/data/after\0", &m);
+        pump(b, SIZE_MAX);
+        EXPECT_EVENT(b, "data/after\0t\0");
+        client_free(w);
+        client_free(b);
+        env_free(e2);
         cuts++;
     }
     g_assert_cmpuint(cuts, ==, total + 1);
