@@ -1067,6 +1067,80 @@ static void test_load_refuses_corrupt(void)
     env_free(e);
 }
 
+/* ---- hostile byte streams ---- */
+
+/*
+ * Random streams, mostly well-framed requests with random types, lengths
+ * and payloads, sometimes raw noise, fed and drained in random pieces:
+ * the output is always whole messages, one reply per whole request taken,
+ * and the connection either takes everything or stops in the
+ * protocol-error state.
+ */
+static void test_garbage_stream(void)
+{
+    Env *e = env_new();
+    GRand *rnd = g_rand_new_with_seed(4242);
+    unsigned int stopped = 0, total_replies = 0, ok_replies = 0;
+
+    for (int round = 0; round < 200; round++) {
+        Client *c = client_new(e, round & 1 ? GUEST : DOMID_QEMU,
+                               round & 1);
+        unsigned int sent = 0, replies = 0;
+        size_t noise = 0;
+        const uint8_t *data;
+        Msg m;
+
+        for (int i = 0; i < 30; i++) {
+            uint8_t payload[256];
+            uint32_t len = g_rand_int_range(rnd, 0, sizeof(payload));
+            uint32_t type = g_rand_int_range(rnd, 0, XS_TYPE_COUNT + 3);
+
+            for (uint32_t j = 0; j < len; j++) {
+                payload[j] = "/ab@\0-1d"[g_rand_int_range(rnd, 0, 9)];
+            }
+            if (!g_rand_int_range(rnd, 0, 40)) {
+                /* Noise: whatever header these bytes make. */
+                g_byte_array_append(c->to_send, payload, len);
+                noise = len;
+                break;
+            }
+            client_send(c, type, i, g_rand_int_range(rnd, 0, 3), payload,
+                        len);
+            sent++;
+        }
+        while (feed_some(c, g_rand_int_range(rnd, 1, 600)) +
+               drain_some(c, g_rand_int_range(rnd, 1, 600))) {
+            /* until stuck or done */
+        }
+        g_assert(!c->to_send->len || xs_conn_protocol_error(c->conn));
+        g_assert_cmpuint(xs_conn_peek(c->conn, &data), ==, 0);
+        while (next_msg(c, &m)) {
+            if (m.hdr.type != XS_WATCH_EVENT) {
+                replies++;
+                ok_replies += m.hdr.type != XS_ERROR;
+            }
+        }
+        g_assert_cmpuint(c->received->len, ==, 0);
+        /* One reply per request; noise may frame a few more or stop it. */
+        total_replies += replies;
+        stopped += xs_conn_protocol_error(c->conn);
+        g_assert_cmpuint(replies, >=, sent);
+        g_assert_cmpuint(replies, <=, sent + noise / XS_WIRE_HDR_SIZE);
+        if (!noise) {
+            g_assert_cmpuint(replies, ==, sent);
+            g_assert(!xs_conn_protocol_error(c->conn));
+            g_assert_cmpuint(xs_conn_input_space(c->conn), ==, 16);
+        }
+        client_free(c);
+    }
+    g_test_message("%u replies, %u not errors, %u protocol errors",
+                   total_replies, ok_replies, stopped);
+    g_assert_cmpuint(stopped, >, 0);
+    g_assert_cmpuint(ok_replies, >, 0);
+    g_rand_free(rnd);
+    env_free(e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1086,5 +1160,6 @@ int main(int argc, char **argv)
     g_test_add_func("/xs-conn/save-load/request", test_save_load_request);
     g_test_add_func("/xs-conn/save-load/response", test_save_load_response);
     g_test_add_func("/xs-conn/save-load/corrupt", test_load_refuses_corrupt);
+    g_test_add_func("/xs-conn/garbage-stream", test_garbage_stream);
     return g_test_run();
 }
