@@ -976,6 +976,24 @@ static void test_oversized_request(void)
     /* Transports never pass this; a direct caller gets EINVAL. */
     request(&f->dom0, XS_WRITE, 0, big, XENSTORE_PAYLOAD_MAX + 1, &r);
     assert_error(&r, "EINVAL");
+    /* No payload: only a zero length makes sense. */
+    {
+        struct xsd_sockmsg req = { .type = XS_READ, .req_id = 1, .len = 3 };
+        g_autoptr(GByteArray) out = g_byte_array_new();
+
+        xs_wire_handle_request(&f->dom0, &req, NULL, out);
+        g_assert_cmpuint(out->len, ==, 16 + 7);
+        g_assert(!memcmp(out->data + 16, "EINVAL\0", 7));
+        req.len = 0;
+        g_byte_array_set_size(out, 0);
+        xs_wire_handle_request(&f->dom0, &req, NULL, out);
+        g_assert(!memcmp(out->data + 16, "EINVAL\0", 7));
+        req.type = XS_GET_QUOTA;
+        g_byte_array_set_size(out, 0);
+        xs_wire_handle_request(&f->dom0, &req, NULL, out);
+        g_assert_cmpuint(((struct xsd_sockmsg *)out->data)->type, ==,
+                         XS_GET_QUOTA);
+    }
     /* The largest allowed request works. */
     memcpy(big, "/v", 3);
     memset(big + 3, 'x', XENSTORE_PAYLOAD_MAX - 3);

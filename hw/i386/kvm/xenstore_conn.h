@@ -11,6 +11,10 @@
 #include "qemu/error.h"
 #include "xenstore_wire.h"
 
+/*
+ * Not thread-safe: a connection, its store and every other connection on
+ * that store are used from one thread (the main loop).
+ */
 typedef struct XsConn XsConn;
 
 /*

@@ -847,7 +847,8 @@ void xs_wire_handle_request(XsWireSession *sess,
     XsRequest r = {
         .sess = sess,
         .hdr = req,
-        .payload = (const char *)payload,
+        /* Handlers search the payload; never hand them NULL. */
+        .payload = payload ? (const char *)payload : "",
         .len = req->len,
         .rsp = rsp,
     };
@@ -855,7 +856,7 @@ void xs_wire_handle_request(XsWireSession *sess,
 
     trace_xenstore_request(sess->dom_id, xs_wire_type_name(req->type),
                            req->req_id, req->tx_id, req->len);
-    err = dispatch(&r);
+    err = (!payload && req->len) ? EINVAL : dispatch(&r);
     if (!err && rsp->len > XENSTORE_PAYLOAD_MAX) {
         err = E2BIG;
     }
