@@ -1,0 +1,1271 @@
+/*
+ * The XenStore database: the node tree, paths, permissions, domains and
+ * quotas, and the node calls outside transactions.  Transactions, watches
+ * and save/load live in xenstore_impl_txn.c, _watch.c and _save.c.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "xenstore_impl_int.h"
+#include "trace.h"
+
+static const unsigned int xs_default_quotas[XS_QUOTA__MAX] = {
+    [XS_QUOTA_NODES] = 1000,
+    [XS_QUOTA_NODE_SIZE] = 2048,
+    [XS_QUOTA_WATCHES] = 128,
+    [XS_QUOTA_TRANSACTIONS] = 10,
+    [XS_QUOTA_PERMS] = 5,
+    [XS_QUOTA_PATH_MAX] = XENSTORE_REL_PATH_MAX,
+    [XS_QUOTA_TX_NODES] = 1024,
+    [XS_QUOTA_WATCH_EVENTS] = 1024,
+};
+
+static const char *const xs_quota_names[XS_QUOTA__MAX] = {
+    [XS_QUOTA_NODES] = "nodes",
+    [XS_QUOTA_NODE_SIZE] = "node-size",
+    [XS_QUOTA_WATCHES] = "watches",
+    [XS_QUOTA_TRANSACTIONS] = "transactions",
+    [XS_QUOTA_PERMS] = "permissions",
+    [XS_QUOTA_PATH_MAX] = "path-max",
+    [XS_QUOTA_TX_NODES] = "transaction-nodes",
+    [XS_QUOTA_WATCH_EVENTS] = "outstanding",
+};
+
+/* Bytes allowed in a path: A-Z a-z 0-9 - / _ @ */
+static const bool xs_path_char[256] = {
+    ['-'] = true, ['/'] = true, ['_'] = true, ['@'] = true,
+    ['0' ... '9'] = true, ['A' ... 'Z'] = true, ['a' ... 'z'] = true,
+};
+
+/* ---- generations, domains, quotas ---- */
+
+uint64_t xs_next_gen(XenstoreImplState *s)
+{
+    return ++s->gen;
+}
+
+XsDomain *xs_domain(XenstoreImplState *s, unsigned int domid, bool create)
+{
+    XsDomain *d = s->last_domain;
+
+    if (d && d->domid == domid) {
+        return d;
+    }
+    d = g_hash_table_lookup(s->domains, GUINT_TO_POINTER(domid));
+    if (!d && create) {
+        d = g_new0(XsDomain, 1);
+        d->domid = domid;
+        d->target = DOMID_INVALID;
+        d->privileged = (domid == DOMID_QEMU);
+        g_hash_table_insert(s->domains, GUINT_TO_POINTER(domid), d);
+    }
+    if (d) {
+        s->last_domain = d;
+    }
+    return d;
+}
+
+bool xs_is_privileged(XenstoreImplState *s, unsigned int domid)
+{
+    XsDomain *d = xs_domain(s, domid, false);
+
+    return d ? d->privileged : domid == DOMID_QEMU;
+}
+
+unsigned int xs_quota(XenstoreImplState *s, unsigned int domid, XsQuota q)
+{
+    XsDomain *d = xs_domain(s, domid, false);
+
+    if (d && (d->quota_set & (1u << q))) {
+        return d->quota[q];
+    }
+    return s->default_quota[q];
+}
+
+const char *xs_quota_name(XsQuota q)
+{
+    return q < XS_QUOTA__MAX ? xs_quota_names[q] : NULL;
+}
+
+int xs_quota_from_name(const char *name)
+{
+    for (int q = 0; q < XS_QUOTA__MAX; q++) {
+        if (g_str_equal(name, xs_quota_names[q])) {
+            return q;
+        }
+    }
+    return -1;
+}
+
+unsigned int xs_impl_get_quota(XenstoreImplState *s, unsigned int dom_id,
+                               XsQuota q)
+{
+    g_assert(q < XS_QUOTA__MAX);
+    if (dom_id == XS_QUOTA_DEFAULT_DOMID) {
+        return s->default_quota[q];
+    }
+    return xs_quota(s, dom_id, q);
+}
+
+int xs_impl_set_quota(XenstoreImplState *s, unsigned int dom_id,
+                      XsQuota q, unsigned int value)
+{
+    XsDomain *d;
+
+    if (q >= XS_QUOTA__MAX) {
+        return EINVAL;
+    }
+    trace_xenstore_set_quota(dom_id, xs_quota_names[q], value);
+    if (dom_id == XS_QUOTA_DEFAULT_DOMID) {
+        s->default_quota[q] = value;
+        return 0;
+    }
+    if (dom_id >= DOMID_FIRST_RESERVED) {
+        return EINVAL;
+    }
+    d = xs_domain(s, dom_id, true);
+    d->quota[q] = value;
+    d->quota_set |= 1u << q;
+    return 0;
+}
+
+unsigned int xs_impl_domain_nodes(XenstoreImplState *s, unsigned int dom_id)
+{
+    XsDomain *d = xs_domain(s, dom_id, false);
+
+    return d ? d->nr_nodes : 0;
+}
+
+uint32_t xs_impl_get_features(XenstoreImplState *s, unsigned int dom_id)
+{
+    XsDomain *d = xs_domain(s, dom_id, false);
+
+    return d && d->has_features ? d->features : XS_IMPL_DEFAULT_FEATURES;
+}
+
+void xs_impl_set_features(XenstoreImplState *s, unsigned int dom_id,
+                          uint32_t features)
+{
+    XsDomain *d = xs_domain(s, dom_id, true);
+
+    d->has_features = true;
+    d->features = features;
+}
+
+void xs_impl_set_privileged(XenstoreImplState *s, unsigned int dom_id,
+                            bool privileged)
+{
+    xs_domain(s, dom_id, true)->privileged = privileged;
+}
+
+bool xs_impl_is_privileged(XenstoreImplState *s, unsigned int dom_id)
+{
+    return xs_is_privileged(s, dom_id);
+}
+
+int xs_impl_set_target(XenstoreImplState *s, unsigned int dom_id,
+                       unsigned int target)
+{
+    if (dom_id >= DOMID_FIRST_RESERVED ||
+        (target >= DOMID_FIRST_RESERVED && target != DOMID_INVALID) ||
+        target == dom_id) {
+        return EINVAL;
+    }
+    trace_xenstore_set_target(dom_id, target);
+    xs_domain(s, dom_id, true)->target = target;
+    return 0;
+}
+
+int xs_impl_introduce_domain(XenstoreImplState *s, unsigned int dom_id)
+{
+    if (dom_id >= DOMID_FIRST_RESERVED) {
+        return EINVAL;
+    }
+    trace_xenstore_introduce_domain(dom_id);
+    xs_domain(s, dom_id, true)->introduced = true;
+    xs_watch_fire_special(s, 0);
+    return 0;
+}
+
+int xs_impl_release_domain(XenstoreImplState *s, unsigned int dom_id)
+{
+    XsDomain *d = xs_domain(s, dom_id, false);
+
+    if (!d || !d->introduced) {
+        return ENOENT;
+    }
+    trace_xenstore_release_domain(dom_id);
+    d->introduced = false;
+    xs_impl_reset_watches(s, dom_id);
+    xs_watch_fire_special(s, 1);
+    return 0;
+}
+
+bool xs_impl_is_domain_introduced(XenstoreImplState *s, unsigned int dom_id)
+{
+    XsDomain *d = xs_domain(s, dom_id, false);
+
+    return d && d->introduced;
+}
+
+/* ---- permissions ---- */
+
+XsPerms *xs_perms_ref(XsPerms *p)
+{
+    p->refcnt++;
+    return p;
+}
+
+void xs_perms_unref(XsPerms *p)
+{
+    if (p && --p->refcnt == 0) {
+        g_free(p);
+    }
+}
+
+static XsPerms *xs_perms_new(unsigned int n)
+{
+    XsPerms *p = g_malloc(sizeof(XsPerms) + n * sizeof(XsPermEntry));
+
+    p->refcnt = 1;
+    p->n = n;
+    return p;
+}
+
+unsigned int xs_perm_for(XenstoreImplState *s, const XsPerms *p,
+                         unsigned int domid)
+{
+    XsDomain *d;
+
+    if (p->e[0].domid == domid) {
+        return XS_PERM_BOTH;
+    }
+    d = xs_domain(s, domid, false);
+    if (d ? d->privileged : domid == DOMID_QEMU) {
+        return XS_PERM_BOTH;
+    }
+    if (d && d->target != DOMID_INVALID && p->e[0].domid == d->target) {
+        return XS_PERM_BOTH;
+    }
+    for (unsigned int i = 1; i < p->n; i++) {
+        if (p->e[i].domid == domid) {
+            return p->e[i].perm;
+        }
+    }
+    return p->e[0].perm;
+}
+
+/* The list a new node gets: its parent's, owned by an unprivileged maker. */
+XsPerms *xs_perms_for_new_node(XenstoreImplState *s, XsPerms *parent,
+                               unsigned int domid)
+{
+    XsPerms *p;
+
+    if (parent->e[0].domid == domid || xs_is_privileged(s, domid)) {
+        return xs_perms_ref(parent);
+    }
+    p = xs_perms_new(parent->n);
+    memcpy(p->e, parent->e, parent->n * sizeof(XsPermEntry));
+    p->e[0].domid = domid;
+    return p;
+}
+
+bool xs_perms_equal(const XsPerms *a, const XsPerms *b)
+{
+    if (a->n != b->n) {
+        return false;
+    }
+    for (unsigned int i = 0; i < a->n; i++) {
+        if (a->e[i].domid != b->e[i].domid || a->e[i].perm != b->e[i].perm) {
+            return false;
+        }
+    }
+    return true;
+}
+
+char *xs_perm_as_string(unsigned int perm, unsigned int domid)
+{
+    char letter;
+
+    switch (perm & XS_PERM_BOTH) {
+    case XS_PERM_READ:
+        letter = 'r';
+        break;
+    case XS_PERM_WRITE:
+        letter = 'w';
+        break;
+    case XS_PERM_BOTH:
+        letter = 'b';
+        break;
+    default:
+        letter = 'n';
+        break;
+    }
+    return g_strdup_printf("%c%u", letter, domid);
+}
+
+/* Parse "r1", "n0": a letter then a decimal domid below DOMID_FIRST_RESERVED. */
+static bool xs_perm_parse(const char *str, XsPermEntry *e)
+{
+    unsigned long domid = 0;
+    const char *p = str + 1;
+
+    switch (str[0]) {
+    case 'n':
+        e->perm = XS_PERM_NONE;
+        break;
+    case 'r':
+        e->perm = XS_PERM_READ;
+        break;
+    case 'w':
+        e->perm = XS_PERM_WRITE;
+        break;
+    case 'b':
+        e->perm = XS_PERM_BOTH;
+        break;
+    default:
+        return false;
+    }
+    if (!*p || strlen(p) > 5) {
+        return false;
+    }
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9') {
+            return false;
+        }
+        domid = domid * 10 + (*p - '0');
+    }
+    if (domid >= DOMID_FIRST_RESERVED) {
+        return false;
+    }
+    e->domid = domid;
+    return true;
+}
+
+static GList *xs_perms_to_list(const XsPerms *p)
+{
+    GList *list = NULL;
+
+    for (unsigned int i = p->n; i-- > 0;) {
+        list = g_list_prepend(list, xs_perm_as_string(p->e[i].perm,
+                                                      p->e[i].domid));
+    }
+    return list;
+}
+
+static XsPerms *xs_perms_from_list(GList *list)
+{
+    unsigned int n = g_list_length(list);
+    XsPerms *p;
+    unsigned int i = 0;
+
+    if (n == 0) {
+        return NULL;
+    }
+    p = xs_perms_new(n);
+    for (GList *l = list; l; l = l->next, i++) {
+        if (!l->data || !xs_perm_parse(l->data, &p->e[i])) {
+            g_free(p);
+            return NULL;
+        }
+    }
+    return p;
+}
+
+uint32_t xs_node_size(const XsPerms *p, uint32_t value_len,
+                      uint32_t children_bytes)
+{
+    return 16 + 8 * p->n + value_len + children_bytes;
+}
+
+void xs_account_node(XenstoreImplState *s, const XsPerms *p, int delta)
+{
+    XsDomain *d = xs_domain(s, p->e[0].domid, true);
+
+    d->nr_nodes += delta;
+}
+
+/*
+ * The quota checks for creating new_nodes nodes below an existing
+ * ancestor whose size becomes anc_size_after, the last of them of size
+ * leaf_size.  pending_created counts nodes an open transaction of the
+ * caller already creates.
+ */
+int xs_check_create(XenstoreImplState *s, unsigned int dom_id,
+                    const XsPerms *anc_perms, uint32_t anc_size_after,
+                    unsigned int new_nodes, unsigned int pending_created,
+                    uint32_t leaf_size)
+{
+    unsigned int limit;
+    XsDomain *d;
+
+    if (xs_is_privileged(s, dom_id)) {
+        return 0;
+    }
+    limit = xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE);
+    if (anc_size_after > limit || leaf_size > limit) {
+        return E2BIG;
+    }
+    d = xs_domain(s, dom_id, false);
+    if ((d ? d->nr_nodes : 0) + pending_created + new_nodes >
+        xs_quota(s, dom_id, XS_QUOTA_NODES)) {
+        return ENOSPC;
+    }
+    (void)anc_perms;
+    return 0;
+}
+
+/* ---- paths ---- */
+
+static size_t xs_format_home(char *buf, unsigned int dom_id)
+{
+    return snprintf(buf, XS_HOME_MAX, "/local/domain/%u", dom_id);
+}
+
+/* Length of the part of a canonical path that counts against path-max. */
+static size_t xs_path_rel_len(const char *path, size_t len)
+{
+    static const char prefix[] = "/local/domain/";
+    const char *p;
+
+    if (len <= sizeof(prefix) || memcmp(path, prefix, sizeof(prefix) - 1)) {
+        return len;
+    }
+    p = path + sizeof(prefix) - 1;
+    if (*p < '0' || *p > '9') {
+        return len;
+    }
+    while (*p >= '0' && *p <= '9') {
+        p++;
+    }
+    if (*p != '/') {
+        return len;
+    }
+    return len - (p + 1 - path);
+}
+
+/*
+ * Check a path as given by dom_id and put its canonical absolute form in
+ * out.  Special (@) paths are accepted only with allow_special.
+ */
+int xs_path_resolve(XenstoreImplState *s, unsigned int dom_id,
+                    const char *path, bool allow_special, XsPath *out)
+{
+    size_t off = 0, rel_len;
+    char prev;
+    const char *in = path;
+
+    out->special = false;
+    out->rel_off = 0;
+    if (!path || !path[0]) {
+        return EINVAL;
+    }
+    if (path[0] == '@') {
+        if (!allow_special || !path[1]) {
+            return EINVAL;
+        }
+        out->special = true;
+    } else if (path[0] != '/') {
+        off = xs_format_home(out->buf, dom_id);
+        out->buf[off++] = '/';
+        out->rel_off = off;
+    }
+    prev = off ? '/' : 0;
+    for (; *in; in++) {
+        unsigned char c = *in;
+
+        if (!xs_path_char[c] || (c == '/' && prev == '/') ||
+            off >= XENSTORE_ABS_PATH_MAX) {
+            return EINVAL;
+        }
+        out->buf[off++] = c;
+        prev = c;
+    }
+    if (prev == '/' && off > 1) {
+        return EINVAL;
+    }
+    out->buf[off] = '\0';
+    out->len = off;
+    rel_len = out->special ? off : xs_path_rel_len(out->buf, off);
+    if (rel_len > XENSTORE_REL_PATH_MAX) {
+        return EINVAL;
+    }
+    if (rel_len > xs_quota(s, dom_id, XS_QUOTA_PATH_MAX) &&
+        !xs_is_privileged(s, dom_id)) {
+        return E2BIG;
+    }
+    return 0;
+}
+
+/* ---- the node tree ---- */
+
+XsNode *xs_node_child(XsNode *parent, const char *name, size_t len)
+{
+    XsNode *n = parent->children;
+
+    while (n) {
+        int c = xs_name_cmp(name, len, n->name);
+
+        if (c == 0) {
+            return n;
+        }
+        n = c < 0 ? n->left : n->right;
+    }
+    return NULL;
+}
+
+static inline int avl_height(XsNode *n)
+{
+    return n ? n->height : 0;
+}
+
+static void avl_fix_height(XsNode *n)
+{
+    int hl = avl_height(n->left), hr = avl_height(n->right);
+
+    n->height = (hl > hr ? hl : hr) + 1;
+}
+
+static XsNode *avl_rotate_right(XsNode *n)
+{
+    XsNode *l = n->left;
+
+    n->left = l->right;
+    l->right = n;
+    avl_fix_height(n);
+    avl_fix_height(l);
+    return l;
+}
+
+static XsNode *avl_rotate_left(XsNode *n)
+{
+    XsNode *r = n->right;
+
+    n->right = r->left;
+    r->left = n;
+    avl_fix_height(n);
+    avl_fix_height(r);
+    return r;
+}
+
+static XsNode *avl_balance(XsNode *n)
+{
+    int b;
+
+    avl_fix_height(n);
+    b = avl_height(n->left) - avl_height(n->right);
+    if (b > 1) {
+        if (avl_height(n->left->left) < avl_height(n->left->right)) {
+            n->left = avl_rotate_left(n->left);
+        }
+        return avl_rotate_right(n);
+    }
+    if (b < -1) {
+        if (avl_height(n->right->right) < avl_height(n->right->left)) {
+            n->right = avl_rotate_right(n->right);
+        }
+        return avl_rotate_left(n);
+    }
+    return n;
+}
+
+static XsNode *avl_insert(XsNode *root, XsNode *n)
+{
+    if (!root) {
+        n->left = n->right = NULL;
+        n->height = 1;
+        return n;
+    }
+    if (strcmp(n->name, root->name) < 0) {
+        root->left = avl_insert(root->left, n);
+    } else {
+        root->right = avl_insert(root->right, n);
+    }
+    return avl_balance(root);
+}
+
+static XsNode *avl_remove_min(XsNode *n, XsNode **min)
+{
+    if (!n->left) {
+        *min = n;
+        return n->right;
+    }
+    n->left = avl_remove_min(n->left, min);
+    return avl_balance(n);
+}
+
+static XsNode *avl_remove(XsNode *root, XsNode *target)
+{
+    XsNode *min, *right;
+
+    if (root == target) {
+        if (!root->right) {
+            return root->left;
+        }
+        right = avl_remove_min(root->right, &min);
+        min->left = root->left;
+        min->right = right;
+        return avl_balance(min);
+    }
+    if (strcmp(target->name, root->name) < 0) {
+        root->left = avl_remove(root->left, target);
+    } else {
+        root->right = avl_remove(root->right, target);
+    }
+    return avl_balance(root);
+}
+
+XsNode *xs_node_new(const char *name, size_t len, XsPerms *perms,
+                    const uint8_t *value, uint32_t value_len, uint64_t gen)
+{
+    XsNode *n = g_malloc(sizeof(XsNode) + len + 1);
+
+    memset(n, 0, sizeof(XsNode));
+    memcpy(n->name, name, len);
+    n->name[len] = '\0';
+    n->perms = perms;
+    n->gen = gen;
+    if (value_len) {
+        n->value = g_memdup2(value, value_len);
+        n->value_len = value_len;
+    }
+    return n;
+}
+
+void xs_node_add_child(XenstoreImplState *s, XsNode *parent, XsNode *child)
+{
+    parent->children = avl_insert(parent->children, child);
+    parent->nr_children++;
+    parent->children_bytes += strlen(child->name) + 1;
+    parent->gen = xs_next_gen(s);
+}
+
+void xs_node_remove_child(XenstoreImplState *s, XsNode *parent,
+                          XsNode *child)
+{
+    parent->children = avl_remove(parent->children, child);
+    parent->nr_children--;
+    parent->children_bytes -= strlen(child->name) + 1;
+    parent->gen = xs_next_gen(s);
+}
+
+void xs_node_set_value(XsNode *n, const uint8_t *value, uint32_t len)
+{
+    if (len != n->value_len) {
+        g_free(n->value);
+        n->value = len ? g_malloc(len) : NULL;
+        n->value_len = len;
+    }
+    if (len) {
+        memcpy(n->value, value, len);
+    }
+}
+
+/* Replace a node's perms (taking the reference), moving node ownership. */
+void xs_node_set_perms(XenstoreImplState *s, XsNode *n, XsPerms *perms)
+{
+    if (n->perms->e[0].domid != perms->e[0].domid) {
+        xs_account_node(s, n->perms, -1);
+        xs_account_node(s, perms, 1);
+    }
+    xs_perms_unref(n->perms);
+    n->perms = perms;
+}
+
+static void avl_foreach(XsNode *n, void (*fn)(XsNode *child, void *opaque),
+                        void *opaque)
+{
+    while (n) {
+        XsNode *right = n->right;
+
+        avl_foreach(n->left, fn, opaque);
+        fn(n, opaque);      /* may free n */
+        n = right;
+    }
+}
+
+void xs_node_foreach_child(XsNode *n, void (*fn)(XsNode *child, void *opaque),
+                           void *opaque)
+{
+    avl_foreach(n->children, fn, opaque);
+}
+
+static void xs_node_free_cb(XsNode *child, void *opaque)
+{
+    xs_node_free_tree(opaque, child);
+}
+
+/* Free a detached subtree, giving back each node to its owner's count. */
+void xs_node_free_tree(XenstoreImplState *s, XsNode *n)
+{
+    avl_foreach(n->children, xs_node_free_cb, s);
+    if (s) {
+        xs_account_node(s, n->perms, -1);
+    }
+    xs_perms_unref(n->perms);
+    g_free(n->value);
+    g_free(n);
+}
+
+/*
+ * Walk the committed tree along a canonical path.  Returns the node, or
+ * NULL with *anc the nearest existing ancestor and *depth how many
+ * components matched.
+ */
+static XsNode *xs_lookup(XenstoreImplState *s, const XsPath *p, XsNode **anc,
+                         XsNode **parent, const char **rest)
+{
+    XsNode *n = s->root, *prev = NULL;
+    const char *c = p->buf + 1;
+    size_t len;
+
+    while (*c) {
+        XsNode *child;
+
+        xs_path_next(c, &len);
+        child = xs_node_child(n, c, len);
+        if (!child) {
+            if (anc) {
+                *anc = n;
+            }
+            if (rest) {
+                *rest = c;
+            }
+            if (parent) {
+                *parent = c[len] ? NULL : n;
+            }
+            return NULL;
+        }
+        prev = n;
+        n = child;
+        c += len + (c[len] == '/');
+    }
+    if (parent) {
+        *parent = prev;
+    }
+    if (anc) {
+        *anc = prev;
+    }
+    return n;
+}
+
+/* The error for a missing node: do not tell a caller who cannot look. */
+static int xs_missing_error(XenstoreImplState *s, unsigned int dom_id,
+                            XsNode *anc)
+{
+    return xs_missing_error_perms(s, dom_id, anc->perms);
+}
+
+int xs_missing_error_perms(XenstoreImplState *s, unsigned int dom_id,
+                           const XsPerms *anc_perms)
+{
+    return (xs_perm_for(s, anc_perms, dom_id) & XS_PERM_READ) ?
+           ENOENT : EACCES;
+}
+
+/* ---- public node calls ---- */
+
+static int xs_resolve_tx(XenstoreImplState *s, unsigned int dom_id,
+                         xs_transaction_t tx_id, XsTransaction **tx)
+{
+    *tx = NULL;
+    if (tx_id == XBT_NULL) {
+        return 0;
+    }
+    *tx = xs_tx_lookup(s, dom_id, tx_id);
+    return *tx ? 0 : ENOENT;
+}
+
+int xs_impl_read(XenstoreImplState *s, unsigned int dom_id,
+                 xs_transaction_t tx_id, const char *path, GByteArray *data)
+{
+    XsPath p;
+    XsTransaction *tx;
+    XsNode *n, *anc;
+    int err;
+
+    err = xs_path_resolve(s, dom_id, path, false, &p);
+    if (!err) {
+        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
+    }
+    if (err) {
+        return err;
+    }
+    trace_xenstore_impl_read(dom_id, tx_id, p.buf);
+    if (tx) {
+        return xs_tx_read(s, tx, dom_id, &p, data);
+    }
+    n = xs_lookup(s, &p, &anc, NULL, NULL);
+    if (!n) {
+        return xs_missing_error(s, dom_id, anc);
+    }
+    if (!(xs_perm_for(s, n->perms, dom_id) & XS_PERM_READ)) {
+        return EACCES;
+    }
+    g_byte_array_append(data, n->value, n->value_len);
+    return 0;
+}
+
+/* Create the missing tail of p below anc; returns the new leaf. */
+static XsNode *xs_create_path(XenstoreImplState *s, unsigned int dom_id,
+                              XsNode *anc, const char *rest,
+                              const uint8_t *value, uint32_t len)
+{
+    XsPerms *perms = xs_perms_for_new_node(s, anc->perms, dom_id);
+    XsNode *n = anc;
+    size_t clen;
+
+    while (*rest) {
+        XsNode *child;
+        bool last;
+
+        xs_path_next(rest, &clen);
+        last = !rest[clen];
+        child = xs_node_new(rest, clen, xs_perms_ref(perms),
+                            last ? value : NULL, last ? len : 0,
+                            xs_next_gen(s));
+        xs_node_add_child(s, n, child);
+        xs_account_node(s, perms, 1);
+        n = child;
+        rest += clen + !last;
+    }
+    xs_perms_unref(perms);
+    return n;
+}
+
+static unsigned int xs_count_components(const char *rest, size_t *first_len)
+{
+    unsigned int n = 1;
+
+    xs_path_next(rest, first_len);
+    for (; *rest; rest++) {
+        n += (*rest == '/');
+    }
+    return n;
+}
+
+static int xs_write_common(XenstoreImplState *s, unsigned int dom_id,
+                           xs_transaction_t tx_id, const char *path,
+                           const uint8_t *value, uint32_t len, bool mkdir)
+{
+    XsPath p;
+    XsTransaction *tx;
+    XsNode *n, *anc;
+    const char *rest;
+    int err;
+
+    err = xs_path_resolve(s, dom_id, path, false, &p);
+    if (!err) {
+        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
+    }
+    if (err) {
+        return err;
+    }
+    if (len > XS_VALUE_MAX) {
+        return E2BIG;
+    }
+    if (mkdir) {
+        trace_xenstore_impl_mkdir(dom_id, tx_id, p.buf);
+    } else {
+        trace_xenstore_impl_write(dom_id, tx_id, p.buf, len);
+    }
+    if (tx) {
+        return xs_tx_write(s, tx, dom_id, &p, value, len, mkdir);
+    }
+    n = xs_lookup(s, &p, &anc, NULL, &rest);
+    if (n) {
+        if (mkdir) {
+            return (xs_perm_for(s, n->perms, dom_id) & XS_PERM_WRITE) ?
+                   0 : EACCES;
+        }
+        if (!(xs_perm_for(s, n->perms, dom_id) & XS_PERM_WRITE)) {
+            return EACCES;
+        }
+        if (!xs_is_privileged(s, dom_id) &&
+            xs_node_size(n->perms, len, n->children_bytes) >
+            xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE)) {
+            return E2BIG;
+        }
+        xs_node_set_value(n, value, len);
+        n->gen = xs_next_gen(s);
+    } else {
+        size_t first_len;
+        unsigned int count = xs_count_components(rest, &first_len);
+
+        if (!(xs_perm_for(s, anc->perms, dom_id) & XS_PERM_WRITE)) {
+            return EACCES;
+        }
+        err = xs_check_create(s, dom_id, anc->perms,
+                              xs_node_size(anc->perms, anc->value_len,
+                                           anc->children_bytes +
+                                           first_len + 1),
+                              count, 0,
+                              xs_node_size(anc->perms, len, 0));
+        if (err) {
+            return err;
+        }
+        n = xs_create_path(s, dom_id, anc, rest, value, len);
+    }
+    xs_watch_fire(s, p.buf, n->perms);
+    return 0;
+}
+
+int xs_impl_write(XenstoreImplState *s, unsigned int dom_id,
+                  xs_transaction_t tx_id, const char *path,
+                  GByteArray *data)
+{
+    return xs_write_common(s, dom_id, tx_id, path, data->data, data->len,
+                           false);
+}
+
+int xs_impl_mkdir(XenstoreImplState *s, unsigned int dom_id,
+                  xs_transaction_t tx_id, const char *path)
+{
+    return xs_write_common(s, dom_id, tx_id, path, NULL, 0, true);
+}
+
+static void xs_list_prepend_names(XsNode *n, GList **items)
+{
+    /* Right to left, so that prepending leaves the list in order. */
+    while (n) {
+        xs_list_prepend_names(n->right, items);
+        *items = g_list_prepend(*items, g_strdup(n->name));
+        n = n->left;
+    }
+}
+
+int xs_impl_directory(XenstoreImplState *s, unsigned int dom_id,
+                      xs_transaction_t tx_id, const char *path,
+                      uint64_t *gencnt, GList **items)
+{
+    XsPath p;
+    XsTransaction *tx;
+    XsNode *n, *anc;
+    int err;
+
+    err = xs_path_resolve(s, dom_id, path, false, &p);
+    if (!err) {
+        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
+    }
+    if (err) {
+        return err;
+    }
+    trace_xenstore_impl_directory(dom_id, tx_id, p.buf);
+    if (tx) {
+        return xs_tx_directory(s, tx, dom_id, &p, gencnt, items);
+    }
+    n = xs_lookup(s, &p, &anc, NULL, NULL);
+    if (!n) {
+        return xs_missing_error(s, dom_id, anc);
+    }
+    if (!(xs_perm_for(s, n->perms, dom_id) & XS_PERM_READ)) {
+        return EACCES;
+    }
+    if (gencnt) {
+        *gencnt = n->gen;
+    }
+    *items = NULL;
+    xs_list_prepend_names(n->children, items);
+    return 0;
+}
+
+int xs_impl_rm(XenstoreImplState *s, unsigned int dom_id,
+               xs_transaction_t tx_id, const char *path)
+{
+    XsPath p;
+    XsTransaction *tx;
+    XsNode *n, *anc, *parent;
+    int err;
+
+    err = xs_path_resolve(s, dom_id, path, false, &p);
+    if (!err) {
+        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
+    }
+    if (err) {
+        return err;
+    }
+    if (p.len == 1) {
+        return EINVAL;
+    }
+    trace_xenstore_impl_rm(dom_id, tx_id, p.buf);
+    if (tx) {
+        return xs_tx_rm(s, tx, dom_id, &p);
+    }
+    n = xs_lookup(s, &p, &anc, &parent, NULL);
+    if (!n) {
+        err = xs_missing_error(s, dom_id, anc);
+        /* A missing node whose parent exists is already removed. */
+        return err == ENOENT && parent ? 0 : err;
+    }
+    if (!(xs_perm_for(s, n->perms, dom_id) & XS_PERM_WRITE)) {
+        return EACCES;
+    }
+    xs_node_remove_child(s, parent, n);
+    xs_node_free_tree(s, n);
+    xs_watch_fire_rm(s, p.buf, parent->perms);
+    return 0;
+}
+
+static XsPerms **xs_special_perms(XenstoreImplState *s, const XsPath *p)
+{
+    if (g_str_equal(p->buf, XS_INTRODUCE_DOMAIN_PATH)) {
+        return &s->special_perms[0];
+    }
+    if (g_str_equal(p->buf, XS_RELEASE_DOMAIN_PATH)) {
+        return &s->special_perms[1];
+    }
+    return NULL;
+}
+
+int xs_impl_get_perms(XenstoreImplState *s, unsigned int dom_id,
+                      xs_transaction_t tx_id, const char *path,
+                      GList **perms)
+{
+    XsPath p;
+    XsTransaction *tx;
+    XsPerms **special, *found;
+    XsNode *n, *anc;
+    int err;
+
+    err = xs_path_resolve(s, dom_id, path, true, &p);
+    if (!err) {
+        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
+    }
+    if (err) {
+        return err;
+    }
+    trace_xenstore_impl_get_perms(dom_id, tx_id, p.buf);
+    if (p.special) {
+        special = xs_special_perms(s, &p);
+        if (!special) {
+            return ENOENT;
+        }
+        found = *special;
+    } else if (tx) {
+        err = xs_tx_get_perms(s, tx, dom_id, &p, &found);
+        if (err) {
+            return err;
+        }
+    } else {
+        n = xs_lookup(s, &p, &anc, NULL, NULL);
+        if (!n) {
+            return xs_missing_error(s, dom_id, anc);
+        }
+        found = n->perms;
+    }
+    if (!(xs_perm_for(s, found, dom_id) & XS_PERM_READ)) {
+        return EACCES;
+    }
+    *perms = xs_perms_to_list(found);
+    return 0;
+}
+
+/*
+ * May dom_id give node (with perms cur) the list new?  Ownership is
+ * needed, and privilege to hand the node to another owner.
+ */
+int xs_check_set_perms(XenstoreImplState *s, unsigned int dom_id,
+                       const XsPerms *cur, const XsPerms *new)
+{
+    XsDomain *d;
+    bool owner;
+
+    if (xs_is_privileged(s, dom_id)) {
+        return 0;
+    }
+    d = xs_domain(s, dom_id, false);
+    owner = cur->e[0].domid == dom_id ||
+            (d && d->target != DOMID_INVALID && cur->e[0].domid == d->target);
+    if (!owner) {
+        return EACCES;
+    }
+    if (new->e[0].domid != cur->e[0].domid) {
+        return EPERM;
+    }
+    if (new->n > xs_quota(s, dom_id, XS_QUOTA_PERMS)) {
+        return ENOSPC;
+    }
+    return 0;
+}
+
+int xs_impl_set_perms(XenstoreImplState *s, unsigned int dom_id,
+                      xs_transaction_t tx_id, const char *path,
+                      GList *perms)
+{
+    g_autofree XsPerms *unused = NULL;
+    XsPath p;
+    XsTransaction *tx;
+    XsPerms **special, *new;
+    XsNode *n, *anc;
+    int err;
+
+    err = xs_path_resolve(s, dom_id, path, true, &p);
+    if (!err) {
+        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
+    }
+    if (err) {
+        return err;
+    }
+    trace_xenstore_impl_set_perms(dom_id, tx_id, p.buf);
+    new = xs_perms_from_list(perms);
+    if (!new) {
+        return EINVAL;
+    }
+    if (p.special) {
+        special = xs_special_perms(s, &p);
+        err = special ? xs_check_set_perms(s, dom_id, *special, new) : ENOENT;
+        if (err) {
+            g_free(new);
+            return err;
+        }
+        xs_perms_unref(*special);
+        *special = new;
+        return 0;
+    }
+    if (tx) {
+        err = xs_tx_set_perms(s, tx, dom_id, &p, new);
+        xs_perms_unref(new);
+        return err;
+    }
+    n = xs_lookup(s, &p, &anc, NULL, NULL);
+    if (!n) {
+        err = xs_missing_error(s, dom_id, anc);
+    } else {
+        err = xs_check_set_perms(s, dom_id, n->perms, new);
+    }
+    if (!err && !xs_is_privileged(s, dom_id) &&
+        xs_node_size(new, n->value_len, n->children_bytes) >
+        xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE)) {
+        err = E2BIG;
+    }
+    if (err) {
+        g_free(new);
+        return err;
+    }
+    if (xs_perms_equal(new, n->perms)) {
+        xs_perms_unref(new);
+    } else {
+        xs_node_set_perms(s, n, new);
+    }
+    n->gen = xs_next_gen(s);
+    xs_watch_fire(s, p.buf, n->perms);
+    return 0;
+}
+
+/* ---- transactions: start and end; the rest is in xenstore_impl_txn.c */
+
+int xs_impl_transaction_start(XenstoreImplState *s, unsigned int dom_id,
+                              xs_transaction_t *tx_id)
+{
+    XsDomain *d = xs_domain(s, dom_id, true);
+    XsTransaction *tx;
+
+    if (!d->privileged &&
+        d->nr_txs >= xs_quota(s, dom_id, XS_QUOTA_TRANSACTIONS)) {
+        return ENOSPC;
+    }
+    tx = g_new0(XsTransaction, 1);
+    do {
+        tx->id = ++s->next_tx_id;
+    } while (tx->id == XBT_NULL ||
+             g_hash_table_contains(s->transactions,
+                                   GUINT_TO_POINTER(tx->id)));
+    tx->dom_id = dom_id;
+    g_hash_table_insert(s->transactions, GUINT_TO_POINTER(tx->id), tx);
+    d->nr_txs++;
+    *tx_id = tx->id;
+    trace_xenstore_impl_transaction_start(dom_id, tx->id);
+    return 0;
+}
+
+int xs_impl_transaction_end(XenstoreImplState *s, unsigned int dom_id,
+                            xs_transaction_t tx_id, bool commit)
+{
+    XsTransaction *tx = xs_tx_lookup(s, dom_id, tx_id);
+    int err = 0;
+
+    if (!tx) {
+        return ENOENT;
+    }
+    g_hash_table_steal(s->transactions, GUINT_TO_POINTER(tx_id));
+    xs_domain(s, dom_id, true)->nr_txs--;
+    if (commit) {
+        err = xs_tx_commit(s, tx);
+    }
+    trace_xenstore_impl_transaction_end(dom_id, tx_id, commit, err);
+    xs_tx_free(tx);
+    return err;
+}
+
+static gboolean xs_tx_is_of_domain(gpointer key, gpointer value,
+                                   gpointer opaque)
+{
+    XsTransaction *tx = value;
+
+    return tx->dom_id == *(unsigned int *)opaque;
+}
+
+void xs_free_transactions_of(XenstoreImplState *s, unsigned int dom_id)
+{
+    XsDomain *d = xs_domain(s, dom_id, false);
+
+    g_hash_table_foreach_remove(s->transactions, xs_tx_is_of_domain,
+                                &dom_id);
+    if (d) {
+        d->nr_txs = 0;
+    }
+}
+
+/* ---- create / destroy ---- */
+
+static XsPerms *xs_perms_dom0_none(void)
+{
+    XsPerms *p = xs_perms_new(1);
+
+    p->e[0].domid = DOMID_QEMU;
+    p->e[0].perm = XS_PERM_NONE;
+    return p;
+}
+
+XenstoreImplState *xs_impl_create(unsigned int dom_id)
+{
+    XenstoreImplState *s = g_new0(XenstoreImplState, 1);
+    XsNode *local, *domain;
+
+    s->guest_domid = dom_id;
+    memcpy(s->default_quota, xs_default_quotas, sizeof(s->default_quota));
+    s->domains = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    s->transactions = g_hash_table_new_full(NULL, NULL, NULL,
+                                            (GDestroyNotify)xs_tx_free);
+    s->watches = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    s->special_perms[0] = xs_perms_dom0_none();
+    s->special_perms[1] = xs_perms_dom0_none();
+
+    s->root = xs_node_new("", 0, xs_perms_dom0_none(), NULL, 0,
+                          xs_next_gen(s));
+    xs_account_node(s, s->root->perms, 1);
+    local = xs_node_new("local", 5, xs_perms_ref(s->root->perms), NULL, 0,
+                        xs_next_gen(s));
+    xs_node_add_child(s, s->root, local);
+    xs_account_node(s, local->perms, 1);
+    domain = xs_node_new("domain", 6, xs_perms_ref(s->root->perms), NULL, 0,
+                         xs_next_gen(s));
+    xs_node_add_child(s, local, domain);
+    xs_account_node(s, domain->perms, 1);
+    return s;
+}
+
+void xs_impl_destroy(XenstoreImplState *s)
+{
+    if (!s) {
+        return;
+    }
+    xs_watch_free_all(s);
+    g_hash_table_destroy(s->watches);
+    g_hash_table_destroy(s->transactions);
+    xs_node_free_tree(NULL, s->root);
+    g_hash_table_destroy(s->domains);
+    xs_perms_unref(s->special_perms[0]);
+    xs_perms_unref(s->special_perms[1]);
+    g_free(s);
+}

@@ -1,0 +1,235 @@
+/*
+ * Internal structures of the XenStore database, shared by its files:
+ * the node tree, permissions, domains, watches and transactions.  Only
+ * xenstore_impl*.c include this.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef QEMU_XENSTORE_IMPL_INT_H
+#define QEMU_XENSTORE_IMPL_INT_H
+
+#include "xenstore_impl.h"
+#include "hw/xen/interface/io/xs_wire.h"
+#include "hw/xen/interface/xen.h"
+
+/* Longest canonical path we ever build, plus its NUL. */
+#define XS_PATH_BUF (XENSTORE_ABS_PATH_MAX + 1)
+/* Largest value a node may hold (what a saved node record can carry). */
+#define XS_VALUE_MAX 0xffff
+/* Longest "/local/domain/<domid>" home, with room to spare. */
+#define XS_HOME_MAX 32
+
+/*
+ * A permission list, shared by reference between nodes (a new node copies
+ * its parent's list, which is nearly always the same) and copied on write.
+ */
+typedef struct XsPermEntry {
+    uint32_t domid;
+    uint8_t perm;               /* XS_PERM_* */
+} XsPermEntry;
+
+typedef struct XsPerms {
+    unsigned int refcnt;
+    unsigned int n;             /* >= 1; entry 0 is the owner and default */
+    XsPermEntry e[];
+} XsPerms;
+
+/*
+ * A committed node.  Siblings form an AVL tree ordered like strcmp on
+ * their names (left/right/height), so lookups are O(log n), listings are
+ * an in-order walk, and there is no per-child allocation besides the node.
+ */
+typedef struct XsNode XsNode;
+struct XsNode {
+    XsNode *left, *right;       /* siblings, AVL */
+    XsNode *children;           /* root of the children's AVL tree */
+    XsPerms *perms;
+    uint8_t *value;             /* NULL when value_len == 0 */
+    uint64_t gen;               /* changes on every change to this node */
+    uint32_t value_len;
+    uint32_t nr_children;
+    uint32_t children_bytes;    /* sum of strlen(child name) + 1 */
+    int8_t height;
+    char name[];                /* "" for the root */
+};
+
+/* Per-domain accounting and settings, created on first use. */
+typedef struct XsDomain {
+    unsigned int domid;
+    unsigned int nr_nodes;      /* nodes whose perms[0].domid is this */
+    unsigned int nr_watches;
+    unsigned int nr_txs;
+    unsigned int target;        /* SET_TARGET, DOMID_INVALID when none */
+    bool privileged;
+    bool introduced;
+    bool has_features;
+    uint32_t features;
+    uint32_t quota_set;         /* bit q: quota[q] overrides the default */
+    unsigned int quota[XS_QUOTA__MAX];
+} XsDomain;
+
+typedef struct XsWatch {
+    char *wpath;                /* canonical */
+    char *token;                /* NULL for backend watches */
+    unsigned int dom_id;
+    int depth;                  /* < 0: unlimited */
+    unsigned int wpath_depth;   /* components in wpath */
+    size_t rel_off;             /* bytes to strip for relative reports */
+    xs_impl_watch_fn *fn;
+    void *opaque;
+    bool dead;                  /* unwatched while events were firing */
+} XsWatch;
+
+/* A node's state as seen by one transaction: see xenstore_impl_txn.c. */
+typedef enum XsTxState {
+    XS_TX_SAME,                 /* as committed; only a path holder */
+    XS_TX_PRESENT,              /* exists in the transaction, own content */
+    XS_TX_DELETED,              /* removed in the transaction */
+} XsTxState;
+
+typedef struct XsTxNode XsTxNode;
+struct XsTxNode {
+    char *name;
+    GPtrArray *children;        /* XsTxNode *, sorted by name; may be NULL */
+    XsTxState state;
+    bool hide_committed;        /* removed then maybe re-created here */
+    bool read;                  /* read_gen is recorded */
+    bool changed;               /* fire a watch event at commit */
+    bool removed;               /* the change was a removal */
+    uint64_t read_gen;          /* 0: was absent */
+    XsPerms *perms;             /* XS_TX_PRESENT */
+    uint8_t *value;
+    uint32_t value_len;
+};
+
+typedef struct XsTransaction {
+    xs_transaction_t id;
+    unsigned int dom_id;
+    unsigned int nr_nodes;      /* shadow nodes, for the touched quota */
+    unsigned int nr_created;    /* nodes it creates, for the nodes quota */
+    XsTxNode *root;
+} XsTransaction;
+
+struct XenstoreImplState {
+    XsNode *root;
+    unsigned int guest_domid;
+    uint64_t gen;               /* last generation handed out */
+    xs_transaction_t next_tx_id;
+    GHashTable *domains;        /* domid -> XsDomain */
+    XsDomain *last_domain;      /* one-entry lookup cache */
+    unsigned int default_quota[XS_QUOTA__MAX];
+    GHashTable *transactions;   /* id -> XsTransaction */
+    GHashTable *watches;        /* wpath -> GPtrArray of XsWatch */
+    unsigned int nr_watches;
+    unsigned int firing;        /* nesting depth of watch delivery */
+    bool have_dead_watches;
+    XsPerms *special_perms[2];  /* @introduceDomain, @releaseDomain */
+};
+
+/* A resolved path: canonical absolute form and how it was given. */
+typedef struct XsPath {
+    char buf[XS_PATH_BUF];
+    size_t len;
+    size_t rel_off;             /* home length + 1 if given relative */
+    bool special;               /* starts with '@' */
+} XsPath;
+
+/* xenstore_impl.c */
+uint64_t xs_next_gen(XenstoreImplState *s);
+XsDomain *xs_domain(XenstoreImplState *s, unsigned int domid, bool create);
+bool xs_is_privileged(XenstoreImplState *s, unsigned int domid);
+unsigned int xs_quota(XenstoreImplState *s, unsigned int domid, XsQuota q);
+unsigned int xs_perm_for(XenstoreImplState *s, const XsPerms *p,
+                         unsigned int domid);
+XsPerms *xs_perms_ref(XsPerms *p);
+void xs_perms_unref(XsPerms *p);
+XsPerms *xs_perms_for_new_node(XenstoreImplState *s, XsPerms *parent,
+                               unsigned int domid);
+uint32_t xs_node_size(const XsPerms *p, uint32_t value_len,
+                      uint32_t children_bytes);
+XsNode *xs_node_child(XsNode *parent, const char *name, size_t len);
+XsNode *xs_node_new(const char *name, size_t len, XsPerms *perms,
+                    const uint8_t *value, uint32_t value_len, uint64_t gen);
+void xs_node_add_child(XenstoreImplState *s, XsNode *parent, XsNode *child);
+void xs_node_remove_child(XenstoreImplState *s, XsNode *parent,
+                          XsNode *child);
+void xs_node_set_value(XsNode *n, const uint8_t *value, uint32_t len);
+void xs_node_set_perms(XenstoreImplState *s, XsNode *n, XsPerms *perms);
+void xs_node_free_tree(XenstoreImplState *s, XsNode *n);
+void xs_node_foreach_child(XsNode *n, void (*fn)(XsNode *child, void *opaque),
+                           void *opaque);
+void xs_account_node(XenstoreImplState *s, const XsPerms *p, int delta);
+void xs_free_transactions_of(XenstoreImplState *s, unsigned int dom_id);
+
+int xs_path_resolve(XenstoreImplState *s, unsigned int dom_id,
+                    const char *path, bool allow_special, XsPath *out);
+int xs_missing_error_perms(XenstoreImplState *s, unsigned int dom_id,
+                           const XsPerms *anc_perms);
+int xs_check_set_perms(XenstoreImplState *s, unsigned int dom_id,
+                       const XsPerms *cur, const XsPerms *new);
+bool xs_perms_equal(const XsPerms *a, const XsPerms *b);
+
+/* strcmp order between a path component (not NUL-terminated) and a name */
+static inline int xs_name_cmp(const char *a, size_t alen, const char *b)
+{
+    size_t i;
+
+    for (i = 0; i < alen; i++) {
+        unsigned char ca = a[i], cb = b[i];
+
+        if (ca != cb) {
+            return cb ? (int)ca - (int)cb : 1;
+        }
+    }
+    return b[i] ? -1 : 0;
+}
+
+/* Helpers for walking a canonical path one component at a time. */
+static inline const char *xs_path_next(const char *p, size_t *len)
+{
+    const char *end = strchr(p, '/');
+
+    *len = end ? (size_t)(end - p) : strlen(p);
+    return p;
+}
+
+/* xenstore_impl_watch.c */
+void xs_watch_fire(XenstoreImplState *s, const char *path,
+                   const XsPerms *perms);
+void xs_watch_fire_rm(XenstoreImplState *s, const char *path,
+                      const XsPerms *parent_perms);
+void xs_watch_fire_special(XenstoreImplState *s, int which);
+void xs_watch_free_all(XenstoreImplState *s);
+void xs_watch_drop_domain(XenstoreImplState *s, unsigned int dom_id);
+void xs_watch_recount(XenstoreImplState *s);
+void xs_watch_fire_all(XenstoreImplState *s);
+void xs_watch_restore(XenstoreImplState *s, XsWatch *w, xs_impl_watch_fn fn,
+                      void *opaque);
+
+/* xenstore_impl_txn.c */
+XsTransaction *xs_tx_lookup(XenstoreImplState *s, unsigned int dom_id,
+                            xs_transaction_t id);
+void xs_tx_free(XsTransaction *tx);
+int xs_tx_read(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
+               XsPath *p, GByteArray *data);
+int xs_tx_write(XenstoreImplState *s, XsTransaction *tx,
+                unsigned int dom_id, XsPath *p, const uint8_t *value,
+                uint32_t len, bool mkdir);
+int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
+                    unsigned int dom_id, XsPath *p, uint64_t *gencnt,
+                    GList **items);
+int xs_tx_rm(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
+             XsPath *p);
+int xs_tx_get_perms(XenstoreImplState *s, XsTransaction *tx,
+                    unsigned int dom_id, XsPath *p, XsPerms **perms);
+int xs_tx_set_perms(XenstoreImplState *s, XsTransaction *tx,
+                    unsigned int dom_id, XsPath *p, XsPerms *perms);
+int xs_tx_commit(XenstoreImplState *s, XsTransaction *tx);
+
+/* Checks shared by committed and transactional writes. */
+int xs_check_create(XenstoreImplState *s, unsigned int dom_id,
+                    const XsPerms *anc_perms, uint32_t anc_size_after,
+                    unsigned int new_nodes, unsigned int pending_created,
+                    uint32_t leaf_size);
+
+#endif

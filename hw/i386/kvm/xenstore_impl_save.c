@@ -1,0 +1,1045 @@
+/*
+ * Save and load of the XenStore database as a stream of records in the
+ * layout of Xen's xenstore-migration format, plus versioned private
+ * records for what that format cannot express (docs/interop/).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "xenstore_impl_int.h"
+#include "trace.h"
+
+#define XS_STREAM_IDENT "xenstore"
+#define XS_STREAM_VERSION 1
+#define XS_STREAM_FLAG_BE 1
+
+enum {
+    XS_REC_END = 0,
+    XS_REC_CONNECTION_DATA = 2,
+    XS_REC_TRANSACTION_DATA = 4,
+    XS_REC_NODE_DATA = 5,
+    XS_REC_WATCH_DATA_EXTENDED = 8,
+    /* Private records: high bit set, body starts with its own version. */
+    XS_REC_QEMU_STORE = 0x80000001,     /* counters, default quotas */
+    XS_REC_QEMU_DOMAIN = 0x80000002,    /* one domain's settings */
+    XS_REC_QEMU_SPECIAL = 0x80000003,   /* perms of an @ path */
+    XS_REC_QEMU_NODE_EXT = 0x80000004,  /* follows each NODE_DATA */
+    XS_REC_QEMU_TX = 0x80000005,        /* follows TRANSACTION_DATA */
+};
+#define XS_REC_QEMU_VERSION 1
+
+/* NODE_DATA access values, for transaction nodes */
+#define XS_ACCESS_DELETED 0
+#define XS_ACCESS_READ 1
+#define XS_ACCESS_WRITTEN 2
+
+/* NODE_EXT flags */
+#define XS_EXT_READ 1
+#define XS_EXT_HIDE 2
+#define XS_EXT_CHANGED 4
+#define XS_EXT_REMOVED 8
+
+
+/* ---- writing (little endian) ---- */
+
+static void put_u8(GByteArray *b, uint8_t v)
+{
+    g_byte_array_append(b, &v, 1);
+}
+
+static void put_u16(GByteArray *b, uint16_t v)
+{
+    uint8_t x[2] = { v, v >> 8 };
+
+    g_byte_array_append(b, x, 2);
+}
+
+static void put_u32(GByteArray *b, uint32_t v)
+{
+    put_u16(b, v);
+    put_u16(b, v >> 16);
+}
+
+static void put_u64(GByteArray *b, uint64_t v)
+{
+    put_u32(b, v);
+    put_u32(b, v >> 32);
+}
+
+static void put_u32_be(GByteArray *b, uint32_t v)
+{
+    uint8_t x[4] = { v >> 24, v >> 16, v >> 8, v };
+
+    g_byte_array_append(b, x, 4);
+}
+
+static guint rec_begin(GByteArray *b, uint32_t type)
+{
+    put_u32(b, type);
+    put_u32(b, 0);
+    return b->len;
+}
+
+static void rec_end(GByteArray *b, guint start)
+{
+    uint32_t len = b->len - start;
+    static const uint8_t zeros[8];
+
+    b->data[start - 4] = len;
+    b->data[start - 3] = len >> 8;
+    b->data[start - 2] = len >> 16;
+    b->data[start - 1] = len >> 24;
+    g_byte_array_append(b, zeros, (8 - (len & 7)) & 7);
+}
+
+static uint8_t perm_letter(uint8_t perm)
+{
+    static const char letters[4] = { 'n', 'r', 'w', 'b' };
+
+    return letters[perm & XS_PERM_BOTH];
+}
+
+static void put_node(GByteArray *b, uint32_t conn_id, uint32_t tx_id,
+                     const char *path, const XsPerms *perms,
+                     const uint8_t *value, uint32_t value_len,
+                     uint16_t access, uint64_t gen, uint32_t ext_flags)
+{
+    guint r = rec_begin(b, XS_REC_NODE_DATA);
+    unsigned int nperms = perms ? perms->n : 0;
+    size_t plen = strlen(path) + 1;
+
+    put_u32(b, conn_id);
+    put_u32(b, tx_id);
+    put_u16(b, plen);
+    put_u16(b, value_len);
+    put_u16(b, access);
+    put_u16(b, nperms);
+    for (unsigned int i = 0; i < nperms; i++) {
+        put_u8(b, perm_letter(perms->e[i].perm));
+        put_u8(b, 0);
+        put_u16(b, perms->e[i].domid);
+    }
+    g_byte_array_append(b, (const uint8_t *)path, plen);
+    if (value_len) {
+        g_byte_array_append(b, value, value_len);
+    }
+    rec_end(b, r);
+
+    r = rec_begin(b, XS_REC_QEMU_NODE_EXT);
+    put_u32(b, XS_REC_QEMU_VERSION);
+    put_u32(b, ext_flags);
+    put_u64(b, gen);
+    rec_end(b, r);
+}
+
+typedef struct XsSaver {
+    GByteArray *b;
+    char path[XS_PATH_BUF];
+    size_t len;
+} XsSaver;
+
+static void path_push(XsSaver *sv, const char *name, size_t *saved)
+{
+    size_t nlen = strlen(name);
+
+    *saved = sv->len;
+    if (sv->len != 1) {
+        sv->path[sv->len++] = '/';
+    }
+    memcpy(sv->path + sv->len, name, nlen + 1);
+    sv->len += nlen;
+}
+
+static void path_pop(XsSaver *sv, size_t saved)
+{
+    sv->len = saved;
+    sv->path[saved] = '\0';
+}
+
+static void save_node(XsSaver *sv, XsNode *n);
+
+static void save_child_cb(XsNode *child, void *opaque)
+{
+    XsSaver *sv = opaque;
+    size_t saved;
+
+    path_push(sv, child->name, &saved);
+    save_node(sv, child);
+    path_pop(sv, saved);
+}
+
+static void save_node(XsSaver *sv, XsNode *n)
+{
+    put_node(sv->b, 0, 0, sv->path, n->perms, n->value, n->value_len, 0,
+             n->gen, 0);
+    xs_node_foreach_child(n, save_child_cb, sv);
+}
+
+static void save_txnode(XsSaver *sv, XsTransaction *tx, XsTxNode *t)
+{
+    uint16_t access = t->state == XS_TX_PRESENT ? XS_ACCESS_WRITTEN :
+                      t->state == XS_TX_DELETED ? XS_ACCESS_DELETED :
+                      XS_ACCESS_READ;
+    uint32_t flags = (t->read ? XS_EXT_READ : 0) |
+                     (t->hide_committed ? XS_EXT_HIDE : 0) |
+                     (t->changed ? XS_EXT_CHANGED : 0) |
+                     (t->removed ? XS_EXT_REMOVED : 0);
+
+    put_node(sv->b, tx->dom_id + 1, tx->id, sv->path,
+             t->state == XS_TX_PRESENT ? t->perms : NULL, t->value,
+             t->value_len, access, t->read_gen, flags);
+    for (guint i = 0; t->children && i < t->children->len; i++) {
+        XsTxNode *c = g_ptr_array_index(t->children, i);
+        size_t saved;
+
+        path_push(sv, c->name, &saved);
+        save_txnode(sv, tx, c);
+        path_pop(sv, saved);
+    }
+}
+
+static void save_perms(GByteArray *b, const XsPerms *p)
+{
+    put_u32(b, p->n);
+    for (unsigned int i = 0; i < p->n; i++) {
+        put_u32(b, p->e[i].domid);
+        put_u32(b, p->e[i].perm);
+    }
+}
+
+static gint cmp_uint(gconstpointer a, gconstpointer b)
+{
+    guint x = GPOINTER_TO_UINT(*(gpointer *)a);
+    guint y = GPOINTER_TO_UINT(*(gpointer *)b);
+
+    return x < y ? -1 : x > y;
+}
+
+/* Keys of a table of uint keys, sorted, so that saving is deterministic. */
+static GPtrArray *sorted_keys(GHashTable *h)
+{
+    GPtrArray *keys = g_ptr_array_new();
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init(&iter, h);
+    while (g_hash_table_iter_next(&iter, &key, NULL)) {
+        g_ptr_array_add(keys, key);
+    }
+    g_ptr_array_sort(keys, cmp_uint);
+    return keys;
+}
+
+static void save_connections(XenstoreImplState *s, GByteArray *b,
+                             GHashTable *conns)
+{
+    g_autoptr(GPtrArray) keys = sorted_keys(conns);
+
+    for (guint i = 0; i < keys->len; i++) {
+        unsigned int domid = GPOINTER_TO_UINT(keys->pdata[i]);
+        XsDomain *d = xs_domain(s, domid, false);
+        guint r = rec_begin(b, XS_REC_CONNECTION_DATA);
+
+        put_u32(b, domid + 1);      /* conn_id */
+        put_u16(b, 0);              /* ring */
+        put_u16(b, 0);              /* fields */
+        put_u16(b, domid);
+        put_u16(b, d && d->target != DOMID_INVALID ? d->target : domid);
+        put_u32(b, 0);              /* event channel: the device's */
+        put_u16(b, 0);              /* in_len */
+        put_u16(b, 0);              /* out_resp_len */
+        put_u32(b, 0);              /* out_len */
+        rec_end(b, r);
+    }
+}
+
+static void save_watches(XenstoreImplState *s, GByteArray *b)
+{
+    g_autoptr(GPtrArray) paths = g_ptr_array_new();
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init(&iter, s->watches);
+    while (g_hash_table_iter_next(&iter, &key, NULL)) {
+        g_ptr_array_add(paths, key);
+    }
+    g_ptr_array_sort(paths, (GCompareFunc)g_strcmp0);
+    for (guint i = 0; i < paths->len; i++) {
+        GPtrArray *list = g_hash_table_lookup(s->watches, paths->pdata[i]);
+
+        for (guint j = 0; j < list->len; j++) {
+            XsWatch *w = g_ptr_array_index(list, j);
+            const char *given = w->wpath + w->rel_off;
+            guint r;
+
+            /* Privileged connections re-register their own watches. */
+            if (w->dead || xs_is_privileged(s, w->dom_id)) {
+                continue;
+            }
+            r = rec_begin(b, XS_REC_WATCH_DATA_EXTENDED);
+            put_u32(b, w->dom_id + 1);
+            put_u16(b, strlen(given) + 1);
+            put_u16(b, w->token ? strlen(w->token) + 1 : 0);
+            put_u32(b, (uint32_t)w->depth);
+            put_u32(b, 0);
+            g_byte_array_append(b, (const uint8_t *)given,
+                                strlen(given) + 1);
+            if (w->token) {
+                g_byte_array_append(b, (const uint8_t *)w->token,
+                                    strlen(w->token) + 1);
+            }
+            rec_end(b, r);
+        }
+    }
+}
+
+GByteArray *xs_impl_serialize(XenstoreImplState *s)
+{
+    GByteArray *b = g_byte_array_new();
+    g_autoptr(GHashTable) conns = g_hash_table_new(NULL, NULL);
+    g_autoptr(GPtrArray) doms = sorted_keys(s->domains);
+    g_autoptr(GPtrArray) txids = sorted_keys(s->transactions);
+    XsSaver *sv = g_new0(XsSaver, 1);
+    GHashTableIter iter;
+    gpointer value;
+    guint r;
+
+    trace_xenstore_impl_serialize();
+    g_byte_array_append(b, (const uint8_t *)XS_STREAM_IDENT, 8);
+    put_u32_be(b, XS_STREAM_VERSION);
+    put_u32_be(b, 0);               /* flags: little-endian records */
+
+    r = rec_begin(b, XS_REC_QEMU_STORE);
+    put_u32(b, XS_REC_QEMU_VERSION);
+    put_u32(b, s->guest_domid);
+    put_u64(b, s->gen);
+    put_u32(b, s->next_tx_id);
+    put_u32(b, XS_QUOTA__MAX);
+    for (int q = 0; q < XS_QUOTA__MAX; q++) {
+        put_u32(b, s->default_quota[q]);
+    }
+    rec_end(b, r);
+
+    for (guint i = 0; i < doms->len; i++) {
+        XsDomain *d = g_hash_table_lookup(s->domains, doms->pdata[i]);
+
+        r = rec_begin(b, XS_REC_QEMU_DOMAIN);
+        put_u32(b, XS_REC_QEMU_VERSION);
+        put_u32(b, d->domid);
+        put_u32(b, (d->privileged ? 1 : 0) | (d->introduced ? 2 : 0) |
+                   (d->has_features ? 4 : 0));
+        put_u32(b, d->features);
+        put_u32(b, d->target);
+        put_u32(b, d->quota_set);
+        put_u32(b, XS_QUOTA__MAX);
+        for (int q = 0; q < XS_QUOTA__MAX; q++) {
+            put_u32(b, d->quota[q]);
+        }
+        rec_end(b, r);
+    }
+
+    for (int i = 0; i < 2; i++) {
+        r = rec_begin(b, XS_REC_QEMU_SPECIAL);
+        put_u32(b, XS_REC_QEMU_VERSION);
+        put_u32(b, i);
+        save_perms(b, s->special_perms[i]);
+        rec_end(b, r);
+    }
+
+    sv->b = b;
+    strcpy(sv->path, "/");
+    sv->len = 1;
+    save_node(sv, s->root);
+
+    /* Connections: one per domain with transactions or saved watches. */
+    g_hash_table_iter_init(&iter, s->transactions);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        XsTransaction *tx = value;
+
+        g_hash_table_add(conns, GUINT_TO_POINTER(tx->dom_id));
+    }
+    g_hash_table_iter_init(&iter, s->watches);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        GPtrArray *list = value;
+
+        for (guint j = 0; j < list->len; j++) {
+            XsWatch *w = g_ptr_array_index(list, j);
+
+            if (!w->dead && !xs_is_privileged(s, w->dom_id)) {
+                g_hash_table_add(conns, GUINT_TO_POINTER(w->dom_id));
+            }
+        }
+    }
+    save_connections(s, b, conns);
+    save_watches(s, b);
+
+    for (guint i = 0; i < txids->len; i++) {
+        XsTransaction *tx = g_hash_table_lookup(s->transactions,
+                                                txids->pdata[i]);
+
+        r = rec_begin(b, XS_REC_TRANSACTION_DATA);
+        put_u32(b, tx->dom_id + 1);
+        put_u32(b, tx->id);
+        rec_end(b, r);
+        r = rec_begin(b, XS_REC_QEMU_TX);
+        put_u32(b, XS_REC_QEMU_VERSION);
+        put_u32(b, tx->id);
+        put_u32(b, tx->nr_nodes);
+        put_u32(b, tx->nr_created);
+        rec_end(b, r);
+        if (tx->root) {
+            strcpy(sv->path, "/");
+            sv->len = 1;
+            save_txnode(sv, tx, tx->root);
+        }
+    }
+
+    rec_begin(b, XS_REC_END);
+    g_free(sv);
+    return b;
+}
+
+/* ---- reading ---- */
+
+typedef struct XsReader {
+    const uint8_t *p;
+    size_t len;
+    size_t off;
+    bool be;
+} XsReader;
+
+static bool get_bytes(XsReader *r, size_t n, const uint8_t **out)
+{
+    if (r->len - r->off < n) {
+        return false;
+    }
+    *out = r->p + r->off;
+    r->off += n;
+    return true;
+}
+
+static bool get_u8(XsReader *r, uint8_t *v)
+{
+    const uint8_t *x;
+
+    if (!get_bytes(r, 1, &x)) {
+        return false;
+    }
+    *v = x[0];
+    return true;
+}
+
+static bool get_u16(XsReader *r, uint16_t *v)
+{
+    const uint8_t *x;
+
+    if (!get_bytes(r, 2, &x)) {
+        return false;
+    }
+    *v = r->be ? (x[0] << 8 | x[1]) : (x[1] << 8 | x[0]);
+    return true;
+}
+
+static bool get_u32(XsReader *r, uint32_t *v)
+{
+    uint16_t a, b;
+
+    if (!get_u16(r, &a) || !get_u16(r, &b)) {
+        return false;
+    }
+    *v = r->be ? ((uint32_t)a << 16 | b) : ((uint32_t)b << 16 | a);
+    return true;
+}
+
+static bool get_u64(XsReader *r, uint64_t *v)
+{
+    uint32_t a, b;
+
+    if (!get_u32(r, &a) || !get_u32(r, &b)) {
+        return false;
+    }
+    *v = r->be ? ((uint64_t)a << 32 | b) : ((uint64_t)b << 32 | a);
+    return true;
+}
+
+/* A NUL-terminated string of exactly len bytes (len includes the NUL). */
+static bool get_string(XsReader *r, size_t len, const char **out)
+{
+    const uint8_t *x;
+
+    if (len == 0 || !get_bytes(r, len, &x) || x[len - 1] != '\0' ||
+        memchr(x, '\0', len - 1)) {
+        return false;
+    }
+    *out = (const char *)x;
+    return true;
+}
+
+/* The state being built from a stream: becomes the store on success. */
+typedef struct XsLoad {
+    XenstoreImplState *s;           /* new, private until swapped in */
+    GHashTable *conns;              /* conn_id -> domid + 1 */
+    XsTransaction *cur_tx;          /* of the last TRANSACTION_DATA */
+    XsNode *last_node;              /* expects a NODE_EXT next */
+    XsTxNode *last_txnode;
+    bool want_ext;
+    bool want_tx_ext;
+    GPtrArray *watches;             /* XsWatch * to restore */
+    GHashTable *domains_seen;
+    uint64_t max_gen;
+    uint64_t stream_gen;
+} XsLoad;
+
+static XsPerms *load_perms(XsReader *r, uint32_t n)
+{
+    XsPerms *p;
+
+    if (n == 0 || n > 0xffff) {
+        return NULL;
+    }
+    p = g_malloc(sizeof(XsPerms) + n * sizeof(XsPermEntry));
+    p->refcnt = 1;
+    p->n = n;
+    return p;
+}
+
+static int load_store(XsLoad *l, XsReader *r)
+{
+    uint32_t ver, nquota, next_tx;
+    XenstoreImplState *s = l->s;
+
+    if (!get_u32(r, &ver) || ver != XS_REC_QEMU_VERSION ||
+        !get_u32(r, &s->guest_domid) || !get_u64(r, &l->stream_gen) ||
+        !get_u32(r, &next_tx) || !get_u32(r, &nquota) ||
+        nquota != XS_QUOTA__MAX) {
+        return EINVAL;
+    }
+    s->next_tx_id = next_tx;
+    for (int q = 0; q < XS_QUOTA__MAX; q++) {
+        if (!get_u32(r, &s->default_quota[q])) {
+            return EINVAL;
+        }
+    }
+    return 0;
+}
+
+static int load_domain(XsLoad *l, XsReader *r)
+{
+    uint32_t ver, domid, flags, nquota;
+    XsDomain *d;
+
+    if (!get_u32(r, &ver) || ver != XS_REC_QEMU_VERSION ||
+        !get_u32(r, &domid) || domid >= DOMID_FIRST_RESERVED ||
+        !g_hash_table_add(l->domains_seen, GUINT_TO_POINTER(domid))) {
+        return EINVAL;
+    }
+    d = xs_domain(l->s, domid, true);
+    if (!get_u32(r, &flags) || flags > 7 || !get_u32(r, &d->features) ||
+        !get_u32(r, &d->target) || !get_u32(r, &d->quota_set) ||
+        !get_u32(r, &nquota) || nquota != XS_QUOTA__MAX ||
+        d->quota_set >= (1u << XS_QUOTA__MAX) ||
+        (d->target >= DOMID_FIRST_RESERVED && d->target != DOMID_INVALID)) {
+        return EINVAL;
+    }
+    d->privileged = flags & 1;
+    d->introduced = flags & 2;
+    d->has_features = flags & 4;
+    for (int q = 0; q < XS_QUOTA__MAX; q++) {
+        if (!get_u32(r, &d->quota[q])) {
+            return EINVAL;
+        }
+    }
+    return 0;
+}
+
+static int load_special(XsLoad *l, XsReader *r)
+{
+    uint32_t ver, which, n;
+    XsPerms *p;
+
+    if (!get_u32(r, &ver) || ver != XS_REC_QEMU_VERSION ||
+        !get_u32(r, &which) || which > 1 || !get_u32(r, &n)) {
+        return EINVAL;
+    }
+    p = load_perms(r, n);
+    if (!p) {
+        return EINVAL;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t domid, perm;
+
+        if (!get_u32(r, &domid) || !get_u32(r, &perm) ||
+            domid >= DOMID_FIRST_RESERVED || perm > XS_PERM_BOTH) {
+            g_free(p);
+            return EINVAL;
+        }
+        p->e[i].domid = domid;
+        p->e[i].perm = perm;
+    }
+    xs_perms_unref(l->s->special_perms[which]);
+    l->s->special_perms[which] = p;
+    return 0;
+}
+
+/* Split a canonical path into its parent's node and the last name. */
+static XsNode *load_find_parent(XenstoreImplState *s, const char *path,
+                                const char **name)
+{
+    XsNode *n = s->root;
+    const char *c = path + 1;
+    size_t len;
+
+    for (;;) {
+        xs_path_next(c, &len);
+        if (!c[len]) {
+            *name = c;
+            return n;
+        }
+        n = xs_node_child(n, c, len);
+        if (!n) {
+            return NULL;
+        }
+        c += len + 1;
+    }
+}
+
+static int load_node(XsLoad *l, XsReader *r)
+{
+    XenstoreImplState *s = l->s;
+    uint32_t conn_id, tx_id;
+    uint16_t plen, vlen, access, nperms;
+    const uint8_t *value;
+    const char *path, *name;
+    g_autofree XsPerms *perms = NULL;
+    XsPath canon;
+
+    if (!get_u32(r, &conn_id) || !get_u32(r, &tx_id) ||
+        !get_u16(r, &plen) || !get_u16(r, &vlen) ||
+        !get_u16(r, &access) || !get_u16(r, &nperms)) {
+        return EINVAL;
+    }
+    if (nperms) {
+        perms = load_perms(r, nperms);
+        for (uint16_t i = 0; i < nperms; i++) {
+            uint8_t letter, flags;
+            uint16_t domid;
+            static const char letters[] = "nrwb";
+            const char *pos;
+
+            if (!get_u8(r, &letter) || !get_u8(r, &flags) ||
+                !get_u16(r, &domid) || !letter ||
+                !(pos = strchr(letters, letter)) ||
+                domid >= DOMID_FIRST_RESERVED) {
+                return EINVAL;
+            }
+            perms->e[i].perm = pos - letters;
+            perms->e[i].domid = domid;
+        }
+    }
+    if (!get_string(r, plen, &path) || !get_bytes(r, vlen, &value) ||
+        path[0] != '/' ||
+        xs_path_resolve(s, DOMID_QEMU, path, false, &canon) ||
+        strcmp(canon.buf, path)) {
+        return EINVAL;
+    }
+
+    if (conn_id == 0 && tx_id == 0) {
+        XsNode *parent, *n;
+
+        if (!perms || access != 0 || l->cur_tx) {
+            return EINVAL;
+        }
+        if (!strcmp(path, "/")) {
+            /* The root comes first and replaces the empty one. */
+            if (s->root->nr_children || s->root->value_len ||
+                l->last_node) {
+                return EINVAL;
+            }
+            n = s->root;
+            xs_account_node(s, n->perms, -1);
+            xs_perms_unref(n->perms);
+            n->perms = g_steal_pointer(&perms);
+            xs_account_node(s, n->perms, 1);
+            xs_node_set_value(n, value, vlen);
+        } else {
+            size_t nlen;
+
+            parent = load_find_parent(s, path, &name);
+            nlen = strlen(name);
+            if (!parent || xs_node_child(parent, name, nlen)) {
+                return EINVAL;
+            }
+            uint64_t parent_gen = parent->gen;
+
+            n = xs_node_new(name, nlen, g_steal_pointer(&perms), value,
+                            vlen, 0);
+            xs_node_add_child(s, parent, n);
+            parent->gen = parent_gen;   /* the stream says what it is */
+            xs_account_node(s, n->perms, 1);
+        }
+        l->last_node = n;
+        l->want_ext = true;
+        return 0;
+    }
+
+    /* A node of the transaction announced last. */
+    {
+        XsTransaction *tx = l->cur_tx;
+        XsTxNode *t, *parent;
+
+        if (!tx || tx->id != tx_id || conn_id != tx->dom_id + 1 ||
+            access > XS_ACCESS_WRITTEN ||
+            (access == XS_ACCESS_WRITTEN) != (perms != NULL) ||
+            (access != XS_ACCESS_WRITTEN && vlen)) {
+            return EINVAL;
+        }
+        if (!strcmp(path, "/")) {
+            if (tx->root) {
+                return EINVAL;
+            }
+            t = tx->root = g_new0(XsTxNode, 1);
+            t->name = g_strdup("");
+        } else {
+            const char *c = path + 1;
+            size_t len;
+
+            parent = tx->root;
+            for (;;) {
+                xs_path_next(c, &len);
+                if (!parent) {
+                    return EINVAL;
+                }
+                if (!c[len]) {
+                    break;
+                }
+                parent = parent->children ?
+                         g_ptr_array_index(parent->children,
+                                           parent->children->len - 1) : NULL;
+                if (parent && xs_name_cmp(c, len, parent->name)) {
+                    return EINVAL;
+                }
+                c += len + 1;
+            }
+            /* Pre-order, sorted: a new child is the last of its parent. */
+            if (parent->children && parent->children->len &&
+                xs_name_cmp(c, len,
+                            ((XsTxNode *)g_ptr_array_index(
+                                parent->children,
+                                parent->children->len - 1))->name) <= 0) {
+                return EINVAL;
+            }
+            t = g_new0(XsTxNode, 1);
+            t->name = g_strndup(c, len);
+            if (!parent->children) {
+                parent->children = g_ptr_array_new();
+            }
+            g_ptr_array_add(parent->children, t);
+        }
+        t->state = access == XS_ACCESS_WRITTEN ? XS_TX_PRESENT :
+                   access == XS_ACCESS_DELETED ? XS_TX_DELETED : XS_TX_SAME;
+        t->perms = g_steal_pointer(&perms);
+        if (vlen) {
+            t->value = g_memdup2(value, vlen);
+            t->value_len = vlen;
+        }
+        l->last_txnode = t;
+        l->want_tx_ext = true;
+        return 0;
+    }
+}
+
+static int load_node_ext(XsLoad *l, XsReader *r)
+{
+    uint32_t ver, flags;
+    uint64_t gen;
+
+    if (!get_u32(r, &ver) || ver != XS_REC_QEMU_VERSION ||
+        !get_u32(r, &flags) || !get_u64(r, &gen)) {
+        return EINVAL;
+    }
+    if (l->want_ext) {
+        if (flags || !gen) {
+            return EINVAL;
+        }
+        l->last_node->gen = gen;
+        l->want_ext = false;
+    } else if (l->want_tx_ext) {
+        XsTxNode *t = l->last_txnode;
+
+        if (flags & ~(XS_EXT_READ | XS_EXT_HIDE | XS_EXT_CHANGED |
+                      XS_EXT_REMOVED) ||
+            (!(flags & XS_EXT_READ) && gen)) {
+            return EINVAL;
+        }
+        t->read = flags & XS_EXT_READ;
+        t->hide_committed = flags & XS_EXT_HIDE;
+        t->changed = flags & XS_EXT_CHANGED;
+        t->removed = flags & XS_EXT_REMOVED;
+        t->read_gen = gen;
+        l->want_tx_ext = false;
+    } else {
+        return EINVAL;
+    }
+    if (gen > l->max_gen) {
+        l->max_gen = gen;
+    }
+    return 0;
+}
+
+static int load_connection(XsLoad *l, XsReader *r)
+{
+    uint32_t conn_id, evtchn, out_len;
+    uint16_t type, fields, domid, target, in_len, out_resp_len;
+
+    if (!get_u32(r, &conn_id) || !get_u16(r, &type) ||
+        !get_u16(r, &fields) || !get_u16(r, &domid) ||
+        !get_u16(r, &target) || !get_u32(r, &evtchn) ||
+        !get_u16(r, &in_len) || !get_u16(r, &out_resp_len) ||
+        !get_u32(r, &out_len)) {
+        return EINVAL;
+    }
+    /* The database saves no connection buffers: those are the device's. */
+    if (type != 0 || in_len || out_len || out_resp_len ||
+        domid >= DOMID_FIRST_RESERVED || conn_id != (uint32_t)domid + 1 ||
+        g_hash_table_contains(l->conns, GUINT_TO_POINTER(conn_id))) {
+        return EINVAL;
+    }
+    g_hash_table_add(l->conns, GUINT_TO_POINTER(conn_id));
+    return 0;
+}
+
+static int load_watch(XsLoad *l, XsReader *r)
+{
+    uint32_t conn_id, depth, pad;
+    uint16_t wlen, tlen;
+    const char *wpath, *token = NULL;
+    XsWatch *w;
+    XsPath p;
+
+    if (!get_u32(r, &conn_id) || !get_u16(r, &wlen) ||
+        !get_u16(r, &tlen) || !get_u32(r, &depth) || !get_u32(r, &pad) ||
+        !get_string(r, wlen, &wpath) ||
+        (tlen && !get_string(r, tlen, &token)) ||
+        !g_hash_table_contains(l->conns, GUINT_TO_POINTER(conn_id)) ||
+        (depth != UINT32_MAX && depth > XENSTORE_ABS_PATH_MAX) ||
+        xs_path_resolve(l->s, conn_id - 1, wpath, true, &p)) {
+        return EINVAL;
+    }
+    w = g_new0(XsWatch, 1);
+    w->dom_id = conn_id - 1;
+    w->wpath = g_strdup(p.buf);
+    w->token = g_strdup(token);
+    w->depth = depth == UINT32_MAX ? -1 : (int)depth;
+    w->rel_off = p.rel_off;
+    g_ptr_array_add(l->watches, w);
+    return 0;
+}
+
+static int load_transaction(XsLoad *l, XsReader *r, bool ext)
+{
+    XenstoreImplState *s = l->s;
+    uint32_t conn_id, tx_id, ver;
+    XsTransaction *tx;
+
+    if (!ext) {
+        if (!get_u32(r, &conn_id) || !get_u32(r, &tx_id) ||
+            tx_id == XBT_NULL ||
+            !g_hash_table_contains(l->conns, GUINT_TO_POINTER(conn_id)) ||
+            g_hash_table_contains(s->transactions,
+                                  GUINT_TO_POINTER(tx_id))) {
+            return EINVAL;
+        }
+        tx = g_new0(XsTransaction, 1);
+        tx->id = tx_id;
+        tx->dom_id = conn_id - 1;
+        g_hash_table_insert(s->transactions, GUINT_TO_POINTER(tx_id), tx);
+        xs_domain(s, tx->dom_id, true)->nr_txs++;
+        l->cur_tx = tx;
+        return 0;
+    }
+    tx = l->cur_tx;
+    if (!tx || tx->nr_nodes || !get_u32(r, &ver) ||
+        ver != XS_REC_QEMU_VERSION || !get_u32(r, &tx_id) ||
+        tx_id != tx->id || !get_u32(r, &tx->nr_nodes) ||
+        !get_u32(r, &tx->nr_created)) {
+        return EINVAL;
+    }
+    return 0;
+}
+
+static int load_record(XsLoad *l, uint32_t type, XsReader *r)
+{
+    if ((l->want_ext || l->want_tx_ext) && type != XS_REC_QEMU_NODE_EXT) {
+        return EINVAL;
+    }
+    switch (type) {
+    case XS_REC_QEMU_STORE:
+        return load_store(l, r);
+    case XS_REC_QEMU_DOMAIN:
+        return load_domain(l, r);
+    case XS_REC_QEMU_SPECIAL:
+        return load_special(l, r);
+    case XS_REC_NODE_DATA:
+        return load_node(l, r);
+    case XS_REC_QEMU_NODE_EXT:
+        return load_node_ext(l, r);
+    case XS_REC_CONNECTION_DATA:
+        return load_connection(l, r);
+    case XS_REC_WATCH_DATA_EXTENDED:
+        return load_watch(l, r);
+    case XS_REC_TRANSACTION_DATA:
+        return load_transaction(l, r, false);
+    case XS_REC_QEMU_TX:
+        return load_transaction(l, r, true);
+    default:
+        /* Records we do not know carry state we would lose: refuse. */
+        return EINVAL;
+    }
+}
+
+static int load_stream(XsLoad *l, const uint8_t *bytes, size_t len)
+{
+    XsReader hdr = { .p = bytes, .len = len, .be = true };
+    uint32_t version, flags;
+    const uint8_t *ident;
+
+    if (!get_bytes(&hdr, 8, &ident) || memcmp(ident, XS_STREAM_IDENT, 8) ||
+        !get_u32(&hdr, &version) || version != XS_STREAM_VERSION ||
+        !get_u32(&hdr, &flags) || (flags & ~XS_STREAM_FLAG_BE)) {
+        return EINVAL;
+    }
+    for (size_t off = hdr.off;;) {
+        XsReader r = { .p = bytes, .len = len, .off = off,
+                       .be = flags & XS_STREAM_FLAG_BE };
+        uint32_t type, rlen;
+        size_t padded;
+        int err;
+
+        if (!get_u32(&r, &type) || !get_u32(&r, &rlen)) {
+            return EINVAL;
+        }
+        if (type == XS_REC_END) {
+            return rlen == 0 && r.off == len ? 0 : EINVAL;
+        }
+        padded = ((size_t)rlen + 7) & ~(size_t)7;
+        if (len - r.off < padded) {
+            return EINVAL;
+        }
+        /* Each record is read on its own, within its length only. */
+        r.len = r.off + rlen;
+        err = load_record(l, type, &r);
+        if (err) {
+            return err;
+        }
+        if (r.off != r.len) {
+            return EINVAL;
+        }
+        off = r.off + (padded - rlen);
+    }
+}
+
+/* Counts that the stream does not carry, rebuilt from what it does. */
+static int load_finish(XsLoad *l)
+{
+    XenstoreImplState *s = l->s;
+
+    if (l->want_ext || l->want_tx_ext || !s->root->gen) {
+        return EINVAL;
+    }
+    s->gen = MAX(l->stream_gen, l->max_gen);
+    return 0;
+}
+
+static void swap_in(XenstoreImplState *s, XenstoreImplState *n)
+{
+    XenstoreImplState old = *s;
+
+    /* Everything but the watch table, which stays with s. */
+    s->root = n->root;
+    s->guest_domid = n->guest_domid;
+    s->gen = n->gen;
+    s->next_tx_id = n->next_tx_id;
+    s->domains = n->domains;
+    s->last_domain = NULL;
+    memcpy(s->default_quota, n->default_quota, sizeof(s->default_quota));
+    s->transactions = n->transactions;
+    s->special_perms[0] = n->special_perms[0];
+    s->special_perms[1] = n->special_perms[1];
+
+    n->root = old.root;
+    n->domains = old.domains;
+    n->last_domain = NULL;
+    n->transactions = old.transactions;
+    n->special_perms[0] = old.special_perms[0];
+    n->special_perms[1] = old.special_perms[1];
+}
+
+static void free_loaded_watches(GPtrArray *watches)
+{
+    for (guint i = 0; i < watches->len; i++) {
+        XsWatch *w = g_ptr_array_index(watches, i);
+
+        if (!w) {
+            continue;       /* restored */
+        }
+        g_free(w->wpath);
+        g_free(w->token);
+        g_free(w);
+    }
+    g_ptr_array_free(watches, true);
+}
+
+int xs_impl_deserialize(XenstoreImplState *s, GByteArray *bytes,
+                        unsigned int dom_id, xs_impl_watch_fn watch_fn,
+                        void *watch_opaque)
+{
+    XsLoad l = { 0 };
+    int err;
+
+    if (s->firing) {
+        return EBUSY;
+    }
+    trace_xenstore_impl_deserialize(bytes->len);
+    l.s = xs_impl_create(dom_id);
+    /* Start from an empty tree: the stream brings every node. */
+    xs_node_free_tree(l.s, l.s->root);
+    l.s->root = xs_node_new("", 0, xs_perms_ref(l.s->special_perms[0]),
+                            NULL, 0, 0);
+    xs_account_node(l.s, l.s->root->perms, 1);
+    l.conns = g_hash_table_new(NULL, NULL);
+    l.domains_seen = g_hash_table_new(NULL, NULL);
+    l.watches = g_ptr_array_new();
+
+    err = load_stream(&l, bytes->data, bytes->len);
+    if (!err) {
+        err = load_finish(&l);
+    }
+    g_hash_table_destroy(l.conns);
+    g_hash_table_destroy(l.domains_seen);
+    if (err) {
+        free_loaded_watches(l.watches);
+        xs_impl_destroy(l.s);
+        return err;
+    }
+
+    /*
+     * The loaded domain's watches come from the stream; other
+     * connections' watches stay, and fire once since the tree changed
+     * under them.
+     */
+    xs_watch_drop_domain(s, dom_id);
+    swap_in(s, l.s);
+    xs_impl_destroy(l.s);
+    xs_watch_recount(s);
+    xs_watch_fire_all(s);
+    for (guint i = 0; i < l.watches->len; i++) {
+        XsWatch *w = g_ptr_array_index(l.watches, i);
+
+        if (w->dom_id == dom_id) {
+            l.watches->pdata[i] = NULL;
+            xs_watch_restore(s, w, watch_fn, watch_opaque);
+        }
+    }
+    free_loaded_watches(l.watches);
+    return 0;
+}

@@ -1,0 +1,618 @@
+/*
+ * XenStore transactions: a shadow tree per transaction holds what it
+ * changed and the generation of every node it read; commit checks those
+ * generations (EAGAIN on any difference) and applies the changes.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "xenstore_impl_int.h"
+#include "trace.h"
+
+/*
+ * A transaction's view of the store is the committed tree overlaid with
+ * its shadow tree.  A shadow node is SAME (only holds the path to deeper
+ * shadow nodes, and maybe a read record), PRESENT (the transaction wrote
+ * it: own value and perms; children are the committed ones unless hidden,
+ * plus its own) or DELETED.  hide_committed is set on a node the
+ * transaction removed: the committed children below it no longer show,
+ * even if the node is created again.
+ *
+ * Read records always hold the generation of the committed node at that
+ * path (0 when absent) at the first read-type access, whatever the view
+ * showed, so that commit only compares generations: its cost is the size
+ * of the shadow tree, never of the store or of a directory.
+ */
+
+XsTransaction *xs_tx_lookup(XenstoreImplState *s, unsigned int dom_id,
+                            xs_transaction_t id)
+{
+    XsTransaction *tx = g_hash_table_lookup(s->transactions,
+                                            GUINT_TO_POINTER(id));
+
+    return tx && tx->dom_id == dom_id ? tx : NULL;
+}
+
+static void xs_txnode_free(XsTxNode *t)
+{
+    if (t->children) {
+        for (guint i = 0; i < t->children->len; i++) {
+            xs_txnode_free(g_ptr_array_index(t->children, i));
+        }
+        g_ptr_array_free(t->children, true);
+    }
+    if (t->perms) {
+        xs_perms_unref(t->perms);
+    }
+    g_free(t->value);
+    g_free(t->name);
+    g_free(t);
+}
+
+void xs_tx_free(XsTransaction *tx)
+{
+    if (tx->root) {
+        xs_txnode_free(tx->root);
+    }
+    g_free(tx);
+}
+
+/* Binary search of a shadow node's children; *pos: where name belongs. */
+static XsTxNode *xs_txnode_find(XsTxNode *t, const char *name, size_t len,
+                                guint *pos)
+{
+    guint lo = 0, hi = t->children ? t->children->len : 0;
+
+    while (lo < hi) {
+        guint mid = (lo + hi) / 2;
+        XsTxNode *c = g_ptr_array_index(t->children, mid);
+        int cmp = xs_name_cmp(name, len, c->name);
+
+        if (cmp == 0) {
+            return c;
+        }
+        if (cmp < 0) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    *pos = lo;
+    return NULL;
+}
+
+static XsTxNode *xs_txnode_new(const char *name, size_t len)
+{
+    XsTxNode *t = g_new0(XsTxNode, 1);
+
+    t->name = g_strndup(name, len);
+    t->state = XS_TX_SAME;
+    return t;
+}
+
+/*
+ * The view of one path in a transaction.  Walking creates the shadow
+ * nodes along the path, within the transaction's node quota.
+ */
+typedef struct XsTxView {
+    XsTxNode *shadow;           /* at the path */
+    XsNode *node;               /* committed node visible at the path */
+    XsNode *real;               /* committed node at the path, hidden or not */
+    bool exists;
+    bool parent_exists;
+    const XsPerms *perms;       /* when exists */
+    const XsPerms *anc_perms;   /* nearest existing ancestor's perms */
+    XsTxNode *anc_shadow;       /* its shadow node */
+    const char *missing;        /* first missing component of the path */
+    uint32_t anc_children_bytes;
+    uint32_t anc_value_len;
+} XsTxView;
+
+static const XsPerms *xs_tx_node_perms(XsTxNode *t, XsNode *n)
+{
+    return t->state == XS_TX_PRESENT ? t->perms : n->perms;
+}
+
+static int xs_tx_walk(XenstoreImplState *s, XsTransaction *tx,
+                      unsigned int dom_id, const XsPath *p, XsTxView *v)
+{
+    unsigned int limit = xs_is_privileged(s, dom_id) ? UINT_MAX :
+                         xs_quota(s, dom_id, XS_QUOTA_TX_NODES);
+    XsTxNode *t;
+    XsNode *n = s->root, *real = s->root;
+    const char *c = p->buf + 1;
+    bool exists = true;
+    size_t len;
+
+    if (!tx->root) {
+        tx->root = xs_txnode_new("", 0);
+        tx->nr_nodes++;
+    }
+    t = tx->root;
+    memset(v, 0, sizeof(*v));
+    v->anc_perms = xs_tx_node_perms(t, n);
+    v->anc_shadow = t;
+    v->anc_children_bytes = n->children_bytes;
+    v->anc_value_len = t->state == XS_TX_PRESENT ? t->value_len :
+                       n->value_len;
+    v->parent_exists = true;
+
+    while (*c) {
+        XsTxNode *child;
+        guint pos;
+
+        xs_path_next(c, &len);
+        child = xs_txnode_find(t, c, len, &pos);
+        if (!child) {
+            if (tx->nr_nodes >= limit) {
+                return ENOSPC;
+            }
+            child = xs_txnode_new(c, len);
+            if (!t->children) {
+                t->children = g_ptr_array_new();
+            }
+            g_ptr_array_insert(t->children, pos, child);
+            tx->nr_nodes++;
+        }
+        real = real ? xs_node_child(real, c, len) : NULL;
+        n = (n && !t->hide_committed) ? xs_node_child(n, c, len) : NULL;
+        v->parent_exists = exists;
+        exists = exists && (child->state == XS_TX_PRESENT ||
+                            (child->state == XS_TX_SAME && n));
+        if (exists) {
+            v->anc_perms = xs_tx_node_perms(child, n);
+            v->anc_shadow = child;
+            v->anc_children_bytes = n ? n->children_bytes : 0;
+            v->anc_value_len = child->state == XS_TX_PRESENT ?
+                               child->value_len : n->value_len;
+        } else if (!v->missing) {
+            v->missing = c;
+        }
+        t = child;
+        c += len + (c[len] == '/');
+    }
+    v->shadow = t;
+    v->node = n;
+    v->real = real;
+    v->exists = exists;
+    v->perms = exists ? v->anc_perms : NULL;
+    return 0;
+}
+
+/* The first read-type access records the committed generation. */
+static void xs_tx_record_read(XsTxView *v)
+{
+    if (!v->shadow->read) {
+        v->shadow->read = true;
+        v->shadow->read_gen = v->real ? v->real->gen : 0;
+    }
+}
+
+static int xs_tx_lookup_for_read(XenstoreImplState *s, XsTransaction *tx,
+                                 unsigned int dom_id, XsPath *p, XsTxView *v)
+{
+    int err = xs_tx_walk(s, tx, dom_id, p, v);
+
+    if (err) {
+        return err;
+    }
+    xs_tx_record_read(v);
+    if (!v->exists) {
+        return xs_missing_error_perms(s, dom_id, v->anc_perms);
+    }
+    if (!(xs_perm_for(s, v->perms, dom_id) & XS_PERM_READ)) {
+        return EACCES;
+    }
+    return 0;
+}
+
+int xs_tx_read(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
+               XsPath *p, GByteArray *data)
+{
+    XsTxView v;
+    int err = xs_tx_lookup_for_read(s, tx, dom_id, p, &v);
+
+    if (err) {
+        return err;
+    }
+    if (v.shadow->state == XS_TX_PRESENT) {
+        g_byte_array_append(data, v.shadow->value, v.shadow->value_len);
+    } else {
+        g_byte_array_append(data, v.node->value, v.node->value_len);
+    }
+    return 0;
+}
+
+int xs_tx_get_perms(XenstoreImplState *s, XsTransaction *tx,
+                    unsigned int dom_id, XsPath *p, XsPerms **perms)
+{
+    XsTxView v;
+    int err = xs_tx_walk(s, tx, dom_id, p, &v);
+
+    if (err) {
+        return err;
+    }
+    xs_tx_record_read(&v);
+    if (!v.exists) {
+        return xs_missing_error_perms(s, dom_id, v.anc_perms);
+    }
+    *perms = (XsPerms *)v.perms;
+    return 0;
+}
+
+static void xs_collect_names(XsNode *n, GPtrArray *names)
+{
+    while (n) {
+        xs_collect_names(n->left, names);
+        g_ptr_array_add(names, n->name);
+        n = n->right;
+    }
+}
+
+int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
+                    unsigned int dom_id, XsPath *p, uint64_t *gencnt,
+                    GList **items)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    XsTxView v;
+    XsTxNode *t;
+    guint ci = 0, si = 0, nshadow;
+    int err = xs_tx_lookup_for_read(s, tx, dom_id, p, &v);
+
+    if (err) {
+        return err;
+    }
+    t = v.shadow;
+    if (v.node && !t->hide_committed) {
+        xs_collect_names(v.node->children, names);
+    }
+    nshadow = t->children ? t->children->len : 0;
+
+    /* Merge the committed names with the transaction's own children. */
+    *items = NULL;
+    while (ci < names->len || si < nshadow) {
+        const char *cname = ci < names->len ?
+                            g_ptr_array_index(names, ci) : NULL;
+        XsTxNode *sc = si < nshadow ?
+                       g_ptr_array_index(t->children, si) : NULL;
+        int cmp = !sc ? -1 : !cname ? 1 : strcmp(cname, sc->name);
+
+        if (cmp < 0) {
+            *items = g_list_prepend(*items, g_strdup(cname));
+            ci++;
+            continue;
+        }
+        if (cmp == 0) {
+            ci++;
+        }
+        si++;
+        if (sc->state == XS_TX_PRESENT ||
+            (sc->state == XS_TX_SAME && cmp == 0)) {
+            *items = g_list_prepend(*items, g_strdup(sc->name));
+        }
+    }
+    *items = g_list_reverse(*items);
+    if (gencnt) {
+        *gencnt = v.node ? v.node->gen : 0;
+    }
+    return 0;
+}
+
+/* Make a shadow node PRESENT with the given content (taking perms). */
+static void xs_tx_set_present(XsTxNode *t, XsPerms *perms,
+                              const uint8_t *value, uint32_t len)
+{
+    uint8_t *copy = len ? g_memdup2(value, len) : NULL;
+
+    if (t->perms) {
+        xs_perms_unref(t->perms);
+    }
+    g_free(t->value);
+    t->perms = perms;
+    t->value = copy;
+    t->value_len = len;
+    t->state = XS_TX_PRESENT;
+}
+
+static const uint8_t *xs_tx_view_value(XsTxView *v, uint32_t *len)
+{
+    if (v->shadow->state == XS_TX_PRESENT) {
+        *len = v->shadow->value_len;
+        return v->shadow->value;
+    }
+    *len = v->node->value_len;
+    return v->node->value;
+}
+
+int xs_tx_write(XenstoreImplState *s, XsTransaction *tx,
+                unsigned int dom_id, XsPath *p, const uint8_t *value,
+                uint32_t len, bool mkdir)
+{
+    XsTxView v;
+    XsPerms *perms;
+    XsTxNode *t;
+    const char *c;
+    unsigned int count = 0;
+    size_t clen, first_len = 0;
+    int err = xs_tx_walk(s, tx, dom_id, p, &v);
+
+    if (err) {
+        return err;
+    }
+    if (v.exists) {
+        if (!(xs_perm_for(s, v.perms, dom_id) & XS_PERM_WRITE)) {
+            return EACCES;
+        }
+        if (mkdir) {
+            return 0;
+        }
+        if (!xs_is_privileged(s, dom_id) &&
+            xs_node_size(v.perms, len, v.node ? v.node->children_bytes : 0) >
+            xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE)) {
+            return E2BIG;
+        }
+        xs_tx_set_present(v.shadow, xs_perms_ref((XsPerms *)v.perms),
+                          value, len);
+        v.shadow->changed = true;
+        v.shadow->removed = false;
+        return 0;
+    }
+
+    if (!(xs_perm_for(s, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
+        return EACCES;
+    }
+    for (c = v.missing; *c; c += clen + (c[clen] == '/')) {
+        xs_path_next(c, &clen);
+        if (!count) {
+            first_len = clen;
+        }
+        count++;
+    }
+    err = xs_check_create(s, dom_id, v.anc_perms,
+                          xs_node_size(v.anc_perms, v.anc_value_len,
+                                       v.anc_children_bytes + first_len + 1),
+                          count, tx->nr_created,
+                          xs_node_size(v.anc_perms, len, 0));
+    if (err) {
+        return err;
+    }
+    perms = xs_perms_for_new_node(s, (XsPerms *)v.anc_perms, dom_id);
+    t = v.anc_shadow;
+    for (c = v.missing; *c; c += clen + (c[clen] == '/')) {
+        guint pos;
+        bool last;
+
+        xs_path_next(c, &clen);
+        last = !c[clen];
+        t = xs_txnode_find(t, c, clen, &pos);
+        g_assert(t);
+        xs_tx_set_present(t, xs_perms_ref(perms), last ? value : NULL,
+                          last ? len : 0);
+        tx->nr_created++;
+    }
+    xs_perms_unref(perms);
+    t->changed = true;
+    t->removed = false;
+    return 0;
+}
+
+/* Everything below a removed node is gone; keep only the read records. */
+static void xs_txnode_mark_deleted(XsTxNode *t)
+{
+    t->state = XS_TX_DELETED;
+    t->hide_committed = true;
+    t->changed = false;
+    g_free(t->value);
+    t->value = NULL;
+    t->value_len = 0;
+    if (t->perms) {
+        xs_perms_unref(t->perms);
+        t->perms = NULL;
+    }
+    for (guint i = 0; t->children && i < t->children->len; i++) {
+        xs_txnode_mark_deleted(g_ptr_array_index(t->children, i));
+    }
+}
+
+int xs_tx_rm(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
+             XsPath *p)
+{
+    XsTxView v;
+    int err = xs_tx_walk(s, tx, dom_id, p, &v);
+
+    if (err) {
+        return err;
+    }
+    if (!v.exists) {
+        err = xs_missing_error_perms(s, dom_id, v.anc_perms);
+        return err == ENOENT && v.parent_exists ? 0 : err;
+    }
+    if (!(xs_perm_for(s, v.perms, dom_id) & XS_PERM_WRITE)) {
+        return EACCES;
+    }
+    xs_txnode_mark_deleted(v.shadow);
+    v.shadow->changed = true;
+    v.shadow->removed = true;
+    return 0;
+}
+
+int xs_tx_set_perms(XenstoreImplState *s, XsTransaction *tx,
+                    unsigned int dom_id, XsPath *p, XsPerms *perms)
+{
+    const uint8_t *value;
+    uint32_t len;
+    XsTxView v;
+    int err = xs_tx_walk(s, tx, dom_id, p, &v);
+
+    if (err) {
+        return err;
+    }
+    if (!v.exists) {
+        return xs_missing_error_perms(s, dom_id, v.anc_perms);
+    }
+    err = xs_check_set_perms(s, dom_id, v.perms, perms);
+    if (err) {
+        return err;
+    }
+    value = xs_tx_view_value(&v, &len);
+    if (!xs_is_privileged(s, dom_id) &&
+        xs_node_size(perms, len, v.node ? v.node->children_bytes : 0) >
+        xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE)) {
+        return E2BIG;
+    }
+    xs_tx_set_present(v.shadow, xs_perms_ref(perms), value, len);
+    v.shadow->changed = true;
+    v.shadow->removed = false;
+    return 0;
+}
+
+/* ---- commit ---- */
+
+static bool xs_tx_validate(XsNode *n, XsTxNode *t)
+{
+    if (t->read && t->read_gen != (n ? n->gen : 0)) {
+        return false;
+    }
+    for (guint i = 0; t->children && i < t->children->len; i++) {
+        XsTxNode *tc = g_ptr_array_index(t->children, i);
+        XsNode *nc = n ? xs_node_child(n, tc->name, strlen(tc->name)) : NULL;
+
+        if (!xs_tx_validate(nc, tc)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool xs_txnode_has_present(XsTxNode *t)
+{
+    if (t->state == XS_TX_PRESENT) {
+        return true;
+    }
+    for (guint i = 0; t->children && i < t->children->len; i++) {
+        if (xs_txnode_has_present(g_ptr_array_index(t->children, i))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+typedef struct XsTxEvent {
+    char *path;
+    XsPerms *perms;             /* the node's, or the parent's if removed */
+    bool removed;
+} XsTxEvent;
+
+typedef struct XsTxApply {
+    XenstoreImplState *s;
+    XsTransaction *tx;
+    GArray *events;
+    char path[XS_PATH_BUF];
+    size_t len;
+} XsTxApply;
+
+static void xs_tx_add_event(XsTxApply *a, XsPerms *perms, bool removed)
+{
+    XsTxEvent ev = {
+        .path = g_strdup(a->len ? a->path : "/"),
+        .perms = xs_perms_ref(perms),
+        .removed = removed,
+    };
+
+    g_array_append_val(a->events, ev);
+}
+
+static void xs_tx_apply(XsTxApply *a, XsNode *parent, XsNode *n,
+                        XsTxNode *t)
+{
+    XenstoreImplState *s = a->s;
+    size_t saved = a->len;
+
+    if (parent) {
+        size_t nlen = strlen(t->name);
+
+        a->path[a->len++] = '/';
+        memcpy(a->path + a->len, t->name, nlen + 1);
+        a->len += nlen;
+    }
+    if (t->hide_committed && n) {
+        xs_node_remove_child(s, parent, n);
+        xs_node_free_tree(s, n);
+        n = NULL;
+    }
+    if (t->state == XS_TX_DELETED) {
+        if (t->changed) {
+            xs_tx_add_event(a, parent->perms, true);
+        }
+        goto out;
+    }
+    if (t->state == XS_TX_PRESENT) {
+        if (!n) {
+            n = xs_node_new(t->name, strlen(t->name), xs_perms_ref(t->perms),
+                            t->value, t->value_len, xs_next_gen(s));
+            xs_node_add_child(s, parent, n);
+            xs_account_node(s, n->perms, 1);
+        } else {
+            xs_node_set_value(n, t->value, t->value_len);
+            if (n->perms != t->perms) {
+                xs_node_set_perms(s, n, xs_perms_ref(t->perms));
+            }
+            n->gen = xs_next_gen(s);
+        }
+        if (t->changed) {
+            xs_tx_add_event(a, n->perms, false);
+        }
+    } else if (!n) {
+        if (!parent || !xs_txnode_has_present(t)) {
+            goto out;
+        }
+        /* Removed by someone else meanwhile: re-create the way down. */
+        n = xs_node_new(t->name, strlen(t->name),
+                        xs_perms_for_new_node(s, parent->perms,
+                                              a->tx->dom_id),
+                        NULL, 0, xs_next_gen(s));
+        xs_node_add_child(s, parent, n);
+        xs_account_node(s, n->perms, 1);
+    }
+    for (guint i = 0; t->children && i < t->children->len; i++) {
+        XsTxNode *tc = g_ptr_array_index(t->children, i);
+
+        xs_tx_apply(a, n, xs_node_child(n, tc->name, strlen(tc->name)), tc);
+    }
+out:
+    a->len = saved;
+    a->path[saved] = '\0';
+}
+
+int xs_tx_commit(XenstoreImplState *s, XsTransaction *tx)
+{
+    XsTxApply *a;
+
+    if (!tx->root) {
+        return 0;
+    }
+    if (!xs_tx_validate(s->root, tx->root)) {
+        return EAGAIN;
+    }
+    a = g_new0(XsTxApply, 1);
+    a->s = s;
+    a->tx = tx;
+    a->events = g_array_new(false, false, sizeof(XsTxEvent));
+    xs_tx_apply(a, NULL, s->root, tx->root);
+
+    /* Events go out once everything is in place, in path order. */
+    for (guint i = 0; i < a->events->len; i++) {
+        XsTxEvent *ev = &g_array_index(a->events, XsTxEvent, i);
+
+        if (ev->removed) {
+            xs_watch_fire_rm(s, ev->path, ev->perms);
+        } else {
+            xs_watch_fire(s, ev->path, ev->perms);
+        }
+        g_free(ev->path);
+        xs_perms_unref(ev->perms);
+    }
+    g_array_free(a->events, true);
+    g_free(a);
+    return 0;
+}
