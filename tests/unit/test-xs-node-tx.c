@@ -118,6 +118,44 @@ static void test_tx_invisible_outside_until_commit(void)
     assert_perms(s, DOM0, XBT_NULL, "/t/a", "n0,r1");
 }
 
+/* Listings in a transaction merge its changes in strcmp order. */
+static void test_tx_directory_merged_sorted(void)
+{
+    g_autoptr(XenstoreImplState) s = xt_store_new();
+    xs_transaction_t tx;
+
+    g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/d/a", ""), ==, 0);
+    g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/d/c", ""), ==, 0);
+    g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/d/e", ""), ==, 0);
+    tx = tx_start(s, DOM0);
+    g_assert_cmpint(xt_write(s, DOM0, tx, "/d/f", ""), ==, 0);
+    g_assert_cmpint(xt_write(s, DOM0, tx, "/d/b", ""), ==, 0);
+    g_assert_cmpint(xs_impl_mkdir(s, DOM0, tx, "/d/D"), ==, 0);
+    g_assert_cmpint(xs_impl_rm(s, DOM0, tx, "/d/c"), ==, 0);
+    assert_dir(s, DOM0, tx, "/d", "D,a,b,e,f");
+    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, 0);
+    assert_dir(s, DOM0, XBT_NULL, "/d", "D,a,b,e,f");
+}
+
+/* Removed and made again inside: the old children stay gone. */
+static void test_tx_rm_then_recreate_inside(void)
+{
+    g_autoptr(XenstoreImplState) s = xt_store_new();
+    xs_transaction_t tx;
+    g_autofree char *v = NULL;
+
+    g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/r/a/old", "1"), ==, 0);
+    tx = tx_start(s, DOM0);
+    g_assert_cmpint(xs_impl_rm(s, DOM0, tx, "/r/a"), ==, 0);
+    g_assert_cmpint(xt_write(s, DOM0, tx, "/r/a/new", "2"), ==, 0);
+    assert_dir(s, DOM0, tx, "/r/a", "new");
+    assert_value(s, DOM0, tx, "/r/a", "");
+    g_assert_cmpint(xt_read(s, DOM0, tx, "/r/a/old", &v), ==, ENOENT);
+    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, 0);
+    assert_dir(s, DOM0, XBT_NULL, "/r/a", "new");
+    g_assert_false(xt_exists(s, "/r/a/old"));
+}
+
 static void test_tx_abort_discards(void)
 {
     g_autoptr(XenstoreImplState) s = xt_store_new();
@@ -377,6 +415,20 @@ static void test_tx_read_then_removed(void)
     g_assert_false(xt_exists(s, "/other"));
 }
 
+/* Generations are never reused: removed and made again is a change. */
+static void test_tx_read_then_recreated(void)
+{
+    g_autoptr(XenstoreImplState) s = xt_store_new();
+    xs_transaction_t tx;
+
+    g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "same"), ==, 0);
+    tx = tx_start(s, DOM0);
+    assert_value(s, DOM0, tx, "/c", "same");
+    g_assert_cmpint(xs_impl_rm(s, DOM0, XBT_NULL, "/c"), ==, 0);
+    g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "same"), ==, 0);
+    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+}
+
 /* Listing children reads the child list. */
 static void test_tx_directory_then_children_change(void)
 {
@@ -466,6 +518,30 @@ static void test_tx_eagain_applies_nothing(void)
     assert_dir(s, DOM0, XBT_NULL, "/e", "c,old,q");
     assert_perms(s, DOM0, XBT_NULL, "/e/q", "n0");
     g_assert_cmpstr(xt_rec_take(r), ==, "");
+}
+
+/* Permissions hold inside a transaction as outside. */
+static void test_tx_perms_apply_inside(void)
+{
+    g_autoptr(XenstoreImplState) s = xt_store_new();
+    xs_transaction_t tx;
+    g_autofree char *v = NULL, *v2 = NULL;
+
+    xt_make(s, "/secret", "", "n0");
+    xt_make(s, "/pub", "", "r0,b3");
+    tx = tx_start(s, THIRD);
+    g_assert_cmpint(xt_read(s, THIRD, tx, "/secret", &v), ==, EACCES);
+    g_assert_cmpint(xt_read(s, THIRD, tx, "/secret/none", &v), ==, EACCES);
+    g_assert_cmpint(xt_read(s, THIRD, tx, "/pub/none", &v2), ==, ENOENT);
+    g_assert_cmpint(xt_write(s, THIRD, tx, "/secret/x", "v"), ==, EACCES);
+    g_assert_cmpint(xs_impl_rm(s, THIRD, tx, "/secret"), ==, EACCES);
+    g_assert_cmpint(xt_write(s, THIRD, tx, "/pub/x/y", "v"), ==, 0);
+    assert_perms(s, THIRD, tx, "/pub/x/y", "r3,b3");
+    g_assert_cmpint(xt_set_perms(s, THIRD, tx, "/pub/x", "r2"), ==, EPERM);
+    g_assert_cmpint(xt_set_perms(s, THIRD, tx, "/pub", "r3"), ==, EACCES);
+    g_assert_cmpint(tx_commit(s, THIRD, tx), ==, 0);
+    assert_perms(s, DOM0, XBT_NULL, "/pub/x", "r3,b3");
+    assert_perms(s, DOM0, XBT_NULL, "/pub", "r0,b3");
 }
 
 /* ---- events ------------------------------------------------------------ */
@@ -656,6 +732,55 @@ static void test_tx_touched_nodes_runtime_change(void)
     g_assert_cmpint(xs_impl_transaction_end(s, GUEST, tx, false), ==, 0);
 }
 
+/* The node-size quota counts the children a transaction adds. */
+static void test_tx_node_size_counts_own_children(void)
+{
+    g_autoptr(XenstoreImplState) s = xt_store_new();
+    xs_transaction_t tx;
+    char value[2100];
+
+    memset(value, 'v', sizeof(value));
+    /* 24 + 2014 + ("abcdefghi" + 1) = 2048, as outside transactions. */
+    g_assert_cmpint(xt_write_bytes(s, GUEST, XBT_NULL, "big", value, 2014),
+                    ==, 0);
+    g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "small", ""), ==, 0);
+    tx = tx_start(s, GUEST);
+    g_assert_cmpint(xt_write(s, GUEST, tx, "big/abcdefghi", ""), ==, 0);
+    g_assert_cmpint(xt_write(s, GUEST, tx, "big/j", ""), ==, E2BIG);
+    g_assert_cmpint(xt_write(s, GUEST, tx, "small/abcdefghi", ""), ==, 0);
+    g_assert_cmpint(xt_write_bytes(s, GUEST, tx, "small", value, 2014),
+                    ==, 0);
+    g_assert_cmpint(xt_write_bytes(s, GUEST, tx, "small", value, 2015),
+                    ==, E2BIG);
+    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, 0);
+    assert_dir(s, GUEST, XBT_NULL, "big", "abcdefghi");
+}
+
+/* The nodes quota holds for nodes created inside a transaction. */
+static void test_tx_nodes_quota_inside(void)
+{
+    g_autoptr(XenstoreImplState) s = xt_store_new();
+    unsigned int owned = xs_impl_domain_nodes(s, GUEST);
+    xs_transaction_t tx;
+
+    g_assert_cmpint(xs_impl_set_quota(s, GUEST, XS_QUOTA_NODES, owned + 2),
+                    ==, 0);
+    tx = tx_start(s, GUEST);
+    g_assert_cmpint(xt_write(s, GUEST, tx, "a", "v"), ==, 0);
+    g_assert_cmpint(xs_impl_mkdir(s, GUEST, tx, "b"), ==, 0);
+    g_assert_cmpint(xt_write(s, GUEST, tx, "c", "v"), ==, ENOSPC);
+    g_assert_cmpint(xt_write(s, GUEST, tx, "a/c", "v"), ==, ENOSPC);
+    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, 0);
+    g_assert_cmpuint(xs_impl_domain_nodes(s, GUEST), ==, owned + 2);
+
+    /* Removals inside give the places back at commit. */
+    tx = tx_start(s, GUEST);
+    g_assert_cmpint(xs_impl_rm(s, GUEST, tx, "a"), ==, 0);
+    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, 0);
+    g_assert_cmpuint(xs_impl_domain_nodes(s, GUEST), ==, owned + 1);
+    g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "c", "v"), ==, 0);
+}
+
 /* RESET_WATCHES ends every open transaction of the domain. */
 static void test_tx_reset_watches_ends_tx(void)
 {
@@ -703,6 +828,10 @@ int main(int argc, char **argv)
                     test_tx_own_changes_visible_inside);
     g_test_add_func("/xs-node/tx/invisible-outside-until-commit",
                     test_tx_invisible_outside_until_commit);
+    g_test_add_func("/xs-node/tx/directory-merged-sorted",
+                    test_tx_directory_merged_sorted);
+    g_test_add_func("/xs-node/tx/rm-then-recreate-inside",
+                    test_tx_rm_then_recreate_inside);
     g_test_add_func("/xs-node/tx/abort-discards", test_tx_abort_discards);
     g_test_add_func("/xs-node/tx/id-gone-after-end",
                     test_tx_id_gone_after_end);
@@ -727,6 +856,8 @@ int main(int argc, char **argv)
                     test_tx_read_absent_still_absent_ok);
     g_test_add_func("/xs-node/tx/read-then-removed",
                     test_tx_read_then_removed);
+    g_test_add_func("/xs-node/tx/read-then-recreated",
+                    test_tx_read_then_recreated);
     g_test_add_func("/xs-node/tx/directory-then-children-change",
                     test_tx_directory_then_children_change);
     g_test_add_func("/xs-node/tx/get-perms-then-perms-change",
@@ -737,6 +868,9 @@ int main(int argc, char **argv)
                     test_tx_child_value_change_no_conflict);
     g_test_add_func("/xs-node/tx/eagain-applies-nothing",
                     test_tx_eagain_applies_nothing);
+
+    g_test_add_func("/xs-node/tx/perms-apply-inside",
+                    test_tx_perms_apply_inside);
 
     g_test_add_func("/xs-node/tx/events-at-commit-only",
                     test_tx_events_at_commit_only);
@@ -755,6 +889,10 @@ int main(int argc, char **argv)
                     test_tx_touched_nodes_enospc);
     g_test_add_func("/xs-node/tx/touched-nodes-runtime-change",
                     test_tx_touched_nodes_runtime_change);
+    g_test_add_func("/xs-node/tx/node-size-counts-own-children",
+                    test_tx_node_size_counts_own_children);
+    g_test_add_func("/xs-node/tx/nodes-quota-inside",
+                    test_tx_nodes_quota_inside);
     g_test_add_func("/xs-node/tx/reset-watches-ends-tx",
                     test_tx_reset_watches_ends_tx);
     g_test_add_func("/xs-node/tx/release-domain-ends-tx",

@@ -346,6 +346,22 @@ static void test_watches_delivery_needs_read(void)
                     "/d/pub|z");
 }
 
+/* Owner rights through SET_TARGET include seeing the target's changes. */
+static void test_watches_delivery_to_controller(void)
+{
+    g_autoptr(XenstoreImplState) s = xt_store_new();
+    g_autoptr(XtRecorder) r = xt_rec_new();
+
+    xt_make(s, "/d", "", "n0,r2");
+    xt_make(s, "/d/g", "", "n1");
+    xt_watch_ok(s, OTHER, "/d", "o", r);
+    g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/d/g", "1"), ==, 0);
+    g_assert_cmpstr(xt_rec_take(r), ==, "");
+    g_assert_cmpint(xs_impl_set_target(s, OTHER, GUEST), ==, 0);
+    g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/d/g", "2"), ==, 0);
+    g_assert_cmpstr(xt_rec_take(r), ==, "/d/g|o");
+}
+
 static void test_watches_rm_delivery_needs_parent_read(void)
 {
     g_autoptr(XenstoreImplState) s = xt_store_new();
@@ -541,6 +557,8 @@ int main(int argc, char **argv)
     g_test_add_func("/xs-node/watches/depth", test_watches_depth);
     g_test_add_func("/xs-node/watches/delivery-needs-read",
                     test_watches_delivery_needs_read);
+    g_test_add_func("/xs-node/watches/delivery-to-controller",
+                    test_watches_delivery_to_controller);
     g_test_add_func("/xs-node/watches/rm-delivery-needs-parent-read",
                     test_watches_rm_delivery_needs_parent_read);
     g_test_add_func("/xs-node/watches/privileged-sees-all",

@@ -1,7 +1,7 @@
 /*
  * Tests of the XenStore database (xenstore_impl) outside transactions:
- * the initial store, paths, nodes, directory listings and permissions,
- * one test per rule of the behaviour reference.
+ * the initial store, paths, nodes, directory listings, permissions and
+ * quotas, one test per rule of the behaviour reference.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -780,6 +780,21 @@ static void test_perms_new_node_inherits_parent(void)
     assert_access(s, OTHER, "/k/x", "r-");
 }
 
+/* MKDIR needs w on the node even when it exists and changes nothing. */
+static void test_perms_mkdir_existing_needs_write(void)
+{
+    g_autoptr(XenstoreImplState) s = xt_store_new();
+    g_autoptr(XtRecorder) r = xt_rec_new();
+
+    xt_make(s, "/p", "kept", "n0,r2,w3");
+    xt_watch_ok(s, DOM0, "/p", "t", r);
+    g_assert_cmpint(xs_impl_mkdir(s, OTHER, XBT_NULL, "/p"), ==, EACCES);
+    g_assert_cmpint(xs_impl_mkdir(s, THIRD, XBT_NULL, "/p"), ==, 0);
+    assert_value(s, DOM0, XBT_NULL, "/p", "kept");
+    assert_perms(s, DOM0, XBT_NULL, "/p", "n0,r2,w3");
+    g_assert_cmpstr(xt_rec_take(r), ==, "");
+}
+
 static void test_perms_rm_needs_write(void)
 {
     g_autoptr(XenstoreImplState) s = xt_store_new();
@@ -860,6 +875,7 @@ static void test_perms_top_nodes_protected(void)
     g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "/local/domain/9", "x"),
                     ==, EACCES);
     g_assert_cmpint(xs_impl_mkdir(s, GUEST, XBT_NULL, "/local/x"), ==, EACCES);
+    g_assert_cmpint(xs_impl_mkdir(s, GUEST, XBT_NULL, "/local"), ==, EACCES);
     assert_dir(s, DOM0, XBT_NULL, "/local", "domain");
     assert_dir(s, DOM0, XBT_NULL, "/local/domain", "1,2,3");
 }
@@ -1057,38 +1073,52 @@ static void test_quotas_nodes_several_created(void)
     g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "c", "v"), ==, ENOSPC);
 }
 
-/* Counted by ownership: a backend's nodes use the backend's budget. */
+/*
+ * Counted by ownership: a backend writing into a directory the guest owns
+ * uses its own budget, never the guest's (and the other way round).
+ */
 static void test_quotas_nodes_counted_by_owner(void)
 {
     g_autoptr(XenstoreImplState) s = xt_store_new();
 
     g_assert_cmpuint(xs_impl_domain_nodes(s, GUEST), ==, 1);
     g_assert_cmpuint(xs_impl_domain_nodes(s, OTHER), ==, 1);
-    g_assert_cmpint(xs_impl_set_quota(s, GUEST, XS_QUOTA_NODES, 1), ==, 0);
+    xt_make(s, "/local/domain/1/device", "", "n1,b2");
+    g_assert_cmpuint(xs_impl_domain_nodes(s, GUEST), ==, 2);
+    g_assert_cmpint(xs_impl_set_quota(s, GUEST, XS_QUOTA_NODES, 2), ==, 0);
     g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "x", "v"), ==, ENOSPC);
 
-    /* The backend fills an area inside the guest's home. */
-    xt_make(s, "/local/domain/1/backend", "", "n0,b2,r1");
-    g_assert_cmpuint(xs_impl_domain_nodes(s, GUEST), ==, 1);
+    /* The backend fills the guest-owned directory. */
     g_assert_cmpint(xt_write(s, OTHER, XBT_NULL,
-                             "/local/domain/1/backend/vif/0/state", "1"),
+                             "/local/domain/1/device/vif/0/state", "1"),
                     ==, 0);
     g_assert_cmpuint(xs_impl_domain_nodes(s, OTHER), ==, 4);
-    g_assert_cmpuint(xs_impl_domain_nodes(s, GUEST), ==, 1);
+    g_assert_cmpuint(xs_impl_domain_nodes(s, GUEST), ==, 2);
     g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "x", "v"), ==, ENOSPC);
+
+    /* And the guest, in a backend-owned one, uses its own budget. */
+    xt_make(s, "/local/domain/2/fe", "", "n2,b1");
+    g_assert_cmpuint(xs_impl_domain_nodes(s, OTHER), ==, 5);
+    g_assert_cmpint(xs_impl_set_quota(s, OTHER, XS_QUOTA_NODES, 5), ==, 0);
+    g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "/local/domain/2/fe/x",
+                             "v"), ==, ENOSPC);
+    g_assert_cmpint(xs_impl_set_quota(s, GUEST, XS_QUOTA_NODES, 3), ==, 0);
+    g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "/local/domain/2/fe/x",
+                             "v"), ==, 0);
+    g_assert_cmpuint(xs_impl_domain_nodes(s, GUEST), ==, 3);
+    g_assert_cmpuint(xs_impl_domain_nodes(s, OTHER), ==, 5);
 
     /* Handing a node over moves it between budgets. */
     g_assert_cmpint(xt_set_perms(s, DOM0, XBT_NULL,
-                                 "/local/domain/1/backend/vif/0/state",
+                                 "/local/domain/1/device/vif/0/state",
                                  "n1"), ==, 0);
-    g_assert_cmpuint(xs_impl_domain_nodes(s, OTHER), ==, 3);
-    g_assert_cmpuint(xs_impl_domain_nodes(s, GUEST), ==, 2);
+    g_assert_cmpuint(xs_impl_domain_nodes(s, OTHER), ==, 4);
+    g_assert_cmpuint(xs_impl_domain_nodes(s, GUEST), ==, 4);
     /* Removing a subtree gives each owner its nodes back. */
-    g_assert_cmpint(xs_impl_rm(s, DOM0, XBT_NULL, "/local/domain/1/backend"),
+    g_assert_cmpint(xs_impl_rm(s, DOM0, XBT_NULL, "/local/domain/1/device"),
                     ==, 0);
-    g_assert_cmpuint(xs_impl_domain_nodes(s, OTHER), ==, 1);
-    g_assert_cmpuint(xs_impl_domain_nodes(s, GUEST), ==, 1);
-    g_assert_cmpint(xs_impl_set_quota(s, GUEST, XS_QUOTA_NODES, 2), ==, 0);
+    g_assert_cmpuint(xs_impl_domain_nodes(s, OTHER), ==, 2);
+    g_assert_cmpuint(xs_impl_domain_nodes(s, GUEST), ==, 2);
     g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "x", "v"), ==, 0);
 }
 
@@ -1203,6 +1233,37 @@ static void test_quotas_watches_e2big(void)
     g_assert_cmpint(xs_impl_set_quota(s, OTHER, XS_QUOTA_WATCHES, 2), ==, 0);
     xt_watch_ok(s, OTHER, "w", "t1", a);
     g_assert_cmpint(xt_watch(s, OTHER, "w", "t2", a), ==, E2BIG);
+}
+
+/* Every way of dropping watches gives their places back. */
+static void test_quotas_watches_freed_when_dropped(void)
+{
+    g_autoptr(XenstoreImplState) s = xt_store_new();
+    g_autoptr(XtRecorder) a = xt_rec_new();
+    g_autoptr(XtRecorder) b = xt_rec_new();
+
+    g_assert_cmpint(xs_impl_set_quota(s, GUEST, XS_QUOTA_WATCHES, 4), ==, 0);
+    for (unsigned int round = 0; round < 3; round++) {
+        xt_watch_ok(s, GUEST, "w", "a1", a);
+        xt_watch_ok(s, GUEST, "w", "a2", a);
+        xt_watch_ok(s, GUEST, "w", "b1", b);
+        xt_watch_ok(s, GUEST, "w", "b2", b);
+        g_assert_cmpint(xt_watch(s, GUEST, "w", "b3", b), ==, E2BIG);
+        switch (round) {
+        case 0:
+            xs_impl_unwatch_all(s, GUEST, xt_rec_fn, a);
+            xs_impl_unwatch_all(s, GUEST, xt_rec_fn, b);
+            break;
+        case 1:
+            g_assert_cmpint(xs_impl_reset_watches(s, GUEST), ==, 0);
+            break;
+        default:
+            g_assert_cmpint(xs_impl_introduce_domain(s, GUEST), ==, 0);
+            g_assert_cmpint(xs_impl_release_domain(s, GUEST), ==, 0);
+            break;
+        }
+    }
+    xt_watch_ok(s, GUEST, "w", "a1", a);
 }
 
 /* A lower "path-max" gives E2BIG for unprivileged callers only. */
@@ -1356,6 +1417,8 @@ int main(int argc, char **argv)
                     test_perms_create_needs_write_on_ancestor);
     g_test_add_func("/xs-node/perms/new-node-inherits-parent",
                     test_perms_new_node_inherits_parent);
+    g_test_add_func("/xs-node/perms/mkdir-existing-needs-write",
+                    test_perms_mkdir_existing_needs_write);
     g_test_add_func("/xs-node/perms/rm-needs-write",
                     test_perms_rm_needs_write);
     g_test_add_func("/xs-node/perms/no-existence-leak",
@@ -1392,6 +1455,8 @@ int main(int argc, char **argv)
                     test_quotas_node_size_runtime_change);
     g_test_add_func("/xs-node/quotas/watches-e2big",
                     test_quotas_watches_e2big);
+    g_test_add_func("/xs-node/quotas/watches-freed-when-dropped",
+                    test_quotas_watches_freed_when_dropped);
     g_test_add_func("/xs-node/quotas/path-max-e2big",
                     test_quotas_path_max_e2big);
     g_test_add_func("/xs-node/quotas/permissions-runtime-change",

@@ -48,7 +48,9 @@ int xt_read(XenstoreImplState *s, unsigned int dom, xs_transaction_t tx,
 
     *value = NULL;
     if (err == 0) {
-        *value = g_strndup((const char *)data->data, data->len);
+        /* An empty GByteArray may have no storage at all. */
+        *value = data->len ? g_strndup((const char *)data->data, data->len)
+                           : g_strdup("");
     }
     return err;
 }
