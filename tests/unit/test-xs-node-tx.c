@@ -323,6 +323,40 @@ static void test_tx_write_only_no_conflict(void)
     assert_perms(s, DOM0, XBT_NULL, "/c", "n0,r1");
 }
 
+/*
+ * A write that does not conflict applies what the transaction changed,
+ * nothing more: WRITE sets the value and keeps perms that someone else
+ * set meanwhile (here: domain 0 taking write access away).
+ */
+static void test_tx_write_keeps_outside_perms(void)
+{
+    g_autoptr(XenstoreImplState) s = xt_store_new();
+    xs_transaction_t tx;
+
+    xt_make(s, "/c", "orig", "n0,b1");
+    tx = tx_start(s, GUEST);
+    g_assert_cmpint(xt_write(s, GUEST, tx, "/c", "tx"), ==, 0);
+    g_assert_cmpint(xt_set_perms(s, DOM0, XBT_NULL, "/c", "n0,r1"), ==, 0);
+    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, 0);
+    assert_value(s, DOM0, XBT_NULL, "/c", "tx");
+    assert_perms(s, DOM0, XBT_NULL, "/c", "n0,r1");
+}
+
+/* Likewise SET_PERMS sets perms and keeps a value written meanwhile. */
+static void test_tx_set_perms_keeps_outside_value(void)
+{
+    g_autoptr(XenstoreImplState) s = xt_store_new();
+    xs_transaction_t tx;
+
+    xt_make(s, "/c", "orig", "n0");
+    tx = tx_start(s, DOM0);
+    g_assert_cmpint(xt_set_perms(s, DOM0, tx, "/c", "n0,r1"), ==, 0);
+    g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "outside"), ==, 0);
+    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, 0);
+    assert_value(s, DOM0, XBT_NULL, "/c", "outside");
+    assert_perms(s, DOM0, XBT_NULL, "/c", "n0,r1");
+}
+
 /* Nodes a transaction only removed never make it fail either. */
 static void test_tx_rm_only_no_conflict(void)
 {
@@ -846,6 +880,10 @@ int main(int argc, char **argv)
     g_test_add_func("/xs-node/tx/two-tx-same-node", test_tx_two_tx_same_node);
     g_test_add_func("/xs-node/tx/write-only-no-conflict",
                     test_tx_write_only_no_conflict);
+    g_test_add_func("/xs-node/tx/write-keeps-outside-perms",
+                    test_tx_write_keeps_outside_perms);
+    g_test_add_func("/xs-node/tx/set-perms-keeps-outside-value",
+                    test_tx_set_perms_keeps_outside_value);
     g_test_add_func("/xs-node/tx/rm-only-no-conflict",
                     test_tx_rm_only_no_conflict);
     g_test_add_func("/xs-node/tx/sibling-creation-no-conflict",
