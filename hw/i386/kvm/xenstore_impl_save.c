@@ -188,8 +188,8 @@ static void save_txnode(XsSaver *sv, XsTransaction *tx, XsTxNode *t)
     put_node(sv->b, tx->dom_id + 1, tx->id, sv->path,
              t->state == XS_TX_PRESENT ? t->perms : NULL, t->value,
              t->value_len, access, t->read_gen, flags);
-    for (guint i = 0; t->children && i < t->children->len; i++) {
-        XsTxNode *c = g_ptr_array_index(t->children, i);
+    for (uint32_t i = 0; i < t->nr_kids; i++) {
+        XsTxNode *c = t->kids[i];
         size_t saved;
 
         path_push(sv, c->name, &saved);
@@ -520,6 +520,8 @@ static int load_store(XsLoad *l, XsReader *r)
             return EINVAL;
         }
     }
+    s->min_path_quota = MIN(s->min_path_quota,
+                            s->default_quota[XS_QUOTA_PATH_MAX]);
     return 0;
 }
 
@@ -548,6 +550,10 @@ static int load_domain(XsLoad *l, XsReader *r)
         if (!get_u32(r, &d->quota[q])) {
             return EINVAL;
         }
+    }
+    if (d->quota_set & (1u << XS_QUOTA_PATH_MAX)) {
+        l->s->min_path_quota = MIN(l->s->min_path_quota,
+                                   d->quota[XS_QUOTA_PATH_MAX]);
     }
     return 0;
 }
@@ -651,7 +657,7 @@ static int load_node(XsLoad *l, XsReader *r)
         }
         if (!strcmp(path, "/")) {
             /* The root comes first and replaces the empty one. */
-            if (s->root->nr_children || s->root->value_len ||
+            if (s->root->children || s->root->value_len ||
                 l->last_node) {
                 return EINVAL;
             }
@@ -697,12 +703,12 @@ static int load_node(XsLoad *l, XsReader *r)
             if (tx->root) {
                 return EINVAL;
             }
-            t = tx->root = g_new0(XsTxNode, 1);
-            t->name = g_strdup("");
+            t = tx->root = xs_txnode_new("", 0);
         } else {
             const char *c = path + 1;
             size_t len;
 
+            /* Pre-order, sorted: ancestors are the last children added. */
             parent = tx->root;
             for (;;) {
                 xs_path_next(c, &len);
@@ -712,28 +718,20 @@ static int load_node(XsLoad *l, XsReader *r)
                 if (!c[len]) {
                     break;
                 }
-                parent = parent->children ?
-                         g_ptr_array_index(parent->children,
-                                           parent->children->len - 1) : NULL;
+                parent = parent->nr_kids ?
+                         parent->kids[parent->nr_kids - 1] : NULL;
                 if (parent && xs_name_cmp(c, len, parent->name)) {
                     return EINVAL;
                 }
                 c += len + 1;
             }
-            /* Pre-order, sorted: a new child is the last of its parent. */
-            if (parent->children && parent->children->len &&
+            if (parent->nr_kids &&
                 xs_name_cmp(c, len,
-                            ((XsTxNode *)g_ptr_array_index(
-                                parent->children,
-                                parent->children->len - 1))->name) <= 0) {
+                            parent->kids[parent->nr_kids - 1]->name) <= 0) {
                 return EINVAL;
             }
-            t = g_new0(XsTxNode, 1);
-            t->name = g_strndup(c, len);
-            if (!parent->children) {
-                parent->children = g_ptr_array_new();
-            }
-            g_ptr_array_add(parent->children, t);
+            t = xs_txnode_new(c, len);
+            xs_txnode_insert(parent, parent->nr_kids, t);
         }
         t->state = access == XS_ACCESS_WRITTEN ? XS_TX_PRESENT :
                    access == XS_ACCESS_DELETED ? XS_TX_DELETED : XS_TX_SAME;
@@ -965,6 +963,7 @@ static void swap_in(XenstoreImplState *s, XenstoreImplState *n)
     s->transactions = n->transactions;
     s->special_perms[0] = n->special_perms[0];
     s->special_perms[1] = n->special_perms[1];
+    s->min_path_quota = MIN(old.min_path_quota, n->min_path_quota);
 
     n->root = old.root;
     n->domains = old.domains;

@@ -35,17 +35,14 @@ XsTransaction *xs_tx_lookup(XenstoreImplState *s, unsigned int dom_id,
 
 static void xs_txnode_free(XsTxNode *t)
 {
-    if (t->children) {
-        for (guint i = 0; i < t->children->len; i++) {
-            xs_txnode_free(g_ptr_array_index(t->children, i));
-        }
-        g_ptr_array_free(t->children, true);
+    for (uint32_t i = 0; i < t->nr_kids; i++) {
+        xs_txnode_free(t->kids[i]);
     }
+    g_free(t->kids);
     if (t->perms) {
         xs_perms_unref(t->perms);
     }
     g_free(t->value);
-    g_free(t->name);
     g_free(t);
 }
 
@@ -61,11 +58,11 @@ void xs_tx_free(XsTransaction *tx)
 static XsTxNode *xs_txnode_find(XsTxNode *t, const char *name, size_t len,
                                 guint *pos)
 {
-    guint lo = 0, hi = t->children ? t->children->len : 0;
+    guint lo = 0, hi = t->nr_kids;
 
     while (lo < hi) {
         guint mid = (lo + hi) / 2;
-        XsTxNode *c = g_ptr_array_index(t->children, mid);
+        XsTxNode *c = t->kids[mid];
         int cmp = xs_name_cmp(name, len, c->name);
 
         if (cmp == 0) {
@@ -81,13 +78,27 @@ static XsTxNode *xs_txnode_find(XsTxNode *t, const char *name, size_t len,
     return NULL;
 }
 
-static XsTxNode *xs_txnode_new(const char *name, size_t len)
+XsTxNode *xs_txnode_new(const char *name, size_t len)
 {
-    XsTxNode *t = g_new0(XsTxNode, 1);
+    XsTxNode *t = g_malloc0(sizeof(XsTxNode) + len + 1);
 
-    t->name = g_strndup(name, len);
+    memcpy(t->name, name, len);
+    t->name_len = len;
     t->state = XS_TX_SAME;
     return t;
+}
+
+/* Insert a child at pos of the sorted array. */
+void xs_txnode_insert(XsTxNode *t, guint pos, XsTxNode *child)
+{
+    if (t->nr_kids == t->kids_cap) {
+        t->kids_cap = t->kids_cap ? t->kids_cap * 2 : 2;
+        t->kids = g_renew(XsTxNode *, t->kids, t->kids_cap);
+    }
+    memmove(&t->kids[pos + 1], &t->kids[pos],
+            (t->nr_kids - pos) * sizeof(XsTxNode *));
+    t->kids[pos] = child;
+    t->nr_kids++;
 }
 
 /*
@@ -148,10 +159,7 @@ static int xs_tx_walk(XenstoreImplState *s, XsTransaction *tx,
                 return ENOSPC;
             }
             child = xs_txnode_new(c, len);
-            if (!t->children) {
-                t->children = g_ptr_array_new();
-            }
-            g_ptr_array_insert(t->children, pos, child);
+            xs_txnode_insert(t, pos, child);
             tx->nr_nodes++;
         }
         real = real ? xs_node_child(real, c, len) : NULL;
@@ -266,15 +274,14 @@ int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
     if (v.node && !t->hide_committed) {
         xs_collect_names(v.node->children, names);
     }
-    nshadow = t->children ? t->children->len : 0;
+    nshadow = t->nr_kids;
 
     /* Merge the committed names with the transaction's own children. */
     *items = NULL;
     while (ci < names->len || si < nshadow) {
         const char *cname = ci < names->len ?
                             g_ptr_array_index(names, ci) : NULL;
-        XsTxNode *sc = si < nshadow ?
-                       g_ptr_array_index(t->children, si) : NULL;
+        XsTxNode *sc = si < nshadow ? t->kids[si] : NULL;
         int cmp = !sc ? -1 : !cname ? 1 : strcmp(cname, sc->name);
 
         if (cmp < 0) {
@@ -409,8 +416,8 @@ static void xs_txnode_mark_deleted(XsTxNode *t)
         xs_perms_unref(t->perms);
         t->perms = NULL;
     }
-    for (guint i = 0; t->children && i < t->children->len; i++) {
-        xs_txnode_mark_deleted(g_ptr_array_index(t->children, i));
+    for (uint32_t i = 0; i < t->nr_kids; i++) {
+        xs_txnode_mark_deleted(t->kids[i]);
     }
 }
 
@@ -473,9 +480,9 @@ static bool xs_tx_validate(XsNode *n, XsTxNode *t)
     if (t->read && t->read_gen != (n ? n->gen : 0)) {
         return false;
     }
-    for (guint i = 0; t->children && i < t->children->len; i++) {
-        XsTxNode *tc = g_ptr_array_index(t->children, i);
-        XsNode *nc = n ? xs_node_child(n, tc->name, strlen(tc->name)) : NULL;
+    for (uint32_t i = 0; i < t->nr_kids; i++) {
+        XsTxNode *tc = t->kids[i];
+        XsNode *nc = n ? xs_node_child(n, tc->name, tc->name_len) : NULL;
 
         if (!xs_tx_validate(nc, tc)) {
             return false;
@@ -489,8 +496,8 @@ static bool xs_txnode_has_present(XsTxNode *t)
     if (t->state == XS_TX_PRESENT) {
         return true;
     }
-    for (guint i = 0; t->children && i < t->children->len; i++) {
-        if (xs_txnode_has_present(g_ptr_array_index(t->children, i))) {
+    for (uint32_t i = 0; i < t->nr_kids; i++) {
+        if (xs_txnode_has_present(t->kids[i])) {
             return true;
         }
     }
@@ -529,11 +536,9 @@ static void xs_tx_apply(XsTxApply *a, XsNode *parent, XsNode *n,
     size_t saved = a->len;
 
     if (parent) {
-        size_t nlen = strlen(t->name);
-
         a->path[a->len++] = '/';
-        memcpy(a->path + a->len, t->name, nlen + 1);
-        a->len += nlen;
+        memcpy(a->path + a->len, t->name, t->name_len + 1);
+        a->len += t->name_len;
     }
     if (t->hide_committed && n) {
         xs_node_remove_child(s, parent, n);
@@ -548,7 +553,7 @@ static void xs_tx_apply(XsTxApply *a, XsNode *parent, XsNode *n,
     }
     if (t->state == XS_TX_PRESENT) {
         if (!n) {
-            n = xs_node_new(t->name, strlen(t->name), xs_perms_ref(t->perms),
+            n = xs_node_new(t->name, t->name_len, xs_perms_ref(t->perms),
                             t->value, t->value_len, xs_next_gen(s));
             xs_node_add_child(s, parent, n);
             xs_account_node(s, n->perms, 1);
@@ -567,17 +572,17 @@ static void xs_tx_apply(XsTxApply *a, XsNode *parent, XsNode *n,
             goto out;
         }
         /* Removed by someone else meanwhile: re-create the way down. */
-        n = xs_node_new(t->name, strlen(t->name),
+        n = xs_node_new(t->name, t->name_len,
                         xs_perms_for_new_node(s, parent->perms,
                                               a->tx->dom_id),
                         NULL, 0, xs_next_gen(s));
         xs_node_add_child(s, parent, n);
         xs_account_node(s, n->perms, 1);
     }
-    for (guint i = 0; t->children && i < t->children->len; i++) {
-        XsTxNode *tc = g_ptr_array_index(t->children, i);
+    for (uint32_t i = 0; i < t->nr_kids; i++) {
+        XsTxNode *tc = t->kids[i];
 
-        xs_tx_apply(a, n, xs_node_child(n, tc->name, strlen(tc->name)), tc);
+        xs_tx_apply(a, n, xs_node_child(n, tc->name, tc->name_len), tc);
     }
 out:
     a->len = saved;
@@ -586,7 +591,7 @@ out:
 
 int xs_tx_commit(XenstoreImplState *s, XsTransaction *tx)
 {
-    XsTxApply *a;
+    XsTxApply apply, *a = &apply;
 
     if (!tx->root) {
         return 0;
@@ -594,10 +599,11 @@ int xs_tx_commit(XenstoreImplState *s, XsTransaction *tx)
     if (!xs_tx_validate(s->root, tx->root)) {
         return EAGAIN;
     }
-    a = g_new0(XsTxApply, 1);
     a->s = s;
     a->tx = tx;
     a->events = g_array_new(false, false, sizeof(XsTxEvent));
+    a->len = 0;
+    a->path[0] = '\0';
     xs_tx_apply(a, NULL, s->root, tx->root);
 
     /* Events go out once everything is in place, in path order. */
@@ -613,6 +619,5 @@ int xs_tx_commit(XenstoreImplState *s, XsTransaction *tx)
         xs_perms_unref(ev->perms);
     }
     g_array_free(a->events, true);
-    g_free(a);
     return 0;
 }
