@@ -95,12 +95,15 @@ struct XsTxNode {
     uint32_t nr_kids, kids_cap;
     XsTxState state;
     bool hide_committed;        /* removed then maybe re-created here */
+    bool touched;               /* counts against transaction-nodes */
+    bool value_set;             /* PRESENT: the value is the tx's own */
+    bool perms_set;             /* PRESENT: the perms are the tx's own */
     bool read;                  /* read_gen is recorded */
     bool changed;               /* fire a watch event at commit */
     bool removed;               /* the change was a removal */
     uint64_t read_gen;          /* 0: was absent */
-    XsPerms *perms;             /* XS_TX_PRESENT */
-    uint8_t *value;
+    XsPerms *perms;             /* PRESENT: own, or as first seen */
+    uint8_t *value;             /* likewise */
     uint32_t value_len;
     uint16_t name_len;
     char name[];
@@ -109,7 +112,8 @@ struct XsTxNode {
 typedef struct XsTransaction {
     xs_transaction_t id;
     unsigned int dom_id;
-    unsigned int nr_nodes;      /* shadow nodes, for the touched quota */
+    unsigned int nr_nodes;      /* shadow nodes, path holders included */
+    unsigned int nr_touched;    /* nodes read or changed: the quota */
     unsigned int nr_created;    /* nodes it creates, for the nodes quota */
     XsTxNode *root;
 } XsTransaction;

@@ -38,6 +38,10 @@ enum {
 #define XS_EXT_HIDE 2
 #define XS_EXT_CHANGED 4
 #define XS_EXT_REMOVED 8
+#define XS_EXT_TOUCHED 16
+#define XS_EXT_VALUE_SET 32
+#define XS_EXT_PERMS_SET 64
+#define XS_EXT_ALL 127
 
 
 /* ---- writing (little endian) ---- */
@@ -183,7 +187,10 @@ static void save_txnode(XsSaver *sv, XsTransaction *tx, XsTxNode *t)
     uint32_t flags = (t->read ? XS_EXT_READ : 0) |
                      (t->hide_committed ? XS_EXT_HIDE : 0) |
                      (t->changed ? XS_EXT_CHANGED : 0) |
-                     (t->removed ? XS_EXT_REMOVED : 0);
+                     (t->removed ? XS_EXT_REMOVED : 0) |
+                     (t->touched ? XS_EXT_TOUCHED : 0) |
+                     (t->value_set ? XS_EXT_VALUE_SET : 0) |
+                     (t->perms_set ? XS_EXT_PERMS_SET : 0);
 
     put_node(sv->b, tx->dom_id + 1, tx->id, sv->path,
              t->state == XS_TX_PRESENT ? t->perms : NULL, t->value,
@@ -385,6 +392,7 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
         put_u32(b, XS_REC_QEMU_VERSION);
         put_u32(b, tx->id);
         put_u32(b, tx->nr_nodes);
+        put_u32(b, tx->nr_touched);
         put_u32(b, tx->nr_created);
         rec_end(b, r);
         if (tx->root) {
@@ -764,15 +772,18 @@ static int load_node_ext(XsLoad *l, XsReader *r)
     } else if (l->want_tx_ext) {
         XsTxNode *t = l->last_txnode;
 
-        if (flags & ~(XS_EXT_READ | XS_EXT_HIDE | XS_EXT_CHANGED |
-                      XS_EXT_REMOVED) ||
-            (!(flags & XS_EXT_READ) && gen)) {
+        if (flags & ~XS_EXT_ALL || (!(flags & XS_EXT_READ) && gen) ||
+            (t->state != XS_TX_PRESENT &&
+             flags & (XS_EXT_VALUE_SET | XS_EXT_PERMS_SET))) {
             return EINVAL;
         }
         t->read = flags & XS_EXT_READ;
         t->hide_committed = flags & XS_EXT_HIDE;
         t->changed = flags & XS_EXT_CHANGED;
         t->removed = flags & XS_EXT_REMOVED;
+        t->touched = flags & XS_EXT_TOUCHED;
+        t->value_set = flags & XS_EXT_VALUE_SET;
+        t->perms_set = flags & XS_EXT_PERMS_SET;
         t->read_gen = gen;
         l->want_tx_ext = false;
     } else {
@@ -859,7 +870,7 @@ static int load_transaction(XsLoad *l, XsReader *r, bool ext)
     if (!tx || tx->nr_nodes || !get_u32(r, &ver) ||
         ver != XS_REC_QEMU_VERSION || !get_u32(r, &tx_id) ||
         tx_id != tx->id || !get_u32(r, &tx->nr_nodes) ||
-        !get_u32(r, &tx->nr_created)) {
+        !get_u32(r, &tx->nr_touched) || !get_u32(r, &tx->nr_created)) {
         return EINVAL;
     }
     return 0;
