@@ -204,10 +204,9 @@ static bool xen_xenstore_get_requests(XenXenstoreState *s)
 {
     struct xenstore_domain_interface *xs = s->xs;
     XENSTORE_RING_IDX prod, cons = s->req_cons;
-    size_t space, n, off, first, taken;
+    size_t n, off, first, taken;
 
-    space = xs_conn_input_space(s->conn);
-    if (!space) {
+    if (!xs_conn_input_space(s->conn)) {
         return false;
     }
     prod = qatomic_read(&xs->req_prod);
@@ -216,7 +215,11 @@ static bool xen_xenstore_get_requests(XenXenstoreState *s)
         xen_xenstore_ring_error(s, XENSTORE_ERROR_RINGIDX);
         return false;
     }
-    n = MIN(prod - cons, space);
+    /*
+     * Offer everything there is: the connection takes whole requests as
+     * long as it can handle them, and stops at the first that must wait.
+     */
+    n = prod - cons;
     if (!n) {
         return false;
     }
@@ -269,10 +272,17 @@ void xen_xenstore_pump(XenXenstoreState *s)
         xen_xenstore_reconnect(s);
         notify = true;
     }
+    /*
+     * Requests first: a request taken here is usually answered at once,
+     * so its reply goes out in the same round, and a READ costs one round
+     * plus one that finds nothing to do.  Nothing moves after a ring error.
+     */
     while (!s->stopped) {
-        bool moved = xen_xenstore_put_responses(s);
+        bool moved = xen_xenstore_get_requests(s);
 
-        moved |= xen_xenstore_get_requests(s);
+        if (!s->stopped) {
+            moved |= xen_xenstore_put_responses(s);
+        }
         if (!moved) {
             break;
         }
