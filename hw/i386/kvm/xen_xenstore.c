@@ -60,6 +60,11 @@ evtchn_port_t xen_xenstore_be_port(XenXenstoreState *s)
     return s->be_port;
 }
 
+int xen_xenstore_evtchn_fd(XenXenstoreState *s)
+{
+    return xen_be_evtchn_fd(s->eh);
+}
+
 XenstoreImplState *xen_xenstore_impl(XenXenstoreState *s)
 {
     return s->impl;
@@ -68,6 +73,13 @@ XenstoreImplState *xen_xenstore_impl(XenXenstoreState *s)
 void *xen_xenstore_ring(XenXenstoreState *s)
 {
     return s->xs;
+}
+
+void xen_xenstore_ring_state(XenXenstoreState *s, XenXenstoreRingState *st)
+{
+    st->req_cons = s->req_cons;
+    st->rsp_prod = s->rsp_prod;
+    st->stopped = s->stopped;
 }
 
 /* ---- the default nodes ---- */
