@@ -803,12 +803,16 @@ int xs_missing_error_perms(XenstoreImplState *s, unsigned int dom_id,
 
 /* ---- public node calls ---- */
 
-static int xs_resolve_tx(XenstoreImplState *s, unsigned int dom_id,
-                         xs_transaction_t tx_id, XsTransaction **tx)
+/* What every node call starts with: the path, then the transaction. */
+static int xs_begin(XenstoreImplState *s, unsigned int dom_id,
+                    xs_transaction_t tx_id, const char *path,
+                    bool allow_special, XsPath *p, XsTransaction **tx)
 {
+    int err = xs_path_resolve(s, dom_id, path, allow_special, p);
+
     *tx = NULL;
-    if (tx_id == XBT_NULL) {
-        return 0;
+    if (err || tx_id == XBT_NULL) {
+        return err;
     }
     *tx = xs_tx_lookup(s, dom_id, tx_id);
     return *tx ? 0 : ENOENT;
@@ -822,10 +826,7 @@ int xs_impl_read(XenstoreImplState *s, unsigned int dom_id,
     XsNode *n, *anc;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, false, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, false, &p, &tx);
     if (err) {
         return err;
     }
@@ -892,10 +893,7 @@ static int xs_write_common(XenstoreImplState *s, unsigned int dom_id,
     const char *rest;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, false, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, false, &p, &tx);
     if (err) {
         return err;
     }
@@ -981,10 +979,7 @@ int xs_impl_directory(XenstoreImplState *s, unsigned int dom_id,
     XsNode *n, *anc;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, false, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, false, &p, &tx);
     if (err) {
         return err;
     }
@@ -1015,10 +1010,7 @@ int xs_impl_rm(XenstoreImplState *s, unsigned int dom_id,
     XsNode *n, *anc, *parent;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, false, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, false, &p, &tx);
     if (err) {
         return err;
     }
@@ -1065,10 +1057,7 @@ int xs_impl_get_perms(XenstoreImplState *s, unsigned int dom_id,
     XsNode *n, *anc;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, true, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, true, &p, &tx);
     if (err) {
         return err;
     }
@@ -1137,10 +1126,7 @@ int xs_impl_set_perms(XenstoreImplState *s, unsigned int dom_id,
     XsNode *n, *anc;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, true, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, true, &p, &tx);
     if (err) {
         return err;
     }
