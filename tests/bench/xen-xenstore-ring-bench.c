@@ -2,7 +2,7 @@
  * Benchmark of the xen-xenstore device's ring path: XS_READ round trips
  * of a 32-byte node between a guest thread and the device on the main
  * loop, through the real page and eventfds, against a bare eventfd
- * ping-pong between the same two threads; and (for callgrind) the
+ * ping-pong between the same two threads; and, under callgrind, the
  * device's instructions per READ.  Prints one JSON object per line.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -308,10 +308,82 @@ static int run_device_cost(Bench *b, unsigned long n)
     return failures ? 1 : 0;
 }
 
+/* The instruction total of a callgrind output file, or 0. */
+static uint64_t callgrind_total(const char *file)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    uint64_t total = 0;
+
+    if (!g_file_get_contents(file, &text, NULL, NULL)) {
+        return 0;
+    }
+    lines = g_strsplit(text, "\n", -1);
+    for (char **l = lines; *l; l++) {
+        if (g_str_has_prefix(*l, "totals: ") ||
+            g_str_has_prefix(*l, "summary: ")) {
+            total = g_ascii_strtoull(strchr(*l, ' ') + 1, NULL, 10);
+        }
+    }
+    return total;
+}
+
+/*
+ * Run this program's --device-cost mode under callgrind, collecting
+ * only inside the pump, and report instructions per READ.
+ */
+static int run_callgrind(const char *self, unsigned long n)
+{
+    g_autofree char *valgrind = g_find_program_in_path("valgrind");
+    g_autofree char *dir = NULL, *out = NULL, *out_arg = NULL;
+    g_autofree char *reads = g_strdup_printf("%lu", n);
+    g_autofree char *log = NULL, *child_out = NULL;
+    g_autoptr(GError) err = NULL;
+    uint64_t total;
+    int status;
+
+    if (!valgrind) {
+        fprintf(stderr, "valgrind not found: no instruction counts\n");
+        return 1;
+    }
+    dir = g_dir_make_tmp("ring-bench-XXXXXX", &err);
+    g_assert_no_error(err);
+    out = g_build_filename(dir, "callgrind.out", NULL);
+    out_arg = g_strdup_printf("--callgrind-out-file=%s", out);
+    {
+        const char *args[] = {
+            valgrind, "--tool=callgrind", "--collect-atstart=no", out_arg,
+            self, "--device-cost", reads, NULL,
+        };
+
+        if (!g_spawn_sync(NULL, (char **)args, NULL, G_SPAWN_DEFAULT, NULL,
+                          NULL, &child_out, &log, &status, &err) ||
+            !g_spawn_check_wait_status(status, NULL) ||
+            !strstr(child_out, "\"failures\":0}")) {
+            fprintf(stderr, "callgrind run failed: %s\n%s\n",
+                    err ? err->message : "non-zero exit", log ? log : "");
+            return 1;
+        }
+    }
+    total = callgrind_total(out);
+    unlink(out);
+    rmdir(dir);
+    if (!total) {
+        fprintf(stderr, "no instruction total in the callgrind output\n");
+        return 1;
+    }
+    printf("{\"bench\":\"xen-xenstore-ring\",\"workload\":\"device-cost\","
+           "\"mode\":\"callgrind\",\"reads\":%lu,\"instructions\":%" PRIu64
+           ",\"instructions_per_read\":%.0f,\"target\":3000,"
+           "\"target_met\":%s}\n", n, total, (double)total / n,
+           (double)total / n <= 3000 ? "true" : "false");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     Bench b = { .round_trips = 20000, .rounds = 3 };
-    unsigned long device_cost = 0;
+    unsigned long device_cost = 0, callgrind_reads = 0;
 
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--round-trips") && i + 1 < argc) {
@@ -320,9 +392,11 @@ int main(int argc, char **argv)
             b.rounds = strtoul(argv[++i], NULL, 10);
         } else if (!strcmp(argv[i], "--device-cost") && i + 1 < argc) {
             device_cost = strtoul(argv[++i], NULL, 10);
+        } else if (!strcmp(argv[i], "--callgrind") && i + 1 < argc) {
+            callgrind_reads = strtoul(argv[++i], NULL, 10);
         } else {
             fprintf(stderr, "usage: %s [--round-trips N] [--rounds R] "
-                    "[--device-cost N]\n", argv[0]);
+                    "[--callgrind READS] | --device-cost READS\n", argv[0]);
             return 2;
         }
     }
@@ -333,5 +407,8 @@ int main(int argc, char **argv)
     if (device_cost) {
         return run_device_cost(&b, device_cost);
     }
-    return run_threaded(&b);
+    if (run_threaded(&b)) {
+        return 1;
+    }
+    return callgrind_reads ? run_callgrind(argv[0], callgrind_reads) : 0;
 }
