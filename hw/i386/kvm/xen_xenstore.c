@@ -65,6 +65,11 @@ XenstoreImplState *xen_xenstore_impl(XenXenstoreState *s)
     return s->impl;
 }
 
+XsConn *xen_xenstore_conn(XenXenstoreState *s)
+{
+    return s->conn;
+}
+
 void *xen_xenstore_ring(XenXenstoreState *s)
 {
     return s->xs;

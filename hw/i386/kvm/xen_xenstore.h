@@ -52,6 +52,9 @@ evtchn_port_t xen_xenstore_guest_port(XenXenstoreState *s);
 evtchn_port_t xen_xenstore_be_port(XenXenstoreState *s);
 
 XenstoreImplState *xen_xenstore_impl(XenXenstoreState *s);
+/* The guest's connection: its event queue and flow-control state. */
+typedef struct XsConn XsConn;
+XsConn *xen_xenstore_conn(XenXenstoreState *s);
 /* The ring page as this process sees it (for tests and tools). */
 void *xen_xenstore_ring(XenXenstoreState *s);
 
