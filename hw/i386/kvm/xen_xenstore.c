@@ -382,6 +382,46 @@ void xen_xenstore_unrealize(XenXenstoreState *s)
     g_free(s);
 }
 
+static bool xen_xenstore_is_guest_end(XenXenstoreState *s,
+                                      evtchn_port_t port)
+{
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+
+    return !xen_evtchn_status_op(&st) &&
+           st.status == EVTCHNSTAT_interdomain &&
+           st.u.interdomain.dom == DOMID_QEMU &&
+           st.u.interdomain.port == s->be_port;
+}
+
+/*
+ * Close the guest's end of the store channel, wherever it is now.  A
+ * Windows guest may have closed the port it was given and bound another
+ * one to our backend port, and the old number may belong to something
+ * else by then: close only a port bound to us.  Nothing is left to
+ * close if the event channels were reset with the machine.
+ */
+static void xen_xenstore_close_guest_end(XenXenstoreState *s)
+{
+    evtchn_port_t port = 0;
+
+    if (!s->be_port) {
+        return;
+    }
+    if (s->guest_port && xen_xenstore_is_guest_end(s, s->guest_port)) {
+        port = s->guest_port;
+    }
+    for (evtchn_port_t p = 1; !port && p < EVTCHN_2L_NR_CHANNELS; p++) {
+        if (xen_xenstore_is_guest_end(s, p)) {
+            port = p;
+        }
+    }
+    if (port) {
+        struct evtchn_close close = { .port = port };
+
+        xen_evtchn_close_op(&close);
+    }
+}
+
 bool xen_xenstore_reset(XenXenstoreState *s, Error **errp)
 {
     struct evtchn_alloc_unbound alloc = {
@@ -400,13 +440,8 @@ bool xen_xenstore_reset(XenXenstoreState *s, Error **errp)
     s->req_cons = s->rsp_prod = 0;
     memset(s->xs, 0, XEN_PAGE_SIZE);
 
-    if (s->guest_port) {
-        struct evtchn_close close = { .port = s->guest_port };
-
-        /* Gone already if the event channels were reset with the machine. */
-        xen_evtchn_close_op(&close);
-        s->guest_port = 0;
-    }
+    xen_xenstore_close_guest_end(s);
+    s->guest_port = 0;
     ret = xen_evtchn_alloc_unbound_op(&alloc);
     if (ret < 0) {
         error_setg(errp, "xen-xenstore: allocating the store port: %s",
