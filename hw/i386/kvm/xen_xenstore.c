@@ -18,6 +18,11 @@
 
 #define XEN_XENSTORE_SAVE_MAGIC "XSDV"
 #define XEN_XENSTORE_SAVE_VERSION 1
+/* Flags of the saved state. */
+#define XSDV_READY          1   /* reset has set the ring up */
+#define XSDV_STOPPED        2   /* a ring error stopped serving */
+#define XSDV_ADOPT_INDEXES  4   /* not served since reset */
+#define XSDV_FLAGS_ALL      7
 
 struct XenXenstoreState {
     unsigned int domid;
@@ -33,6 +38,11 @@ struct XenXenstoreState {
     QEMUBH *bh;
     bool ready;                 /* reset has set the ring up */
     bool stopped;               /* a ring error was set: serve nothing */
+    /*
+     * Reset: start from the indexes found in the page when first served
+     * (firmware may have used the ring before the OS, spec 10).
+     */
+    bool adopt_indexes;
     /* The indexes we own: the guest cannot change what we believe. */
     XENSTORE_RING_IDX req_cons;
     XENSTORE_RING_IDX rsp_prod;
@@ -241,6 +251,20 @@ static bool xen_xenstore_get_requests(XenXenstoreState *s)
 }
 
 /*
+ * The first time a reset ring is served: believe the page's req_cons
+ * and rsp_prod once, as if we had left them there.  They are read once;
+ * the checks of every pass then catch indexes that make no sense.
+ */
+static void xen_xenstore_adopt_indexes(XenXenstoreState *s)
+{
+    s->req_cons = qatomic_read(&s->xs->req_cons);
+    s->rsp_prod = qatomic_read(&s->xs->rsp_prod);
+    smp_rmb();
+    s->adopt_indexes = false;
+    trace_xen_xenstore_adopt_indexes(s->req_cons, s->rsp_prod);
+}
+
+/*
  * Reconnection (the guest wrote connection = RECONNECT): drop everything
  * of the old connection, start the indexes again, say CONNECTED.
  */
@@ -252,6 +276,7 @@ static void xen_xenstore_reconnect(XenXenstoreState *s)
     xs_conn_reset(s->conn);
     s->req_cons = s->rsp_prod = 0;
     s->stopped = false;
+    s->adopt_indexes = false;
     qatomic_set(&xs->req_cons, 0);
     qatomic_set(&xs->req_prod, 0);
     qatomic_set(&xs->rsp_cons, 0);
@@ -273,6 +298,9 @@ void xen_xenstore_pump(XenXenstoreState *s)
         smp_rmb();
         xen_xenstore_reconnect(s);
         notify = true;
+    }
+    if (s->adopt_indexes) {
+        xen_xenstore_adopt_indexes(s);
     }
     while (!s->stopped) {
         bool moved = xen_xenstore_put_responses(s);
@@ -438,6 +466,7 @@ bool xen_xenstore_reset(XenXenstoreState *s, Error **errp)
     xs_conn_reset(s->conn);
     s->stopped = false;
     s->req_cons = s->rsp_prod = 0;
+    s->adopt_indexes = true;
     memset(s->xs, 0, XEN_PAGE_SIZE);
 
     xen_xenstore_close_guest_end(s);
@@ -501,7 +530,8 @@ GByteArray *xen_xenstore_save(XenXenstoreState *s)
     put_le32(b, s->domid);
     put_le32(b, s->guest_port);
     put_le32(b, s->be_port);
-    put_le32(b, (s->ready ? 1 : 0) | (s->stopped ? 2 : 0));
+    put_le32(b, (s->ready ? XSDV_READY : 0) | (s->stopped ? XSDV_STOPPED : 0) |
+                (s->adopt_indexes ? XSDV_ADOPT_INDEXES : 0));
     put_le32(b, s->req_cons);
     put_le32(b, s->rsp_prod);
     g_byte_array_append(b, (const uint8_t *)s->xs, XEN_PAGE_SIZE);
@@ -571,8 +601,8 @@ bool xen_xenstore_load(XenXenstoreState *s, const uint8_t *data, size_t len,
         error_setg(errp, "xen-xenstore: truncated device state");
         return false;
     }
-    if (domid != s->domid || flags > 3 ||
-        (flags & 1 && (!guest_port || !be_port))) {
+    if (domid != s->domid || (flags & ~XSDV_FLAGS_ALL) ||
+        (flags & XSDV_READY && (!guest_port || !be_port))) {
         error_setg(errp, "xen-xenstore: device state of another guest");
         return false;
     }
@@ -594,7 +624,7 @@ bool xen_xenstore_load(XenXenstoreState *s, const uint8_t *data, size_t len,
     if (!ok) {
         return false;
     }
-    if (flags & 1) {
+    if (flags & XSDV_READY) {
         ret = xen_be_evtchn_reclaim(s->eh, be_port);
         if (ret < 0 && ret != -EBUSY) {
             error_setg(errp, "xen-xenstore: backend port %u: %s", be_port,
@@ -621,8 +651,9 @@ bool xen_xenstore_load(XenXenstoreState *s, const uint8_t *data, size_t len,
     memcpy(s->xs, page, XEN_PAGE_SIZE);
     s->guest_port = guest_port;
     s->be_port = be_port;
-    s->ready = flags & 1;
-    s->stopped = flags & 2;
+    s->ready = flags & XSDV_READY;
+    s->stopped = flags & XSDV_STOPPED;
+    s->adopt_indexes = flags & XSDV_ADOPT_INDEXES;
     s->req_cons = req_cons;
     s->rsp_prod = rsp_prod;
     trace_xen_xenstore_load(s->domid, s->guest_port, s->be_port);
