@@ -462,6 +462,14 @@ bool xen_xenstore_reset(XenXenstoreState *s, Error **errp)
                               errp)) {
         return false;
     }
+    /*
+     * A reboot: the domain that was there goes away (@releaseDomain, as
+     * on Xen; its watches and transactions go with it).  At first boot
+     * nothing was introduced and nothing fires.
+     */
+    if (xs_impl_is_domain_introduced(s->impl, s->domid)) {
+        xs_impl_release_domain(s->impl, s->domid);
+    }
     /* Whatever the guest had: watches, transactions, bytes in flight. */
     xs_conn_reset(s->conn);
     s->stopped = false;

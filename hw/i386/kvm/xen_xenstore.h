@@ -41,7 +41,8 @@ XenXenstoreState *xen_xenstore_get(void);
  * transactions, partial request, pending output, queued events, ring
  * error), map the page at the XenStore PFN with fresh indexes, give the
  * guest a new store port bound to the device, publish store/port and
- * store/ring-ref, and fire @introduceDomain.
+ * store/ring-ref, and fire @introduceDomain.  On a reboot (the domain
+ * was introduced) @releaseDomain fires first: the old domain is gone.
  */
 bool xen_xenstore_reset(XenXenstoreState *s, Error **errp);
 
