@@ -1123,15 +1123,30 @@ static void test_reset_twice(void)
     const XenstoreBackendOps *ops = &emu_xenstore_backend_ops;
     World w;
     qemu_xs_handle *h;
-    unsigned int introduced = 0;
+    unsigned int introduced = 0, released = 0;
 
-    world_up(&w);
+    /* Watch from before the first boot. */
+    w.s = world_device();
     h = ops->open(&error_abort);
     g_assert_nonnull(ops->watch(h, "@introduceDomain", count_cb,
                                 &introduced));
+    g_assert_nonnull(ops->watch(h, "@releaseDomain", count_cb, &released));
     xs_guest_run();
     g_assert_cmpuint(introduced, ==, 1);
+    g_assert_cmpuint(released, ==, 1);
+    g_assert_false(xs_impl_is_domain_introduced(world_store(&w),
+                                                GUEST_DOMID));
+    /* Boot: the domain comes; nothing went away. */
+    g_assert_true(xen_xenstore_reset(w.s, &error_abort));
+    xs_guest_init(&w.g, xen_xenstore_ring(w.s),
+                  xen_xenstore_guest_port(w.s));
+    xs_guest_run();
+    g_assert_cmpuint(introduced, ==, 2);
+    g_assert_cmpuint(released, ==, 1);
+    g_assert_true(xs_impl_is_domain_introduced(world_store(&w),
+                                               GUEST_DOMID));
 
+    /* Reboots: the old domain goes, the new one comes. */
     for (int round = 1; round <= 2; round++) {
         evtchn_port_t old = w.g.port;
         uint32_t tx = busy_session(&w);
@@ -1140,7 +1155,10 @@ static void test_reset_twice(void)
 
         g_assert_true(xen_xenstore_reset(w.s, &error_abort));
         xs_guest_run();
-        g_assert_cmpuint(introduced, ==, 1 + round);
+        g_assert_cmpuint(introduced, ==, 2 + round);
+        g_assert_cmpuint(released, ==, 1 + round);
+        g_assert_true(xs_impl_is_domain_introduced(world_store(&w),
+                                                   GUEST_DOMID));
         /* The old port was released, one store port remains. */
         g_assert_cmpuint(guest_ports_in_use(), ==, 1);
         if (old != xen_xenstore_guest_port(w.s)) {
