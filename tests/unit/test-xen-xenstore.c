@@ -600,6 +600,43 @@ static void test_hundred_queued(void)
     world_down(&w);
 }
 
+/* The fields the server owns are the server's: scribbling is ignored. */
+static void test_guest_scribbles(void)
+{
+    World w;
+    struct xenstore_domain_interface *r;
+    g_autofree char *v = NULL;
+    XENSTORE_RING_IDX req_cons, rsp_prod;
+
+    world_up(&w);
+    r = world_ring(&w);
+    v = xs_guest_read_str(&w.g, 0, "domid");
+    req_cons = r->req_cons;
+    rsp_prod = r->rsp_prod;
+    /* Claims the device never made: an error, other indexes, features. */
+    r->error = XENSTORE_ERROR_PROTO;
+    r->server_features = 0;
+    r->req_cons = req_cons - 500;
+    r->rsp_prod = rsp_prod + 300;
+    xs_guest_send(&w.g);
+    xs_guest_run();
+    g_assert_cmpuint(r->req_cons, ==, req_cons - 500);
+    /*
+     * The guest reads rsp_prod itself: it puts that back.  req_cons stays
+     * wrong: a device that believed it would take 500 stale bytes.
+     */
+    r->rsp_prod = rsp_prod;
+    w.g.lazy_notify = false;    /* its lazy rule reads req_cons too */
+    g_clear_pointer(&v, g_free);
+    v = xs_guest_read_str(&w.g, 0, "name");
+    g_assert_cmpstr(v, ==, GUEST_NAME);
+    /* The device went on from its own indexes, not the scribbled ones. */
+    g_assert_cmpuint(r->req_cons, ==, r->req_prod);
+    g_assert_cmpuint(r->rsp_prod, ==, r->rsp_cons);
+    g_assert_cmpuint(r->req_cons - req_cons, ==, 16 + 5);
+    world_down(&w);
+}
+
 /* ---- watch events and flow control ---- */
 
 static void test_watch_storm(void)
@@ -1562,6 +1599,8 @@ int main(int argc, char **argv)
     g_test_add_func("/xen-xenstore/ring/wrap", test_wrap);
     g_test_add_func("/xen-xenstore/ring/first-serve-bad-indexes",
                     test_first_serve_bad_indexes);
+    g_test_add_func("/xen-xenstore/ring/guest-scribbles",
+                    test_guest_scribbles);
     g_test_add_func("/xen-xenstore/ring/hundred-queued",
                     test_hundred_queued);
     g_test_add_func("/xen-xenstore/watch/storm-during-reply",
