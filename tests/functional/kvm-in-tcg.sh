@@ -156,6 +156,9 @@ kernel_fetch() {
     echo "$pkg" >"$dest.new/package"
     rm -rf "$dest" "$dl" "$tree"
     mv "$dest.new" "$dest"
+    # Kernels the archive has since replaced are not needed any more.
+    find "$cache" -mindepth 1 -maxdepth 1 -name 'linux-image-*' \
+        ! -name "$pkg" -exec rm -rf {} +
 }
 
 # Sets kdir to a directory with vmlinuz, modules/ and load-order.
