@@ -42,6 +42,11 @@ kernel_metapkgs="linux-image-cloud-amd64 linux-image-amd64"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kvm-tcg.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
+# QEMU must not outlive us: it stays in our process group (timeout
+# --foreground), which a test harness giving up signals as a whole, and a
+# signal to this script alone is passed on.
+boot_pid=""
+trap '[ -n "$boot_pid" ] && kill "$boot_pid" 2>/dev/null; exit 143' TERM INT
 
 skip() {
     echo "1..0 # SKIP $*"
@@ -266,13 +271,20 @@ EOF
 # --- boot and report ----------------------------------------------------
 
 boot() {
-    timeout -k 5 "$guest_timeout" qemu-system-x86_64 \
+    local rc
+
+    timeout --foreground -k 5 "$guest_timeout" qemu-system-x86_64 \
         -accel tcg -cpu "$cpu" -m 1G -smp 1 \
         -nodefaults -no-user-config -display none -no-reboot \
         -serial "file:$work/console.log" \
         -kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" \
         -append "console=ttyS0 loglevel=1 panic=-1" \
-        </dev/null >"$work/qemu.log" 2>&1
+        </dev/null >"$work/qemu.log" 2>&1 &
+    boot_pid=$!
+    wait "$boot_pid"
+    rc=$?
+    boot_pid=""
+    return $rc
 }
 
 # Turn the console log into TAP on stdout; exit status 0 iff all passed.
