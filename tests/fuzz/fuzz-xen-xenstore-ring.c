@@ -326,13 +326,18 @@ static void check_rsp_outside(const uint8_t *now, const uint8_t *old,
     }
 }
 
-static void check_reconnected(Fuzz *f)
+/*
+ * All indexes 0, no error, connected: after a reconnection, and after a
+ * reset (which leaves the next pass to adopt the page's indexes).
+ */
+static void check_fresh_ring(Fuzz *f, bool after_reset)
 {
     struct xenstore_domain_interface *xs = f->xs;
     XenXenstoreRingState now;
 
     xen_xenstore_ring_state(f->s, &now);
     g_assert_false(now.stopped);
+    g_assert_cmpint(now.adopt_indexes, ==, after_reset);
     g_assert_cmpuint(now.req_cons, ==, 0);
     g_assert_cmpuint(now.rsp_prod, ==, 0);
     g_assert_cmpuint(xs->req_cons, ==, 0);
@@ -354,15 +359,20 @@ static void after_step(Fuzz *f, const Before *b)
 {
     const struct xenstore_domain_interface *old = &b->page;
     struct xenstore_domain_interface *xs = f->xs;
-    XenXenstoreRingState now;
+    XenXenstoreRingState now, dev = b->dev;
     uint32_t took, gave;
 
     if (old->connection == XENSTORE_RECONNECT &&
         xs->connection == XENSTORE_CONNECTED) {
-        check_reconnected(f);
+        check_fresh_ring(f, false);
         return;
     }
     xen_xenstore_ring_state(f->s, &now);
+    if (dev.adopt_indexes && !now.adopt_indexes) {
+        /* First pass since reset: it started from the page's indexes. */
+        dev.req_cons = old->req_cons;
+        dev.rsp_prod = old->rsp_prod;
+    }
     g_assert_cmpmem(xs->req, sizeof(xs->req), old->req, sizeof(old->req));
     g_assert_cmpuint(xs->req_prod, ==, old->req_prod);
     g_assert_cmpuint(xs->rsp_cons, ==, old->rsp_cons);
@@ -370,21 +380,21 @@ static void after_step(Fuzz *f, const Before *b)
     g_assert_cmpuint(xs->server_features, ==, old->server_features);
     g_assert_cmpuint(xs->evtchn_port, ==, old->evtchn_port);
 
-    took = now.req_cons - b->dev.req_cons;
-    gave = now.rsp_prod - b->dev.rsp_prod;
-    if (b->dev.stopped) {
+    took = now.req_cons - dev.req_cons;
+    gave = now.rsp_prod - dev.rsp_prod;
+    if (dev.stopped) {
         g_assert_true(now.stopped);
         g_assert_cmpuint(took, ==, 0);
         g_assert_cmpuint(gave, ==, 0);
     }
     if (took) {
         /* Only from a sane index, and never past it. */
-        g_assert_cmpuint(old->req_prod - b->dev.req_cons, <=,
+        g_assert_cmpuint(old->req_prod - dev.req_cons, <=,
                          XENSTORE_RING_SIZE);
-        g_assert_cmpuint(took, <=, old->req_prod - b->dev.req_cons);
+        g_assert_cmpuint(took, <=, old->req_prod - dev.req_cons);
     }
     if (gave) {
-        g_assert_cmpuint(b->dev.rsp_prod - old->rsp_cons, <=,
+        g_assert_cmpuint(dev.rsp_prod - old->rsp_cons, <=,
                          XENSTORE_RING_SIZE);
         g_assert_cmpuint(now.rsp_prod - old->rsp_cons, <=,
                          XENSTORE_RING_SIZE);
@@ -396,12 +406,12 @@ static void after_step(Fuzz *f, const Before *b)
                   (!took && xs->req_cons == old->req_cons));
     g_assert_cmpuint(gave, <=, XENSTORE_RING_SIZE);
     check_rsp_outside((const uint8_t *)xs->rsp, (const uint8_t *)old->rsp,
-                      b->dev.rsp_prod, gave);
+                      dev.rsp_prod, gave);
     if ((took || gave) && f->guest_port) {
         g_assert_cmpuint(f->upcalls, >, b->upcalls);
     }
 
-    if (now.stopped && !b->dev.stopped) {
+    if (now.stopped && !dev.stopped) {
         bool bad_req = old->req_prod - now.req_cons > XENSTORE_RING_SIZE;
         bool bad_rsp = now.rsp_prod - old->rsp_cons > XENSTORE_RING_SIZE;
 
@@ -448,7 +458,7 @@ static void step_reconnect(Fuzz *f)
     step_pump(f, true, false);
     /* Delivered unless the guest closed its store port. */
     if (f->xs->connection == XENSTORE_CONNECTED) {
-        check_reconnected(f);
+        check_fresh_ring(f, false);
     }
 }
 
@@ -470,7 +480,7 @@ static void step_reset(Fuzz *f)
     f->guest_port = xen_xenstore_guest_port(f->s);
     g_assert_cmpuint(f->xs->server_features, ==, 7);
     g_assert_cmpuint(f->xs->evtchn_port, ==, f->guest_port);
-    check_reconnected(f);
+    check_fresh_ring(f, true);
 }
 
 static void step_save_load(Fuzz *f)
@@ -487,6 +497,7 @@ static void step_save_load(Fuzz *f)
     g_assert_cmpuint(now.req_cons, ==, b.dev.req_cons);
     g_assert_cmpuint(now.rsp_prod, ==, b.dev.rsp_prod);
     g_assert_cmpint(now.stopped, ==, b.dev.stopped);
+    g_assert_cmpint(now.adopt_indexes, ==, b.dev.adopt_indexes);
     /* The load schedules a pump. */
     before_step(f, &b);
     run_main_loop();

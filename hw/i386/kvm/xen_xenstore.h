@@ -41,7 +41,8 @@ XenXenstoreState *xen_xenstore_get(void);
  * transactions, partial request, pending output, queued events, ring
  * error), map the page at the XenStore PFN with fresh indexes, give the
  * guest a new store port bound to the device, publish store/port and
- * store/ring-ref, and fire @introduceDomain.
+ * store/ring-ref, and fire @introduceDomain.  On a reboot (the domain
+ * was introduced) @releaseDomain fires first: the old domain is gone.
  */
 bool xen_xenstore_reset(XenXenstoreState *s, Error **errp);
 
@@ -57,6 +58,9 @@ evtchn_port_t xen_xenstore_be_port(XenXenstoreState *s);
 int xen_xenstore_evtchn_fd(XenXenstoreState *s);
 
 XenstoreImplState *xen_xenstore_impl(XenXenstoreState *s);
+/* The guest's connection: its event queue and flow-control state. */
+typedef struct XsConn XsConn;
+XsConn *xen_xenstore_conn(XenXenstoreState *s);
 /* The ring page as this process sees it (for tests and tools). */
 void *xen_xenstore_ring(XenXenstoreState *s);
 
@@ -69,6 +73,8 @@ typedef struct XenXenstoreRingState {
     uint32_t req_cons;
     uint32_t rsp_prod;
     bool stopped;
+    /* Not served since reset: the next pass adopts the page's indexes. */
+    bool adopt_indexes;
 } XenXenstoreRingState;
 void xen_xenstore_ring_state(XenXenstoreState *s, XenXenstoreRingState *st);
 
