@@ -52,7 +52,7 @@ count() { # add the counts of meson's test summary in file $1
 run_build() { # builddir, configure options...; runs the given meson suites
     local dir=$1
     shift
-    local log="$dir.check.log"
+    local log="$dir/check.log"
     echo "=== $dir: configure and build"
     if [ ! -f "$dir/build.ninja" ]; then
         ./configure --builddir="$dir" "$@" >/dev/null || {
@@ -61,8 +61,8 @@ run_build() { # builddir, configure options...; runs the given meson suites
             return
         }
     fi
-    if ! ninja -C "$dir" >"$dir.build.log" 2>&1; then
-        tail -40 "$dir.build.log"
+    if ! ninja -C "$dir" >"$dir/build.log" 2>&1; then
+        tail -40 "$dir/build.log"
         echo "*** build of $dir failed"
         failed=$((failed + 1))
         return

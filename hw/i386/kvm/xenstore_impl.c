@@ -31,11 +31,15 @@ static const char *const xs_quota_names[XS_QUOTA__MAX] = {
     [XS_QUOTA_WATCH_EVENTS] = "outstanding",
 };
 
-/* Bytes allowed in a path: A-Z a-z 0-9 - / _ @ */
-static const bool xs_path_char[256] = {
-    ['-'] = true, ['/'] = true, ['_'] = true, ['@'] = true,
-    ['0' ... '9'] = true, ['A' ... 'Z'] = true, ['a' ... 'z'] = true,
+/* Bytes allowed in a path: A-Z a-z 0-9 - / _ @ ; '/' has its own class. */
+#define XS_CHAR_OTHER 1
+#define XS_CHAR_SLASH 2
+static const uint8_t xs_path_char[256] = {
+    ['-'] = XS_CHAR_OTHER, ['_'] = XS_CHAR_OTHER, ['@'] = XS_CHAR_OTHER,
+    ['0' ... '9'] = XS_CHAR_OTHER, ['A' ... 'Z'] = XS_CHAR_OTHER,
+    ['a' ... 'z'] = XS_CHAR_OTHER, ['/'] = XS_CHAR_SLASH,
 };
+
 
 /* ---- generations, domains, quotas ---- */
 
@@ -116,6 +120,9 @@ int xs_impl_set_quota(XenstoreImplState *s, unsigned int dom_id,
         return EINVAL;
     }
     trace_xenstore_set_quota(dom_id, xs_quota_names[q], value);
+    if (q == XS_QUOTA_PATH_MAX) {
+        s->min_path_quota = MIN(s->min_path_quota, value);
+    }
     if (dom_id == XS_QUOTA_DEFAULT_DOMID) {
         s->default_quota[q] = value;
         return 0;
@@ -451,13 +458,16 @@ static size_t xs_path_rel_len(const char *path, size_t len)
 int xs_path_resolve(XenstoreImplState *s, unsigned int dom_id,
                     const char *path, bool allow_special, XsPath *out)
 {
-    size_t off = 0, rel_len;
-    char prev;
-    const char *in = path;
+    size_t off = 0, len, rel_len;
+    uint8_t prev;
 
     out->special = false;
     out->rel_off = 0;
     if (!path || !path[0]) {
+        return EINVAL;
+    }
+    len = strlen(path);
+    if (len > XENSTORE_ABS_PATH_MAX) {
         return EINVAL;
     }
     if (path[0] == '@') {
@@ -469,29 +479,32 @@ int xs_path_resolve(XenstoreImplState *s, unsigned int dom_id,
         off = xs_format_home(out->buf, dom_id);
         out->buf[off++] = '/';
         out->rel_off = off;
-    }
-    prev = off ? '/' : 0;
-    for (; *in; in++) {
-        unsigned char c = *in;
-
-        if (!xs_path_char[c] || (c == '/' && prev == '/') ||
-            off >= XENSTORE_ABS_PATH_MAX) {
+        if (off + len > XENSTORE_ABS_PATH_MAX) {
             return EINVAL;
         }
-        out->buf[off++] = c;
-        prev = c;
     }
-    if (prev == '/' && off > 1) {
+    /* One pass: every byte allowed, no empty component. */
+    prev = off ? XS_CHAR_SLASH : 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t cls = xs_path_char[(unsigned char)path[i]];
+
+        if (!cls || (cls & prev & XS_CHAR_SLASH)) {
+            return EINVAL;
+        }
+        prev = cls;
+    }
+    if (prev == XS_CHAR_SLASH && off + len > 1) {
         return EINVAL;
     }
-    out->buf[off] = '\0';
-    out->len = off;
-    rel_len = out->special ? off : xs_path_rel_len(out->buf, off);
+    memcpy(out->buf + off, path, len + 1);
+    out->len = off + len;
+    rel_len = out->special ? out->len : xs_path_rel_len(out->buf, out->len);
     if (rel_len > XENSTORE_REL_PATH_MAX) {
         return EINVAL;
     }
-    if (rel_len > xs_quota(s, dom_id, XS_QUOTA_PATH_MAX) &&
-        !xs_is_privileged(s, dom_id)) {
+    /* Below the smallest path-max ever set, no quota can apply. */
+    if (rel_len > s->min_path_quota && !xs_is_privileged(s, dom_id) &&
+        rel_len > xs_quota(s, dom_id, XS_QUOTA_PATH_MAX)) {
         return E2BIG;
     }
     return 0;
@@ -502,9 +515,10 @@ int xs_path_resolve(XenstoreImplState *s, unsigned int dom_id,
 XsNode *xs_node_child(XsNode *parent, const char *name, size_t len)
 {
     XsNode *n = parent->children;
+    uint64_t key = xs_name_key(name, len);
 
     while (n) {
-        int c = xs_name_cmp(name, len, n->name);
+        int c = xs_node_cmp(name, len, key, n);
 
         if (c == 0) {
             return n;
@@ -571,17 +585,20 @@ static XsNode *avl_balance(XsNode *n)
 
 static XsNode *avl_insert(XsNode *root, XsNode *n)
 {
+    XsNode **side;
+    int old_height;
+
     if (!root) {
         n->left = n->right = NULL;
         n->height = 1;
         return n;
     }
-    if (strcmp(n->name, root->name) < 0) {
-        root->left = avl_insert(root->left, n);
-    } else {
-        root->right = avl_insert(root->right, n);
-    }
-    return avl_balance(root);
+    side = xs_node_cmp(n->name, n->name_len, n->key, root) < 0 ?
+           &root->left : &root->right;
+    old_height = avl_height(*side);
+    *side = avl_insert(*side, n);
+    /* A subtree that kept its height changes nothing above it. */
+    return (*side)->height == old_height ? root : avl_balance(root);
 }
 
 static XsNode *avl_remove_min(XsNode *n, XsNode **min)
@@ -607,7 +624,7 @@ static XsNode *avl_remove(XsNode *root, XsNode *target)
         min->right = right;
         return avl_balance(min);
     }
-    if (strcmp(target->name, root->name) < 0) {
+    if (xs_node_cmp(target->name, target->name_len, target->key, root) < 0) {
         root->left = avl_remove(root->left, target);
     } else {
         root->right = avl_remove(root->right, target);
@@ -615,28 +632,38 @@ static XsNode *avl_remove(XsNode *root, XsNode *target)
     return avl_balance(root);
 }
 
+/* Values up to this size live in the node's own allocation. */
+#define XS_INLINE_VALUE_MAX 256
+
+static inline uint8_t *xs_node_inline_value(XsNode *n)
+{
+    return (uint8_t *)n->name + n->name_len + 1;
+}
+
 XsNode *xs_node_new(const char *name, size_t len, XsPerms *perms,
                     const uint8_t *value, uint32_t value_len, uint64_t gen)
 {
-    XsNode *n = g_malloc(sizeof(XsNode) + len + 1);
+    uint32_t cap = value_len <= XS_INLINE_VALUE_MAX ? value_len : 0;
+    XsNode *n = g_malloc(MAX(sizeof(XsNode),
+                             offsetof(XsNode, name) + len + 1 + cap));
 
-    memset(n, 0, sizeof(XsNode));
+    memset(n, 0, offsetof(XsNode, name));
     memcpy(n->name, name, len);
     n->name[len] = '\0';
+    n->name_len = len;
+    n->key = xs_name_key(name, len);
     n->perms = perms;
     n->gen = gen;
-    if (value_len) {
-        n->value = g_memdup2(value, value_len);
-        n->value_len = value_len;
-    }
+    n->inline_cap = cap;
+    n->value = xs_node_inline_value(n);
+    xs_node_set_value(n, value, value_len);
     return n;
 }
 
 void xs_node_add_child(XenstoreImplState *s, XsNode *parent, XsNode *child)
 {
     parent->children = avl_insert(parent->children, child);
-    parent->nr_children++;
-    parent->children_bytes += strlen(child->name) + 1;
+    parent->children_bytes += child->name_len + 1;
     parent->gen = xs_next_gen(s);
 }
 
@@ -644,18 +671,27 @@ void xs_node_remove_child(XenstoreImplState *s, XsNode *parent,
                           XsNode *child)
 {
     parent->children = avl_remove(parent->children, child);
-    parent->nr_children--;
-    parent->children_bytes -= strlen(child->name) + 1;
+    parent->children_bytes -= child->name_len + 1;
     parent->gen = xs_next_gen(s);
 }
 
 void xs_node_set_value(XsNode *n, const uint8_t *value, uint32_t len)
 {
-    if (len != n->value_len) {
-        g_free(n->value);
-        n->value = len ? g_malloc(len) : NULL;
-        n->value_len = len;
+    uint8_t *inl = xs_node_inline_value(n);
+
+    g_assert(len <= XS_VALUE_MAX);
+    if (len <= n->inline_cap) {
+        if (n->value != inl) {
+            g_free(n->value);
+            n->value = inl;
+        }
+    } else if (n->value == inl || len != n->value_len) {
+        if (n->value != inl) {
+            g_free(n->value);
+        }
+        n->value = g_malloc(len);
     }
+    n->value_len = len;
     if (len) {
         memcpy(n->value, value, len);
     }
@@ -703,7 +739,9 @@ void xs_node_free_tree(XenstoreImplState *s, XsNode *n)
         xs_account_node(s, n->perms, -1);
     }
     xs_perms_unref(n->perms);
-    g_free(n->value);
+    if (n->value != xs_node_inline_value(n)) {
+        g_free(n->value);
+    }
     g_free(n);
 }
 
@@ -765,12 +803,16 @@ int xs_missing_error_perms(XenstoreImplState *s, unsigned int dom_id,
 
 /* ---- public node calls ---- */
 
-static int xs_resolve_tx(XenstoreImplState *s, unsigned int dom_id,
-                         xs_transaction_t tx_id, XsTransaction **tx)
+/* What every node call starts with: the path, then the transaction. */
+static int xs_begin(XenstoreImplState *s, unsigned int dom_id,
+                    xs_transaction_t tx_id, const char *path,
+                    bool allow_special, XsPath *p, XsTransaction **tx)
 {
+    int err = xs_path_resolve(s, dom_id, path, allow_special, p);
+
     *tx = NULL;
-    if (tx_id == XBT_NULL) {
-        return 0;
+    if (err || tx_id == XBT_NULL) {
+        return err;
     }
     *tx = xs_tx_lookup(s, dom_id, tx_id);
     return *tx ? 0 : ENOENT;
@@ -784,10 +826,7 @@ int xs_impl_read(XenstoreImplState *s, unsigned int dom_id,
     XsNode *n, *anc;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, false, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, false, &p, &tx);
     if (err) {
         return err;
     }
@@ -854,10 +893,7 @@ static int xs_write_common(XenstoreImplState *s, unsigned int dom_id,
     const char *rest;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, false, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, false, &p, &tx);
     if (err) {
         return err;
     }
@@ -943,10 +979,7 @@ int xs_impl_directory(XenstoreImplState *s, unsigned int dom_id,
     XsNode *n, *anc;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, false, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, false, &p, &tx);
     if (err) {
         return err;
     }
@@ -977,10 +1010,7 @@ int xs_impl_rm(XenstoreImplState *s, unsigned int dom_id,
     XsNode *n, *anc, *parent;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, false, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, false, &p, &tx);
     if (err) {
         return err;
     }
@@ -1027,10 +1057,7 @@ int xs_impl_get_perms(XenstoreImplState *s, unsigned int dom_id,
     XsNode *n, *anc;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, true, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, true, &p, &tx);
     if (err) {
         return err;
     }
@@ -1099,10 +1126,7 @@ int xs_impl_set_perms(XenstoreImplState *s, unsigned int dom_id,
     XsNode *n, *anc;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, true, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, true, &p, &tx);
     if (err) {
         return err;
     }
@@ -1234,6 +1258,7 @@ XenstoreImplState *xs_impl_create(unsigned int dom_id)
 
     s->guest_domid = dom_id;
     memcpy(s->default_quota, xs_default_quotas, sizeof(s->default_quota));
+    s->min_path_quota = s->default_quota[XS_QUOTA_PATH_MAX];
     s->domains = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     s->transactions = g_hash_table_new_full(NULL, NULL, NULL,
                                             (GDestroyNotify)xs_tx_free);

@@ -44,13 +44,15 @@ struct XsNode {
     XsNode *left, *right;       /* siblings, AVL */
     XsNode *children;           /* root of the children's AVL tree */
     XsPerms *perms;
-    uint8_t *value;             /* NULL when value_len == 0 */
+    uint8_t *value;             /* inline after the name, or its own block */
     uint64_t gen;               /* changes on every change to this node */
-    uint32_t value_len;
-    uint32_t nr_children;
+    uint64_t key;               /* xs_name_key(name): orders most siblings */
     uint32_t children_bytes;    /* sum of strlen(child name) + 1 */
+    uint16_t value_len;
+    uint16_t inline_cap;        /* value bytes that fit after the name */
+    uint16_t name_len;
     int8_t height;
-    char name[];                /* "" for the root */
+    char name[];                /* "" for the root; then inline value */
 };
 
 /* Per-domain accounting and settings, created on first use. */
@@ -89,23 +91,29 @@ typedef enum XsTxState {
 
 typedef struct XsTxNode XsTxNode;
 struct XsTxNode {
-    char *name;
-    GPtrArray *children;        /* XsTxNode *, sorted by name; may be NULL */
+    XsTxNode **kids;            /* sorted by name */
+    uint32_t nr_kids, kids_cap;
     XsTxState state;
     bool hide_committed;        /* removed then maybe re-created here */
+    bool touched;               /* counts against transaction-nodes */
+    bool value_set;             /* PRESENT: the value is the tx's own */
+    bool perms_set;             /* PRESENT: the perms are the tx's own */
     bool read;                  /* read_gen is recorded */
     bool changed;               /* fire a watch event at commit */
     bool removed;               /* the change was a removal */
     uint64_t read_gen;          /* 0: was absent */
-    XsPerms *perms;             /* XS_TX_PRESENT */
-    uint8_t *value;
+    XsPerms *perms;             /* PRESENT: own, or as first seen */
+    uint8_t *value;             /* likewise */
     uint32_t value_len;
+    uint16_t name_len;
+    char name[];
 };
 
 typedef struct XsTransaction {
     xs_transaction_t id;
     unsigned int dom_id;
-    unsigned int nr_nodes;      /* shadow nodes, for the touched quota */
+    unsigned int nr_nodes;      /* shadow nodes, path holders included */
+    unsigned int nr_touched;    /* nodes read or changed: the quota */
     unsigned int nr_created;    /* nodes it creates, for the nodes quota */
     XsTxNode *root;
 } XsTransaction;
@@ -118,6 +126,7 @@ struct XenstoreImplState {
     GHashTable *domains;        /* domid -> XsDomain */
     XsDomain *last_domain;      /* one-entry lookup cache */
     unsigned int default_quota[XS_QUOTA__MAX];
+    unsigned int min_path_quota;    /* smallest path-max ever set */
     GHashTable *transactions;   /* id -> XsTransaction */
     GHashTable *watches;        /* wpath -> GPtrArray of XsWatch */
     unsigned int nr_watches;
@@ -169,6 +178,21 @@ int xs_check_set_perms(XenstoreImplState *s, unsigned int dom_id,
                        const XsPerms *cur, const XsPerms *new);
 bool xs_perms_equal(const XsPerms *a, const XsPerms *b);
 
+/*
+ * The first 8 bytes of a name, big endian, zero padded: comparing keys as
+ * integers gives strcmp order on those bytes, so most sibling comparisons
+ * are one integer comparison.
+ */
+static inline uint64_t xs_name_key(const char *name, size_t len)
+{
+    uint64_t key = 0;
+
+    for (size_t i = 0; i < len && i < 8; i++) {
+        key |= (uint64_t)(unsigned char)name[i] << (56 - 8 * i);
+    }
+    return key;
+}
+
 /* strcmp order between a path component (not NUL-terminated) and a name */
 static inline int xs_name_cmp(const char *a, size_t alen, const char *b)
 {
@@ -184,12 +208,29 @@ static inline int xs_name_cmp(const char *a, size_t alen, const char *b)
     return b[i] ? -1 : 0;
 }
 
+/* strcmp order between a component with its key and a node's name. */
+static inline int xs_node_cmp(const char *a, size_t alen, uint64_t akey,
+                              const XsNode *n)
+{
+    if (akey != n->key) {
+        return akey < n->key ? -1 : 1;
+    }
+    /* Equal keys: equal names when shorter than 8 (names hold no NUL). */
+    if (alen < 8) {
+        return 0;
+    }
+    return xs_name_cmp(a + 8, alen - 8, n->name + 8);
+}
+
 /* Helpers for walking a canonical path one component at a time. */
 static inline const char *xs_path_next(const char *p, size_t *len)
 {
-    const char *end = strchr(p, '/');
+    size_t n = 0;
 
-    *len = end ? (size_t)(end - p) : strlen(p);
+    while (p[n] && p[n] != '/') {
+        n++;
+    }
+    *len = n;
     return p;
 }
 
@@ -210,6 +251,8 @@ void xs_watch_restore(XenstoreImplState *s, XsWatch *w, xs_impl_watch_fn fn,
 XsTransaction *xs_tx_lookup(XenstoreImplState *s, unsigned int dom_id,
                             xs_transaction_t id);
 void xs_tx_free(XsTransaction *tx);
+XsTxNode *xs_txnode_new(const char *name, size_t len);
+void xs_txnode_insert(XsTxNode *t, guint pos, XsTxNode *child);
 int xs_tx_read(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
                XsPath *p, GByteArray *data);
 int xs_tx_write(XenstoreImplState *s, XsTransaction *tx,

@@ -35,17 +35,14 @@ XsTransaction *xs_tx_lookup(XenstoreImplState *s, unsigned int dom_id,
 
 static void xs_txnode_free(XsTxNode *t)
 {
-    if (t->children) {
-        for (guint i = 0; i < t->children->len; i++) {
-            xs_txnode_free(g_ptr_array_index(t->children, i));
-        }
-        g_ptr_array_free(t->children, true);
+    for (uint32_t i = 0; i < t->nr_kids; i++) {
+        xs_txnode_free(t->kids[i]);
     }
+    g_free(t->kids);
     if (t->perms) {
         xs_perms_unref(t->perms);
     }
     g_free(t->value);
-    g_free(t->name);
     g_free(t);
 }
 
@@ -61,11 +58,11 @@ void xs_tx_free(XsTransaction *tx)
 static XsTxNode *xs_txnode_find(XsTxNode *t, const char *name, size_t len,
                                 guint *pos)
 {
-    guint lo = 0, hi = t->children ? t->children->len : 0;
+    guint lo = 0, hi = t->nr_kids;
 
     while (lo < hi) {
         guint mid = (lo + hi) / 2;
-        XsTxNode *c = g_ptr_array_index(t->children, mid);
+        XsTxNode *c = t->kids[mid];
         int cmp = xs_name_cmp(name, len, c->name);
 
         if (cmp == 0) {
@@ -81,13 +78,27 @@ static XsTxNode *xs_txnode_find(XsTxNode *t, const char *name, size_t len,
     return NULL;
 }
 
-static XsTxNode *xs_txnode_new(const char *name, size_t len)
+XsTxNode *xs_txnode_new(const char *name, size_t len)
 {
-    XsTxNode *t = g_new0(XsTxNode, 1);
+    XsTxNode *t = g_malloc0(sizeof(XsTxNode) + len + 1);
 
-    t->name = g_strndup(name, len);
+    memcpy(t->name, name, len);
+    t->name_len = len;
     t->state = XS_TX_SAME;
     return t;
+}
+
+/* Insert a child at pos of the sorted array. */
+void xs_txnode_insert(XsTxNode *t, guint pos, XsTxNode *child)
+{
+    if (t->nr_kids == t->kids_cap) {
+        t->kids_cap = t->kids_cap ? t->kids_cap * 2 : 2;
+        t->kids = g_renew(XsTxNode *, t->kids, t->kids_cap);
+    }
+    memmove(&t->kids[pos + 1], &t->kids[pos],
+            (t->nr_kids - pos) * sizeof(XsTxNode *));
+    t->kids[pos] = child;
+    t->nr_kids++;
 }
 
 /*
@@ -103,21 +114,67 @@ typedef struct XsTxView {
     const XsPerms *perms;       /* when exists */
     const XsPerms *anc_perms;   /* nearest existing ancestor's perms */
     XsTxNode *anc_shadow;       /* its shadow node */
+    XsNode *anc_node;           /* its visible committed node, if any */
     const char *missing;        /* first missing component of the path */
-    uint32_t anc_children_bytes;
-    uint32_t anc_value_len;
 } XsTxView;
 
+/* The fields of a node in the view: the transaction's own, else live. */
 static const XsPerms *xs_tx_node_perms(XsTxNode *t, XsNode *n)
 {
-    return t->state == XS_TX_PRESENT ? t->perms : n->perms;
+    return t->state == XS_TX_PRESENT && (t->perms_set || !n) ?
+           t->perms : n->perms;
+}
+
+static const uint8_t *xs_tx_node_value(XsTxNode *t, XsNode *n,
+                                       uint32_t *len)
+{
+    if (t->state == XS_TX_PRESENT && (t->value_set || !n)) {
+        *len = t->value_len;
+        return t->value;
+    }
+    *len = n->value_len;
+    return n->value;
+}
+
+/* Bytes of child names of a node as the transaction sees its children. */
+static uint32_t xs_tx_children_bytes(XsTxNode *t, XsNode *n)
+{
+    uint32_t bytes;
+
+    if (t->hide_committed) {
+        n = NULL;
+    }
+    bytes = n ? n->children_bytes : 0;
+    for (uint32_t i = 0; i < t->nr_kids; i++) {
+        XsTxNode *k = t->kids[i];
+        XsNode *c = n ? xs_node_child(n, k->name, k->name_len) : NULL;
+        bool in_view = k->state == XS_TX_PRESENT ||
+                       (k->state == XS_TX_SAME && c);
+
+        if (in_view && !c) {
+            bytes += k->name_len + 1;
+        } else if (!in_view && c) {
+            bytes -= k->name_len + 1;
+        }
+    }
+    return bytes;
+}
+
+/*
+ * Shadow nodes that only lead to touched ones are not counted by the
+ * transaction-nodes quota, but they cost memory: cap them too.
+ */
+static unsigned int xs_tx_shadow_cap(unsigned int quota)
+{
+    return quota > (UINT_MAX - 64) / 8 ? UINT_MAX : quota * 8 + 64;
 }
 
 static int xs_tx_walk(XenstoreImplState *s, XsTransaction *tx,
                       unsigned int dom_id, const XsPath *p, XsTxView *v)
 {
     unsigned int limit = xs_is_privileged(s, dom_id) ? UINT_MAX :
-                         xs_quota(s, dom_id, XS_QUOTA_TX_NODES);
+                         xs_tx_shadow_cap(xs_quota(s, dom_id,
+                                                   XS_QUOTA_TX_NODES));
     XsTxNode *t;
     XsNode *n = s->root, *real = s->root;
     const char *c = p->buf + 1;
@@ -132,9 +189,7 @@ static int xs_tx_walk(XenstoreImplState *s, XsTransaction *tx,
     memset(v, 0, sizeof(*v));
     v->anc_perms = xs_tx_node_perms(t, n);
     v->anc_shadow = t;
-    v->anc_children_bytes = n->children_bytes;
-    v->anc_value_len = t->state == XS_TX_PRESENT ? t->value_len :
-                       n->value_len;
+    v->anc_node = n;
     v->parent_exists = true;
 
     while (*c) {
@@ -148,10 +203,7 @@ static int xs_tx_walk(XenstoreImplState *s, XsTransaction *tx,
                 return ENOSPC;
             }
             child = xs_txnode_new(c, len);
-            if (!t->children) {
-                t->children = g_ptr_array_new();
-            }
-            g_ptr_array_insert(t->children, pos, child);
+            xs_txnode_insert(t, pos, child);
             tx->nr_nodes++;
         }
         real = real ? xs_node_child(real, c, len) : NULL;
@@ -162,9 +214,7 @@ static int xs_tx_walk(XenstoreImplState *s, XsTransaction *tx,
         if (exists) {
             v->anc_perms = xs_tx_node_perms(child, n);
             v->anc_shadow = child;
-            v->anc_children_bytes = n ? n->children_bytes : 0;
-            v->anc_value_len = child->state == XS_TX_PRESENT ?
-                               child->value_len : n->value_len;
+            v->anc_node = n;
         } else if (!v->missing) {
             v->missing = c;
         }
@@ -179,13 +229,38 @@ static int xs_tx_walk(XenstoreImplState *s, XsTransaction *tx,
     return 0;
 }
 
-/* The first read-type access records the committed generation. */
-static void xs_tx_record_read(XsTxView *v)
+/* Count t against the transaction-nodes quota the first time. */
+static int xs_tx_touch(XenstoreImplState *s, XsTransaction *tx,
+                       XsTxNode *t)
 {
-    if (!v->shadow->read) {
-        v->shadow->read = true;
-        v->shadow->read_gen = v->real ? v->real->gen : 0;
+    if (t->touched) {
+        return 0;
     }
+    if (!xs_is_privileged(s, tx->dom_id) &&
+        tx->nr_touched >= xs_quota(s, tx->dom_id, XS_QUOTA_TX_NODES)) {
+        return ENOSPC;
+    }
+    t->touched = true;
+    tx->nr_touched++;
+    return 0;
+}
+
+/* The first read-type access records the committed generation. */
+static int xs_tx_record_read(XenstoreImplState *s, XsTransaction *tx,
+                             XsTxView *v)
+{
+    int err;
+
+    if (v->shadow->read) {
+        return 0;
+    }
+    err = xs_tx_touch(s, tx, v->shadow);
+    if (err) {
+        return err;
+    }
+    v->shadow->read = true;
+    v->shadow->read_gen = v->real ? v->real->gen : 0;
+    return 0;
 }
 
 static int xs_tx_lookup_for_read(XenstoreImplState *s, XsTransaction *tx,
@@ -193,10 +268,12 @@ static int xs_tx_lookup_for_read(XenstoreImplState *s, XsTransaction *tx,
 {
     int err = xs_tx_walk(s, tx, dom_id, p, v);
 
+    if (!err) {
+        err = xs_tx_record_read(s, tx, v);
+    }
     if (err) {
         return err;
     }
-    xs_tx_record_read(v);
     if (!v->exists) {
         return xs_missing_error_perms(s, dom_id, v->anc_perms);
     }
@@ -209,17 +286,16 @@ static int xs_tx_lookup_for_read(XenstoreImplState *s, XsTransaction *tx,
 int xs_tx_read(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
                XsPath *p, GByteArray *data)
 {
+    const uint8_t *value;
+    uint32_t len;
     XsTxView v;
     int err = xs_tx_lookup_for_read(s, tx, dom_id, p, &v);
 
     if (err) {
         return err;
     }
-    if (v.shadow->state == XS_TX_PRESENT) {
-        g_byte_array_append(data, v.shadow->value, v.shadow->value_len);
-    } else {
-        g_byte_array_append(data, v.node->value, v.node->value_len);
-    }
+    value = xs_tx_node_value(v.shadow, v.node, &len);
+    g_byte_array_append(data, value, len);
     return 0;
 }
 
@@ -229,10 +305,12 @@ int xs_tx_get_perms(XenstoreImplState *s, XsTransaction *tx,
     XsTxView v;
     int err = xs_tx_walk(s, tx, dom_id, p, &v);
 
+    if (!err) {
+        err = xs_tx_record_read(s, tx, &v);
+    }
     if (err) {
         return err;
     }
-    xs_tx_record_read(&v);
     if (!v.exists) {
         return xs_missing_error_perms(s, dom_id, v.anc_perms);
     }
@@ -266,15 +344,14 @@ int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
     if (v.node && !t->hide_committed) {
         xs_collect_names(v.node->children, names);
     }
-    nshadow = t->children ? t->children->len : 0;
+    nshadow = t->nr_kids;
 
     /* Merge the committed names with the transaction's own children. */
     *items = NULL;
     while (ci < names->len || si < nshadow) {
         const char *cname = ci < names->len ?
                             g_ptr_array_index(names, ci) : NULL;
-        XsTxNode *sc = si < nshadow ?
-                       g_ptr_array_index(t->children, si) : NULL;
+        XsTxNode *sc = si < nshadow ? t->kids[si] : NULL;
         int cmp = !sc ? -1 : !cname ? 1 : strcmp(cname, sc->name);
 
         if (cmp < 0) {
@@ -298,30 +375,124 @@ int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
     return 0;
 }
 
-/* Make a shadow node PRESENT with the given content (taking perms). */
-static void xs_tx_set_present(XsTxNode *t, XsPerms *perms,
-                              const uint8_t *value, uint32_t len)
+/*
+ * Make an existing node of the view PRESENT, keeping what it holds now as
+ * the content to create it with should it be gone at commit; the fields
+ * the transaction sets itself are marked by value_set / perms_set.
+ */
+static void xs_tx_make_present(XsTxView *v)
+{
+    XsTxNode *t = v->shadow;
+    const uint8_t *value;
+    uint32_t len;
+
+    if (t->state == XS_TX_PRESENT) {
+        return;
+    }
+    value = xs_tx_node_value(t, v->node, &len);
+    t->value = len ? g_memdup2(value, len) : NULL;
+    t->value_len = len;
+    t->perms = xs_perms_ref(v->node->perms);
+    t->state = XS_TX_PRESENT;
+    t->value_set = t->perms_set = false;
+}
+
+static void xs_txnode_set_value(XsTxNode *t, const uint8_t *value,
+                                uint32_t len)
 {
     uint8_t *copy = len ? g_memdup2(value, len) : NULL;
 
+    g_free(t->value);
+    t->value = copy;
+    t->value_len = len;
+    t->value_set = true;
+}
+
+static void xs_txnode_set_perms(XsTxNode *t, XsPerms *perms)
+{
+    xs_perms_ref(perms);
     if (t->perms) {
         xs_perms_unref(t->perms);
     }
-    g_free(t->value);
     t->perms = perms;
-    t->value = copy;
-    t->value_len = len;
-    t->state = XS_TX_PRESENT;
+    t->perms_set = true;
 }
 
-static const uint8_t *xs_tx_view_value(XsTxView *v, uint32_t *len)
+static int xs_tx_check_node_size(XenstoreImplState *s, unsigned int dom_id,
+                                 const XsPerms *perms, uint32_t value_len,
+                                 uint32_t children_bytes)
 {
-    if (v->shadow->state == XS_TX_PRESENT) {
-        *len = v->shadow->value_len;
-        return v->shadow->value;
+    if (!xs_is_privileged(s, dom_id) &&
+        xs_node_size(perms, value_len, children_bytes) >
+        xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE)) {
+        return E2BIG;
     }
-    *len = v->node->value_len;
-    return v->node->value;
+    return 0;
+}
+
+/* Create the missing tail of v's path in the transaction. */
+static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
+                        unsigned int dom_id, XsTxView *v,
+                        const uint8_t *value, uint32_t len)
+{
+    uint32_t anc_len;
+    unsigned int count = 0, untouched = 0;
+    size_t clen, first_len = 0;
+    XsPerms *perms;
+    XsTxNode *t;
+    const char *c;
+    int err;
+
+    if (!(xs_perm_for(s, v->anc_perms, dom_id) & XS_PERM_WRITE)) {
+        return EACCES;
+    }
+    t = v->anc_shadow;
+    for (c = v->missing; *c; c += clen + (c[clen] == '/')) {
+        guint pos;
+
+        xs_path_next(c, &clen);
+        if (!count) {
+            first_len = clen;
+        }
+        count++;
+        t = xs_txnode_find(t, c, clen, &pos);
+        untouched += !t->touched;
+    }
+    if (!xs_is_privileged(s, dom_id) &&
+        tx->nr_touched + untouched >
+        xs_quota(s, dom_id, XS_QUOTA_TX_NODES)) {
+        return ENOSPC;
+    }
+    xs_tx_node_value(v->anc_shadow, v->anc_node, &anc_len);
+    err = xs_check_create(s, dom_id, v->anc_perms,
+                          xs_node_size(v->anc_perms, anc_len,
+                                       xs_tx_children_bytes(v->anc_shadow,
+                                                            v->anc_node) +
+                                       first_len + 1),
+                          count, tx->nr_created,
+                          xs_node_size(v->anc_perms, len, 0));
+    if (err) {
+        return err;
+    }
+    perms = xs_perms_for_new_node(s, (XsPerms *)v->anc_perms, dom_id);
+    t = v->anc_shadow;
+    for (c = v->missing; *c; c += clen + (c[clen] == '/')) {
+        guint pos;
+        bool last;
+
+        xs_path_next(c, &clen);
+        last = !c[clen];
+        t = xs_txnode_find(t, c, clen, &pos);
+        t->state = XS_TX_PRESENT;
+        xs_txnode_set_value(t, last ? value : NULL, last ? len : 0);
+        xs_txnode_set_perms(t, perms);
+        xs_tx_touch(s, tx, t);
+        tx->nr_created++;
+    }
+    xs_perms_unref(perms);
+    t->changed = true;
+    t->removed = false;
+    return 0;
 }
 
 int xs_tx_write(XenstoreImplState *s, XsTransaction *tx,
@@ -329,70 +500,30 @@ int xs_tx_write(XenstoreImplState *s, XsTransaction *tx,
                 uint32_t len, bool mkdir)
 {
     XsTxView v;
-    XsPerms *perms;
-    XsTxNode *t;
-    const char *c;
-    unsigned int count = 0;
-    size_t clen, first_len = 0;
     int err = xs_tx_walk(s, tx, dom_id, p, &v);
 
     if (err) {
         return err;
     }
-    if (v.exists) {
-        if (!(xs_perm_for(s, v.perms, dom_id) & XS_PERM_WRITE)) {
-            return EACCES;
-        }
-        if (mkdir) {
-            return 0;
-        }
-        if (!xs_is_privileged(s, dom_id) &&
-            xs_node_size(v.perms, len, v.node ? v.node->children_bytes : 0) >
-            xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE)) {
-            return E2BIG;
-        }
-        xs_tx_set_present(v.shadow, xs_perms_ref((XsPerms *)v.perms),
-                          value, len);
-        v.shadow->changed = true;
-        v.shadow->removed = false;
-        return 0;
+    if (!v.exists) {
+        return xs_tx_create(s, tx, dom_id, &v, value, len);
     }
-
-    if (!(xs_perm_for(s, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
+    if (!(xs_perm_for(s, v.perms, dom_id) & XS_PERM_WRITE)) {
         return EACCES;
     }
-    for (c = v.missing; *c; c += clen + (c[clen] == '/')) {
-        xs_path_next(c, &clen);
-        if (!count) {
-            first_len = clen;
-        }
-        count++;
+    if (mkdir) {
+        return 0;
     }
-    err = xs_check_create(s, dom_id, v.anc_perms,
-                          xs_node_size(v.anc_perms, v.anc_value_len,
-                                       v.anc_children_bytes + first_len + 1),
-                          count, tx->nr_created,
-                          xs_node_size(v.anc_perms, len, 0));
+    err = xs_tx_check_node_size(s, dom_id, v.perms, len,
+                                xs_tx_children_bytes(v.shadow, v.node));
+    err = err ? err : xs_tx_touch(s, tx, v.shadow);
     if (err) {
         return err;
     }
-    perms = xs_perms_for_new_node(s, (XsPerms *)v.anc_perms, dom_id);
-    t = v.anc_shadow;
-    for (c = v.missing; *c; c += clen + (c[clen] == '/')) {
-        guint pos;
-        bool last;
-
-        xs_path_next(c, &clen);
-        last = !c[clen];
-        t = xs_txnode_find(t, c, clen, &pos);
-        g_assert(t);
-        xs_tx_set_present(t, xs_perms_ref(perms), last ? value : NULL,
-                          last ? len : 0);
-        tx->nr_created++;
-    }
-    xs_perms_unref(perms);
-    t->changed = true;
-    t->removed = false;
+    xs_tx_make_present(&v);
+    xs_txnode_set_value(v.shadow, value, len);
+    v.shadow->changed = true;
+    v.shadow->removed = false;
     return 0;
 }
 
@@ -402,6 +533,7 @@ static void xs_txnode_mark_deleted(XsTxNode *t)
     t->state = XS_TX_DELETED;
     t->hide_committed = true;
     t->changed = false;
+    t->value_set = t->perms_set = false;
     g_free(t->value);
     t->value = NULL;
     t->value_len = 0;
@@ -409,8 +541,8 @@ static void xs_txnode_mark_deleted(XsTxNode *t)
         xs_perms_unref(t->perms);
         t->perms = NULL;
     }
-    for (guint i = 0; t->children && i < t->children->len; i++) {
-        xs_txnode_mark_deleted(g_ptr_array_index(t->children, i));
+    for (uint32_t i = 0; i < t->nr_kids; i++) {
+        xs_txnode_mark_deleted(t->kids[i]);
     }
 }
 
@@ -430,6 +562,10 @@ int xs_tx_rm(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
     if (!(xs_perm_for(s, v.perms, dom_id) & XS_PERM_WRITE)) {
         return EACCES;
     }
+    err = xs_tx_touch(s, tx, v.shadow);
+    if (err) {
+        return err;
+    }
     xs_txnode_mark_deleted(v.shadow);
     v.shadow->changed = true;
     v.shadow->removed = true;
@@ -439,7 +575,6 @@ int xs_tx_rm(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
 int xs_tx_set_perms(XenstoreImplState *s, XsTransaction *tx,
                     unsigned int dom_id, XsPath *p, XsPerms *perms)
 {
-    const uint8_t *value;
     uint32_t len;
     XsTxView v;
     int err = xs_tx_walk(s, tx, dom_id, p, &v);
@@ -454,13 +589,15 @@ int xs_tx_set_perms(XenstoreImplState *s, XsTransaction *tx,
     if (err) {
         return err;
     }
-    value = xs_tx_view_value(&v, &len);
-    if (!xs_is_privileged(s, dom_id) &&
-        xs_node_size(perms, len, v.node ? v.node->children_bytes : 0) >
-        xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE)) {
-        return E2BIG;
+    xs_tx_node_value(v.shadow, v.node, &len);
+    err = xs_tx_check_node_size(s, dom_id, perms, len,
+                                xs_tx_children_bytes(v.shadow, v.node));
+    err = err ? err : xs_tx_touch(s, tx, v.shadow);
+    if (err) {
+        return err;
     }
-    xs_tx_set_present(v.shadow, xs_perms_ref(perms), value, len);
+    xs_tx_make_present(&v);
+    xs_txnode_set_perms(v.shadow, perms);
     v.shadow->changed = true;
     v.shadow->removed = false;
     return 0;
@@ -473,9 +610,9 @@ static bool xs_tx_validate(XsNode *n, XsTxNode *t)
     if (t->read && t->read_gen != (n ? n->gen : 0)) {
         return false;
     }
-    for (guint i = 0; t->children && i < t->children->len; i++) {
-        XsTxNode *tc = g_ptr_array_index(t->children, i);
-        XsNode *nc = n ? xs_node_child(n, tc->name, strlen(tc->name)) : NULL;
+    for (uint32_t i = 0; i < t->nr_kids; i++) {
+        XsTxNode *tc = t->kids[i];
+        XsNode *nc = n ? xs_node_child(n, tc->name, tc->name_len) : NULL;
 
         if (!xs_tx_validate(nc, tc)) {
             return false;
@@ -489,8 +626,8 @@ static bool xs_txnode_has_present(XsTxNode *t)
     if (t->state == XS_TX_PRESENT) {
         return true;
     }
-    for (guint i = 0; t->children && i < t->children->len; i++) {
-        if (xs_txnode_has_present(g_ptr_array_index(t->children, i))) {
+    for (uint32_t i = 0; i < t->nr_kids; i++) {
+        if (xs_txnode_has_present(t->kids[i])) {
             return true;
         }
     }
@@ -529,11 +666,9 @@ static void xs_tx_apply(XsTxApply *a, XsNode *parent, XsNode *n,
     size_t saved = a->len;
 
     if (parent) {
-        size_t nlen = strlen(t->name);
-
         a->path[a->len++] = '/';
-        memcpy(a->path + a->len, t->name, nlen + 1);
-        a->len += nlen;
+        memcpy(a->path + a->len, t->name, t->name_len + 1);
+        a->len += t->name_len;
     }
     if (t->hide_committed && n) {
         xs_node_remove_child(s, parent, n);
@@ -548,13 +683,16 @@ static void xs_tx_apply(XsTxApply *a, XsNode *parent, XsNode *n,
     }
     if (t->state == XS_TX_PRESENT) {
         if (!n) {
-            n = xs_node_new(t->name, strlen(t->name), xs_perms_ref(t->perms),
+            n = xs_node_new(t->name, t->name_len, xs_perms_ref(t->perms),
                             t->value, t->value_len, xs_next_gen(s));
             xs_node_add_child(s, parent, n);
             xs_account_node(s, n->perms, 1);
-        } else {
-            xs_node_set_value(n, t->value, t->value_len);
-            if (n->perms != t->perms) {
+        } else if (t->value_set || t->perms_set) {
+            /* Only what the transaction set: others' changes stay. */
+            if (t->value_set) {
+                xs_node_set_value(n, t->value, t->value_len);
+            }
+            if (t->perms_set && n->perms != t->perms) {
                 xs_node_set_perms(s, n, xs_perms_ref(t->perms));
             }
             n->gen = xs_next_gen(s);
@@ -567,17 +705,17 @@ static void xs_tx_apply(XsTxApply *a, XsNode *parent, XsNode *n,
             goto out;
         }
         /* Removed by someone else meanwhile: re-create the way down. */
-        n = xs_node_new(t->name, strlen(t->name),
+        n = xs_node_new(t->name, t->name_len,
                         xs_perms_for_new_node(s, parent->perms,
                                               a->tx->dom_id),
                         NULL, 0, xs_next_gen(s));
         xs_node_add_child(s, parent, n);
         xs_account_node(s, n->perms, 1);
     }
-    for (guint i = 0; t->children && i < t->children->len; i++) {
-        XsTxNode *tc = g_ptr_array_index(t->children, i);
+    for (uint32_t i = 0; i < t->nr_kids; i++) {
+        XsTxNode *tc = t->kids[i];
 
-        xs_tx_apply(a, n, xs_node_child(n, tc->name, strlen(tc->name)), tc);
+        xs_tx_apply(a, n, xs_node_child(n, tc->name, tc->name_len), tc);
     }
 out:
     a->len = saved;
@@ -586,7 +724,7 @@ out:
 
 int xs_tx_commit(XenstoreImplState *s, XsTransaction *tx)
 {
-    XsTxApply *a;
+    XsTxApply apply, *a = &apply;
 
     if (!tx->root) {
         return 0;
@@ -594,10 +732,11 @@ int xs_tx_commit(XenstoreImplState *s, XsTransaction *tx)
     if (!xs_tx_validate(s->root, tx->root)) {
         return EAGAIN;
     }
-    a = g_new0(XsTxApply, 1);
     a->s = s;
     a->tx = tx;
     a->events = g_array_new(false, false, sizeof(XsTxEvent));
+    a->len = 0;
+    a->path[0] = '\0';
     xs_tx_apply(a, NULL, s->root, tx->root);
 
     /* Events go out once everything is in place, in path order. */
@@ -613,6 +752,5 @@ int xs_tx_commit(XenstoreImplState *s, XsTransaction *tx)
         xs_perms_unref(ev->perms);
     }
     g_array_free(a->events, true);
-    g_free(a);
     return 0;
 }

@@ -1,0 +1,32 @@
+/*
+ * State shared by the files of the KVM layer: the VM and its slot table.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef ACCEL_KVM_INTERNAL_H
+#define ACCEL_KVM_INTERNAL_H
+
+#include "sysemu/kvm.h"
+
+#define KVM_MAX_SLOTS 32
+#define KVM_PAGE_SIZE 4096ULL
+
+typedef struct KVMSlot {
+    bool used;
+    uint64_t gpa;
+    uint64_t size;
+    void *hva;
+} KVMSlot;
+
+struct KVMState {
+    int kvm_fd;                 /* /dev/kvm */
+    int vm_fd;
+    int vcpu_mmap_size;
+    int nr_slots;               /* usable, min(KVM's, KVM_MAX_SLOTS) */
+    KVMSlot slots[KVM_MAX_SLOTS];
+    void *ram;
+    uint64_t ram_size;
+    int ram_slot;
+};
+
+#endif

@@ -1,0 +1,185 @@
+/*
+ * KVM vCPUs: creation, the two simple start-up modes (real mode and flat
+ * 32-bit protected mode, set with KVM_SET_SREGS only) and the run loop.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <linux/kvm.h>
+#include "kvm-internal.h"
+#include "trace.h"
+
+struct KVMVCPU {
+    KVMState *s;
+    unsigned int id;
+    int fd;
+    struct kvm_run *run;
+};
+
+KVMVCPU *kvm_vcpu_new(KVMState *s, unsigned int id, Error **errp)
+{
+    KVMVCPU *cpu;
+    int fd = ioctl(s->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
+    void *run;
+
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "cannot create vCPU %u", id);
+        return NULL;
+    }
+    run = mmap(NULL, s->vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+               fd, 0);
+    if (run == MAP_FAILED) {
+        error_setg_errno(errp, errno, "cannot map vCPU %u run area", id);
+        close(fd);
+        return NULL;
+    }
+    cpu = g_new0(KVMVCPU, 1);
+    cpu->s = s;
+    cpu->id = id;
+    cpu->fd = fd;
+    cpu->run = run;
+    trace_kvm_vcpu_new(id, fd);
+    return cpu;
+}
+
+void kvm_vcpu_free(KVMVCPU *cpu)
+{
+    if (!cpu) {
+        return;
+    }
+    munmap(cpu->run, cpu->s->vcpu_mmap_size);
+    close(cpu->fd);
+    g_free(cpu);
+}
+
+static bool kvm_vcpu_start_at(KVMVCPU *cpu, struct kvm_sregs *sregs,
+                              uint64_t ip, uint64_t sp, Error **errp)
+{
+    struct kvm_regs regs = {
+        .rflags = 2,            /* bit 1 is always set */
+        .rip = ip,
+        .rsp = sp,
+    };
+
+    if (ioctl(cpu->fd, KVM_SET_SREGS, sregs) < 0) {
+        error_setg_errno(errp, errno, "KVM_SET_SREGS failed");
+        return false;
+    }
+    if (ioctl(cpu->fd, KVM_SET_REGS, &regs) < 0) {
+        error_setg_errno(errp, errno, "KVM_SET_REGS failed");
+        return false;
+    }
+    return true;
+}
+
+bool kvm_vcpu_set_real_mode(KVMVCPU *cpu, uint16_t ip, Error **errp)
+{
+    struct kvm_sregs sregs;
+
+    if (ioctl(cpu->fd, KVM_GET_SREGS, &sregs) < 0) {
+        error_setg_errno(errp, errno, "KVM_GET_SREGS failed");
+        return false;
+    }
+    /* The reset state runs at 0xffff0; start in the first 64 KiB. */
+    sregs.cs.base = 0;
+    sregs.cs.selector = 0;
+    sregs.cr0 &= ~1ULL;
+    trace_kvm_vcpu_set_mode(cpu->id, "real", ip);
+    return kvm_vcpu_start_at(cpu, &sregs, ip, 0, errp);
+}
+
+bool kvm_vcpu_set_flat32(KVMVCPU *cpu, uint32_t eip, uint32_t esp,
+                         Error **errp)
+{
+    struct kvm_sregs sregs;
+    struct kvm_segment code = {
+        .base = 0, .limit = 0xffffffff, .selector = 0x08,
+        .type = 11,             /* execute/read, accessed */
+        .present = 1, .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1,
+    };
+    struct kvm_segment data = code;
+
+    if (ioctl(cpu->fd, KVM_GET_SREGS, &sregs) < 0) {
+        error_setg_errno(errp, errno, "KVM_GET_SREGS failed");
+        return false;
+    }
+    data.selector = 0x10;
+    data.type = 3;              /* read/write, accessed */
+    /* Segment caches are loaded directly: no descriptor table needed. */
+    sregs.cs = code;
+    sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
+    sregs.cr0 |= 1;             /* PE; paging stays off */
+    trace_kvm_vcpu_set_mode(cpu->id, "flat32", eip);
+    return kvm_vcpu_start_at(cpu, &sregs, eip, esp, errp);
+}
+
+int kvm_vcpu_run(KVMVCPU *cpu, KVMVCPUExit *exit)
+{
+    struct kvm_run *run = cpu->run;
+    int ret;
+
+    do {
+        ret = ioctl(cpu->fd, KVM_RUN, 0);
+    } while (ret < 0 && (errno == EINTR || errno == EAGAIN));
+    if (ret < 0) {
+        ret = -errno;
+        trace_kvm_vcpu_run_failed(cpu->id, ret);
+        return ret;
+    }
+    memset(exit, 0, sizeof(*exit));
+    exit->reason = run->exit_reason;
+    switch (run->exit_reason) {
+    case KVM_EXIT_IO:
+        exit->kind = KVM_VCPU_EXIT_IO;
+        exit->io.port = run->io.port;
+        exit->io.size = run->io.size;
+        exit->io.is_write = run->io.direction == KVM_EXIT_IO_OUT;
+        exit->io.count = run->io.count;
+        exit->io.data = (uint8_t *)run + run->io.data_offset;
+        break;
+    case KVM_EXIT_HLT:
+        exit->kind = KVM_VCPU_EXIT_HLT;
+        break;
+    case KVM_EXIT_MMIO:
+        exit->kind = KVM_VCPU_EXIT_MMIO;
+        exit->mmio.addr = run->mmio.phys_addr;
+        exit->mmio.len = run->mmio.len;
+        exit->mmio.is_write = run->mmio.is_write;
+        exit->mmio.data = run->mmio.data;
+        break;
+    case KVM_EXIT_SHUTDOWN:
+        exit->kind = KVM_VCPU_EXIT_SHUTDOWN;
+        break;
+    case KVM_EXIT_INTERNAL_ERROR:
+        exit->kind = KVM_VCPU_EXIT_INTERNAL_ERROR;
+        exit->detail = run->internal.suberror;
+        break;
+    case KVM_EXIT_FAIL_ENTRY:
+        exit->kind = KVM_VCPU_EXIT_FAIL_ENTRY;
+        exit->detail = run->fail_entry.hardware_entry_failure_reason;
+        break;
+    default:
+        exit->kind = KVM_VCPU_EXIT_OTHER;
+        break;
+    }
+    trace_kvm_vcpu_exit(cpu->id, kvm_vcpu_exit_name(exit->kind),
+                        exit->reason);
+    return 0;
+}
+
+const char *kvm_vcpu_exit_name(KVMVCPUExitKind kind)
+{
+    static const char *const names[] = {
+        [KVM_VCPU_EXIT_IO] = "io",
+        [KVM_VCPU_EXIT_HLT] = "hlt",
+        [KVM_VCPU_EXIT_MMIO] = "mmio",
+        [KVM_VCPU_EXIT_SHUTDOWN] = "shutdown",
+        [KVM_VCPU_EXIT_INTERNAL_ERROR] = "internal-error",
+        [KVM_VCPU_EXIT_FAIL_ENTRY] = "fail-entry",
+        [KVM_VCPU_EXIT_OTHER] = "other",
+    };
+
+    return (unsigned)kind < ARRAY_SIZE(names) ? names[kind] : "unknown";
+}

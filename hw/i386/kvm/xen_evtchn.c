@@ -1,0 +1,904 @@
+/*
+ * Emulated Xen event channels: the guest domain's port table, the
+ * EVTCHNOP_* operations on it, the VMM's backend handles, and save/load.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/bytestream.h"
+#include <sys/eventfd.h>
+#include "xen_evtchn.h"
+#include "trace.h"
+
+#define NR_PORTS EVTCHN_2L_NR_CHANNELS
+
+typedef enum XenEvtchnPortState {
+    PORT_FREE = 0,              /* also port 0, which is never used */
+    PORT_UNBOUND = 1,           /* waiting for remote_dom to bind */
+    PORT_INTERDOMAIN = 2,       /* connected to remote_dom:remote_port */
+} XenEvtchnPortState;
+
+/* A guest port: its state and its two shared_info bits. */
+typedef struct XenEvtchnPort {
+    uint8_t state;
+    bool pending;
+    bool masked;
+    domid_t remote_dom;         /* the guest's domid when it is loopback */
+    evtchn_port_t remote_port;  /* interdomain only */
+} XenEvtchnPort;
+
+/* A port of the VMM's own (backend) port space. */
+typedef struct XenEvtchnBePort {
+    bool in_use;
+    evtchn_port_t guest_port;   /* 0: the guest's end is closed */
+    XenEvtchnBeHandle *owner;   /* NULL: loaded, not yet taken back */
+    bool pending;               /* the guest sent since last returned */
+    bool masked;                /* returned by pending, not unmasked */
+} XenEvtchnBePort;
+
+struct XenEvtchnBeHandle {
+    int fd;
+    evtchn_port_t be_port;      /* 0: none */
+};
+
+typedef struct XenEvtchnState {
+    domid_t domid;
+    XenEvtchnPort ports[NR_PORTS];
+    XenEvtchnBePort be_ports[NR_PORTS];
+    GPtrArray *handles;         /* every open handle */
+    XenEvtchnUpcallFn *upcall;
+    void *upcall_opaque;
+} XenEvtchnState;
+
+static XenEvtchnState *evtchn;
+
+static bool valid_port(evtchn_port_t port)
+{
+    return port > 0 && port < NR_PORTS;
+}
+
+/* DOMID_SELF and the guest's own domid both mean the guest. */
+static domid_t resolve_dom(domid_t dom)
+{
+    return dom == DOMID_SELF ? evtchn->domid : dom;
+}
+
+/* The guest may only act for itself. */
+static int check_own_dom(domid_t dom)
+{
+    dom = resolve_dom(dom);
+    if (dom == evtchn->domid) {
+        return 0;
+    }
+    return dom == DOMID_QEMU ? -EPERM : -ESRCH;
+}
+
+static evtchn_port_t find_free_port(void)
+{
+    for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
+        if (evtchn->ports[p].state == PORT_FREE) {
+            return p;
+        }
+    }
+    return 0;
+}
+
+static evtchn_port_t find_free_be_port(void)
+{
+    for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
+        if (!evtchn->be_ports[p].in_use) {
+            return p;
+        }
+    }
+    return 0;
+}
+
+static void signal_handle(XenEvtchnBeHandle *h)
+{
+    uint64_t one = 1;
+
+    /* Only fails if the counter would overflow: it is signalled then. */
+    if (write(h->fd, &one, sizeof(one)) < 0) {
+        trace_xen_be_evtchn_signal_failed(h->fd, errno);
+    }
+}
+
+/* 2-level delivery: an upcall only on a new, unmasked event. */
+static void set_port_pending(evtchn_port_t port)
+{
+    XenEvtchnPort *p = &evtchn->ports[port];
+    bool upcall;
+
+    if (p->pending) {
+        return;
+    }
+    p->pending = true;
+    upcall = !p->masked && evtchn->upcall;
+    trace_xen_evtchn_set_pending(port, upcall);
+    if (upcall) {
+        evtchn->upcall(evtchn->upcall_opaque, port);
+    }
+}
+
+/* The guest sent on a port bound to be_port. */
+static void deliver_to_backend(evtchn_port_t be_port)
+{
+    XenEvtchnBePort *be = &evtchn->be_ports[be_port];
+
+    if (be->pending) {
+        return;
+    }
+    be->pending = true;
+    if (!be->masked && be->owner) {
+        signal_handle(be->owner);
+    }
+}
+
+static void free_port(evtchn_port_t port)
+{
+    XenEvtchnPort *p = &evtchn->ports[port];
+
+    /* The mask bit belongs to the guest and outlives the channel. */
+    p->state = PORT_FREE;
+    p->pending = false;
+    p->remote_dom = 0;
+    p->remote_port = 0;
+}
+
+/* Close a guest port in use; its peer, if any, becomes unbound. */
+static void close_port(evtchn_port_t port)
+{
+    XenEvtchnPort *p = &evtchn->ports[port];
+
+    if (p->state == PORT_INTERDOMAIN) {
+        if (p->remote_dom == DOMID_QEMU) {
+            evtchn->be_ports[p->remote_port].guest_port = 0;
+        } else {
+            XenEvtchnPort *peer = &evtchn->ports[p->remote_port];
+
+            peer->state = PORT_UNBOUND;
+            peer->remote_dom = evtchn->domid;
+            peer->remote_port = 0;
+        }
+    }
+    free_port(port);
+}
+
+bool xen_evtchn_create(domid_t guest_domid, Error **errp)
+{
+    if (evtchn) {
+        error_setg(errp, "event channels already created");
+        return false;
+    }
+    if (guest_domid == DOMID_QEMU || guest_domid >= DOMID_FIRST_RESERVED) {
+        error_setg(errp, "invalid guest domain id %u", guest_domid);
+        return false;
+    }
+    evtchn = g_new0(XenEvtchnState, 1);
+    evtchn->domid = guest_domid;
+    evtchn->handles = g_ptr_array_new();
+    trace_xen_evtchn_create(guest_domid);
+    return true;
+}
+
+void xen_evtchn_destroy(void)
+{
+    if (!evtchn) {
+        return;
+    }
+    trace_xen_evtchn_destroy();
+    for (guint i = 0; i < evtchn->handles->len; i++) {
+        XenEvtchnBeHandle *h = g_ptr_array_index(evtchn->handles, i);
+
+        h->be_port = 0;
+    }
+    g_ptr_array_free(evtchn->handles, true);
+    g_free(evtchn);
+    evtchn = NULL;
+}
+
+void xen_evtchn_reset(void)
+{
+    if (!evtchn) {
+        return;
+    }
+    trace_xen_evtchn_reset();
+    for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
+        if (evtchn->ports[p].state != PORT_FREE) {
+            close_port(p);
+        }
+        evtchn->ports[p].masked = false;
+    }
+    /* Loaded backend ports nobody took back can never be used now. */
+    for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
+        if (evtchn->be_ports[p].in_use && !evtchn->be_ports[p].owner) {
+            memset(&evtchn->be_ports[p], 0, sizeof(XenEvtchnBePort));
+        }
+    }
+}
+
+void xen_evtchn_set_upcall(XenEvtchnUpcallFn *fn, void *opaque)
+{
+    if (evtchn) {
+        evtchn->upcall = fn;
+        evtchn->upcall_opaque = opaque;
+    }
+}
+
+int xen_evtchn_alloc_unbound_op(struct evtchn_alloc_unbound *alloc)
+{
+    domid_t remote;
+    evtchn_port_t port;
+    int err;
+
+    if (!evtchn) {
+        return -ENOSYS;
+    }
+    err = check_own_dom(alloc->dom);
+    if (err) {
+        trace_xen_evtchn_op_failed("alloc_unbound", alloc->dom, err);
+        return err;
+    }
+    remote = resolve_dom(alloc->remote_dom);
+    if (remote >= DOMID_FIRST_RESERVED) {
+        trace_xen_evtchn_op_failed("alloc_unbound", alloc->remote_dom,
+                                   -ESRCH);
+        return -ESRCH;
+    }
+    port = find_free_port();
+    if (!port) {
+        trace_xen_evtchn_op_failed("alloc_unbound", 0, -ENOSPC);
+        return -ENOSPC;
+    }
+    evtchn->ports[port].state = PORT_UNBOUND;
+    evtchn->ports[port].pending = false;
+    evtchn->ports[port].remote_dom = remote;
+    evtchn->ports[port].remote_port = 0;
+    alloc->port = port;
+    trace_xen_evtchn_alloc_unbound(port, remote);
+    return 0;
+}
+
+int xen_evtchn_bind_interdomain_op(struct evtchn_bind_interdomain *bind)
+{
+    domid_t remote;
+    evtchn_port_t rport = bind->remote_port;
+    evtchn_port_t lport;
+    XenEvtchnPort *lp;
+
+    if (!evtchn) {
+        return -ENOSYS;
+    }
+    remote = resolve_dom(bind->remote_dom);
+    if (remote != evtchn->domid && remote != DOMID_QEMU) {
+        trace_xen_evtchn_op_failed("bind_interdomain", remote, -ESRCH);
+        return -ESRCH;
+    }
+    /* The remote end must be unbound and waiting for this guest. */
+    if (!valid_port(rport)) {
+        goto invalid;
+    }
+    if (remote == DOMID_QEMU) {
+        XenEvtchnBePort *be = &evtchn->be_ports[rport];
+
+        if (!be->in_use || be->guest_port) {
+            goto invalid;
+        }
+    } else {
+        XenEvtchnPort *rp = &evtchn->ports[rport];
+
+        if (rp->state != PORT_UNBOUND || rp->remote_dom != evtchn->domid) {
+            goto invalid;
+        }
+    }
+    lport = find_free_port();
+    if (!lport) {
+        trace_xen_evtchn_op_failed("bind_interdomain", 0, -ENOSPC);
+        return -ENOSPC;
+    }
+    lp = &evtchn->ports[lport];
+    lp->state = PORT_INTERDOMAIN;
+    lp->pending = false;
+    lp->remote_dom = remote;
+    lp->remote_port = rport;
+    if (remote == DOMID_QEMU) {
+        evtchn->be_ports[rport].guest_port = lport;
+    } else {
+        XenEvtchnPort *rp = &evtchn->ports[rport];
+
+        rp->state = PORT_INTERDOMAIN;
+        rp->remote_port = lport;
+    }
+    bind->local_port = lport;
+    trace_xen_evtchn_bind_interdomain(remote, rport, lport);
+    set_port_pending(lport);
+    return 0;
+
+invalid:
+    trace_xen_evtchn_op_failed("bind_interdomain", rport, -EINVAL);
+    return -EINVAL;
+}
+
+int xen_evtchn_send_op(struct evtchn_send *send)
+{
+    evtchn_port_t port = send->port;
+    XenEvtchnPort *p;
+
+    if (!evtchn) {
+        return -ENOSYS;
+    }
+    if (!valid_port(port) || evtchn->ports[port].state == PORT_FREE) {
+        trace_xen_evtchn_op_failed("send", port, -EINVAL);
+        return -EINVAL;
+    }
+    p = &evtchn->ports[port];
+    trace_xen_evtchn_send(port, p->state);
+    if (p->state == PORT_INTERDOMAIN) {
+        if (p->remote_dom == DOMID_QEMU) {
+            deliver_to_backend(p->remote_port);
+        } else {
+            set_port_pending(p->remote_port);
+        }
+    }
+    /* On an unbound port the event is dropped, as in Xen. */
+    return 0;
+}
+
+int xen_evtchn_close_op(struct evtchn_close *close)
+{
+    evtchn_port_t port = close->port;
+
+    if (!evtchn) {
+        return -ENOSYS;
+    }
+    if (!valid_port(port) || evtchn->ports[port].state == PORT_FREE) {
+        trace_xen_evtchn_op_failed("close", port, -EINVAL);
+        return -EINVAL;
+    }
+    trace_xen_evtchn_close(port);
+    close_port(port);
+    return 0;
+}
+
+int xen_evtchn_status_op(struct evtchn_status *status)
+{
+    XenEvtchnPort *p;
+    int err;
+
+    if (!evtchn) {
+        return -ENOSYS;
+    }
+    err = check_own_dom(status->dom);
+    if (err) {
+        trace_xen_evtchn_op_failed("status", status->dom, err);
+        return err;
+    }
+    if (status->port >= NR_PORTS) {
+        trace_xen_evtchn_op_failed("status", status->port, -EINVAL);
+        return -EINVAL;
+    }
+    p = &evtchn->ports[status->port];
+    memset(&status->u, 0, sizeof(status->u));
+    status->vcpu = 0;
+    switch (p->state) {
+    case PORT_UNBOUND:
+        status->status = EVTCHNSTAT_unbound;
+        status->u.unbound.dom = p->remote_dom;
+        break;
+    case PORT_INTERDOMAIN:
+        status->status = EVTCHNSTAT_interdomain;
+        status->u.interdomain.dom = p->remote_dom;
+        status->u.interdomain.port = p->remote_port;
+        break;
+    default:
+        status->status = EVTCHNSTAT_closed;
+        break;
+    }
+    trace_xen_evtchn_status(status->port, status->status);
+    return 0;
+}
+
+int xen_evtchn_unmask_op(struct evtchn_unmask *unmask)
+{
+    XenEvtchnPort *p;
+
+    if (!evtchn) {
+        return -ENOSYS;
+    }
+    if (!valid_port(unmask->port)) {
+        trace_xen_evtchn_op_failed("unmask", unmask->port, -EINVAL);
+        return -EINVAL;
+    }
+    p = &evtchn->ports[unmask->port];
+    trace_xen_evtchn_unmask(unmask->port, p->pending);
+    p->masked = false;
+    /* An event that came while masked is delivered now. */
+    if (p->pending && evtchn->upcall) {
+        evtchn->upcall(evtchn->upcall_opaque, unmask->port);
+    }
+    return 0;
+}
+
+int xen_evtchn_get_port_bits(evtchn_port_t port, bool *pending,
+                             bool *masked)
+{
+    if (!evtchn || !valid_port(port)) {
+        return -EINVAL;
+    }
+    *pending = evtchn->ports[port].pending;
+    *masked = evtchn->ports[port].masked;
+    return 0;
+}
+
+int xen_evtchn_clear_port_pending(evtchn_port_t port)
+{
+    if (!evtchn || !valid_port(port)) {
+        return -EINVAL;
+    }
+    evtchn->ports[port].pending = false;
+    return 0;
+}
+
+int xen_evtchn_set_port_mask(evtchn_port_t port, bool masked)
+{
+    if (!evtchn || !valid_port(port)) {
+        return -EINVAL;
+    }
+    evtchn->ports[port].masked = masked;
+    return 0;
+}
+
+/* Backend handles */
+
+XenEvtchnBeHandle *xen_be_evtchn_open(void)
+{
+    XenEvtchnBeHandle *h;
+    int fd;
+
+    if (!evtchn) {
+        errno = ENODEV;
+        return NULL;
+    }
+    fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0) {
+        return NULL;
+    }
+    h = g_new0(XenEvtchnBeHandle, 1);
+    h->fd = fd;
+    g_ptr_array_add(evtchn->handles, h);
+    trace_xen_be_evtchn_open(fd);
+    return h;
+}
+
+/* h takes be_port; an event that came while nobody owned it shows. */
+static void take_be_port(XenEvtchnBeHandle *h, evtchn_port_t be_port)
+{
+    XenEvtchnBePort *be = &evtchn->be_ports[be_port];
+
+    be->owner = h;
+    h->be_port = be_port;
+    if (be->pending && !be->masked) {
+        signal_handle(h);
+    }
+}
+
+int xen_be_evtchn_bind_interdomain(XenEvtchnBeHandle *h, uint32_t domid,
+                                   evtchn_port_t guest_port)
+{
+    XenEvtchnPort *gp;
+    evtchn_port_t be_port;
+    int err = -EINVAL;
+
+    if (!evtchn) {
+        return -ENODEV;
+    }
+    if (domid != evtchn->domid) {
+        err = -ESRCH;
+        goto out;
+    }
+    if (!valid_port(guest_port)) {
+        goto out;
+    }
+    gp = &evtchn->ports[guest_port];
+
+    /* A loaded binding that no handle has taken back yet. */
+    if (gp->state == PORT_INTERDOMAIN && gp->remote_dom == DOMID_QEMU &&
+        !evtchn->be_ports[gp->remote_port].owner) {
+        if (h->be_port && h->be_port != gp->remote_port) {
+            err = -EBUSY;
+            goto out;
+        }
+        take_be_port(h, gp->remote_port);
+        err = gp->remote_port;
+        goto out;
+    }
+
+    if (gp->state != PORT_UNBOUND || gp->remote_dom != DOMID_QEMU) {
+        goto out;
+    }
+    be_port = h->be_port;
+    if (be_port && evtchn->be_ports[be_port].guest_port) {
+        err = -EBUSY;
+        goto out;
+    }
+    if (!be_port) {
+        be_port = find_free_be_port();
+        if (!be_port) {
+            err = -ENOSPC;
+            goto out;
+        }
+        evtchn->be_ports[be_port] = (XenEvtchnBePort) { .in_use = true };
+        take_be_port(h, be_port);
+    }
+    evtchn->be_ports[be_port].guest_port = guest_port;
+    gp->state = PORT_INTERDOMAIN;
+    gp->remote_port = be_port;
+    err = be_port;
+out:
+    trace_xen_be_evtchn_bind_interdomain(domid, guest_port, err);
+    return err;
+}
+
+int xen_be_evtchn_reclaim(XenEvtchnBeHandle *h, evtchn_port_t be_port)
+{
+    int err = 0;
+
+    if (!evtchn) {
+        return -ENODEV;
+    }
+    if (h->be_port) {
+        err = -EBUSY;
+    } else if (!valid_port(be_port) || !evtchn->be_ports[be_port].in_use ||
+               evtchn->be_ports[be_port].owner) {
+        err = -EINVAL;
+    } else {
+        take_be_port(h, be_port);
+    }
+    trace_xen_be_evtchn_reclaim(be_port, err);
+    return err;
+}
+
+int xen_be_evtchn_unbind(XenEvtchnBeHandle *h, evtchn_port_t be_port)
+{
+    XenEvtchnBePort *be;
+
+    if (!evtchn) {
+        return -ENODEV;
+    }
+    if (!be_port || be_port != h->be_port) {
+        trace_xen_be_evtchn_unbind(be_port, -EINVAL);
+        return -EINVAL;
+    }
+    be = &evtchn->be_ports[be_port];
+    if (be->guest_port) {
+        XenEvtchnPort *gp = &evtchn->ports[be->guest_port];
+
+        gp->state = PORT_UNBOUND;
+        gp->remote_dom = DOMID_QEMU;
+        gp->remote_port = 0;
+    }
+    memset(be, 0, sizeof(*be));
+    h->be_port = 0;
+    trace_xen_be_evtchn_unbind(be_port, 0);
+    return 0;
+}
+
+int xen_be_evtchn_close(XenEvtchnBeHandle *h)
+{
+    if (!h) {
+        return 0;
+    }
+    trace_xen_be_evtchn_close(h->fd, h->be_port);
+    if (evtchn) {
+        if (h->be_port) {
+            xen_be_evtchn_unbind(h, h->be_port);
+        }
+        g_ptr_array_remove(evtchn->handles, h);
+    }
+    close(h->fd);
+    g_free(h);
+    return 0;
+}
+
+int xen_be_evtchn_fd(XenEvtchnBeHandle *h)
+{
+    return h->fd;
+}
+
+int xen_be_evtchn_notify(XenEvtchnBeHandle *h, evtchn_port_t be_port)
+{
+    evtchn_port_t guest_port;
+    int err = 0;
+
+    if (!evtchn) {
+        return -ENODEV;
+    }
+    if (!be_port || be_port != h->be_port) {
+        err = -EINVAL;
+    } else {
+        guest_port = evtchn->be_ports[be_port].guest_port;
+        if (!guest_port) {
+            err = -ENOTCONN;
+        } else {
+            set_port_pending(guest_port);
+        }
+    }
+    trace_xen_be_evtchn_notify(be_port, err);
+    return err;
+}
+
+int xen_be_evtchn_pending(XenEvtchnBeHandle *h)
+{
+    XenEvtchnBePort *be;
+    uint64_t count;
+    int ret = 0;
+
+    if (!evtchn) {
+        return -ENODEV;
+    }
+    /* Reset the eventfd first, so a later event signals it afresh. */
+    if (read(h->fd, &count, sizeof(count)) < 0 && errno != EAGAIN) {
+        return -errno;
+    }
+    if (h->be_port) {
+        be = &evtchn->be_ports[h->be_port];
+        if (be->pending && !be->masked) {
+            be->pending = false;
+            be->masked = true;
+            ret = h->be_port;
+        }
+    }
+    trace_xen_be_evtchn_pending(h->fd, ret);
+    return ret;
+}
+
+int xen_be_evtchn_unmask(XenEvtchnBeHandle *h, evtchn_port_t be_port)
+{
+    XenEvtchnBePort *be;
+
+    if (!evtchn) {
+        return -ENODEV;
+    }
+    if (!be_port || be_port != h->be_port) {
+        trace_xen_be_evtchn_unmask(be_port, -EINVAL);
+        return -EINVAL;
+    }
+    be = &evtchn->be_ports[be_port];
+    be->masked = false;
+    if (be->pending) {
+        signal_handle(h);
+    }
+    trace_xen_be_evtchn_unmask(be_port, 0);
+    return 0;
+}
+
+/*
+ * Save/load.  Version 1 stream, all fields little endian:
+ *   header  "XEVC" | u32 version | u16 domid | u16 0 |
+ *           u32 nr_ports | u32 nr_be_ports
+ *   port    u32 port | u8 state | u8 flags | u16 remote_dom |
+ *           u32 remote_port                  (nr_ports of them)
+ *   be port u32 be_port | u32 guest_port | u8 flags | u8 0 [3]
+ *                                            (nr_be_ports of them)
+ * flags: bit 0 pending, bit 1 masked.  Records in increasing port order;
+ * guest ports that are free with no bit set are left out.
+ */
+#define EVTCHN_STREAM_MAGIC     "XEVC"
+#define EVTCHN_STREAM_VERSION   1
+#define EVTCHN_HEADER_SIZE      20
+#define EVTCHN_RECORD_SIZE      12
+#define FLAG_PENDING            1
+#define FLAG_MASKED             2
+
+static uint8_t flags_of(bool pending, bool masked)
+{
+    return (pending ? FLAG_PENDING : 0) | (masked ? FLAG_MASKED : 0);
+}
+
+GByteArray *xen_evtchn_save(void)
+{
+    GByteArray *out = g_byte_array_new();
+    uint32_t nr_ports = 0, nr_be_ports = 0;
+
+    if (!evtchn) {
+        return out;
+    }
+    for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
+        XenEvtchnPort *port = &evtchn->ports[p];
+
+        nr_ports += port->state != PORT_FREE || port->pending ||
+                    port->masked;
+        nr_be_ports += evtchn->be_ports[p].in_use;
+    }
+    g_byte_array_append(out, (const guint8 *)EVTCHN_STREAM_MAGIC, 4);
+    bs_put_le32(out, EVTCHN_STREAM_VERSION);
+    bs_put_le16(out, evtchn->domid);
+    bs_put_le16(out, 0);
+    bs_put_le32(out, nr_ports);
+    bs_put_le32(out, nr_be_ports);
+    for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
+        XenEvtchnPort *port = &evtchn->ports[p];
+
+        if (port->state == PORT_FREE && !port->pending && !port->masked) {
+            continue;
+        }
+        bs_put_le32(out, p);
+        bs_put_u8(out, port->state);
+        bs_put_u8(out, flags_of(port->pending, port->masked));
+        bs_put_le16(out, port->remote_dom);
+        bs_put_le32(out, port->remote_port);
+    }
+    for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
+        XenEvtchnBePort *be = &evtchn->be_ports[p];
+
+        if (!be->in_use) {
+            continue;
+        }
+        bs_put_le32(out, p);
+        bs_put_le32(out, be->guest_port);
+        bs_put_u8(out, flags_of(be->pending, be->masked));
+        bs_put_u8(out, 0);
+        bs_put_le16(out, 0);
+    }
+    trace_xen_evtchn_save(out->len, nr_ports, nr_be_ports);
+    return out;
+}
+
+/* Decode the records into ports/be_ports; NULL or the reason it failed. */
+static const char *decode_stream(const uint8_t *data, size_t len,
+                                 XenEvtchnPort *ports,
+                                 XenEvtchnBePort *be_ports)
+{
+    uint32_t nr_ports, nr_be_ports;
+    const uint8_t *rec;
+    evtchn_port_t last = 0;
+
+    if (len < EVTCHN_HEADER_SIZE || memcmp(data, EVTCHN_STREAM_MAGIC, 4)) {
+        return "bad magic";
+    }
+    if (ldl_le_p(data + 4) != EVTCHN_STREAM_VERSION) {
+        return "unknown version";
+    }
+    if (lduw_le_p(data + 8) != evtchn->domid) {
+        return "another domain's state";
+    }
+    if (lduw_le_p(data + 10)) {
+        return "reserved field set";
+    }
+    nr_ports = ldl_le_p(data + 12);
+    nr_be_ports = ldl_le_p(data + 16);
+    if (nr_ports >= NR_PORTS || nr_be_ports >= NR_PORTS ||
+        len != EVTCHN_HEADER_SIZE +
+               (size_t)EVTCHN_RECORD_SIZE * (nr_ports + nr_be_ports)) {
+        return "bad length";
+    }
+    rec = data + EVTCHN_HEADER_SIZE;
+    for (uint32_t i = 0; i < nr_ports; i++, rec += EVTCHN_RECORD_SIZE) {
+        evtchn_port_t port = ldl_le_p(rec);
+        XenEvtchnPort *p = &ports[port];
+
+        if (!valid_port(port) || port <= last) {
+            return "port out of range or order";
+        }
+        last = port;
+        if (rec[5] & ~(FLAG_PENDING | FLAG_MASKED)) {
+            return "unknown port flags";
+        }
+        p->state = rec[4];
+        p->pending = rec[5] & FLAG_PENDING;
+        p->masked = rec[5] & FLAG_MASKED;
+        p->remote_dom = lduw_le_p(rec + 6);
+        p->remote_port = ldl_le_p(rec + 8);
+        switch (p->state) {
+        case PORT_FREE:
+            /* Only its mask bit is kept, so that must be set. */
+            if (p->pending || !p->masked || p->remote_dom ||
+                p->remote_port) {
+                return "free port with a peer, pending or unmasked";
+            }
+            break;
+        case PORT_UNBOUND:
+            if (p->remote_dom >= DOMID_FIRST_RESERVED || p->remote_port) {
+                return "bad unbound port";
+            }
+            break;
+        case PORT_INTERDOMAIN:
+            if ((p->remote_dom != DOMID_QEMU &&
+                 p->remote_dom != evtchn->domid) ||
+                !valid_port(p->remote_port)) {
+                return "bad interdomain port";
+            }
+            break;
+        default:
+            return "unknown port state";
+        }
+    }
+    last = 0;
+    for (uint32_t i = 0; i < nr_be_ports; i++, rec += EVTCHN_RECORD_SIZE) {
+        evtchn_port_t be_port = ldl_le_p(rec);
+        XenEvtchnBePort *be = &be_ports[be_port];
+
+        if (!valid_port(be_port) || be_port <= last) {
+            return "backend port out of range or order";
+        }
+        last = be_port;
+        if ((rec[8] & ~(FLAG_PENDING | FLAG_MASKED)) || rec[9] ||
+            lduw_le_p(rec + 10)) {
+            return "unknown backend port flags";
+        }
+        be->in_use = true;
+        be->guest_port = ldl_le_p(rec + 4);
+        be->pending = rec[8] & FLAG_PENDING;
+        be->masked = rec[8] & FLAG_MASKED;
+        if (be->guest_port && !valid_port(be->guest_port)) {
+            return "backend port bound out of range";
+        }
+    }
+    return NULL;
+}
+
+/* Every connection must be seen the same from both of its ends. */
+static const char *check_links(XenEvtchnPort *ports,
+                               XenEvtchnBePort *be_ports)
+{
+    for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
+        XenEvtchnPort *port = &ports[p];
+        XenEvtchnBePort *be = &be_ports[p];
+
+        if (port->state == PORT_INTERDOMAIN) {
+            if (port->remote_dom == DOMID_QEMU) {
+                if (!be_ports[port->remote_port].in_use ||
+                    be_ports[port->remote_port].guest_port != p) {
+                    return "guest port to a backend port not bound back";
+                }
+            } else {
+                XenEvtchnPort *peer = &ports[port->remote_port];
+
+                if (port->remote_port == p ||
+                    peer->state != PORT_INTERDOMAIN ||
+                    peer->remote_dom != port->remote_dom ||
+                    peer->remote_port != p) {
+                    return "loopback port with no matching peer";
+                }
+            }
+        }
+        if (be->in_use && be->guest_port) {
+            XenEvtchnPort *gp = &ports[be->guest_port];
+
+            if (gp->state != PORT_INTERDOMAIN ||
+                gp->remote_dom != DOMID_QEMU || gp->remote_port != p) {
+                return "backend port to a guest port not bound back";
+            }
+        }
+    }
+    return NULL;
+}
+
+int xen_evtchn_load(const uint8_t *data, size_t len)
+{
+    g_autofree XenEvtchnPort *ports = g_new0(XenEvtchnPort, NR_PORTS);
+    g_autofree XenEvtchnBePort *be_ports = g_new0(XenEvtchnBePort,
+                                                  NR_PORTS);
+    const char *why;
+
+    if (!evtchn) {
+        return -ENODEV;
+    }
+    why = decode_stream(data, len, ports, be_ports);
+    if (!why) {
+        why = check_links(ports, be_ports);
+    }
+    if (why) {
+        trace_xen_evtchn_load_failed(len, why);
+        return -EINVAL;
+    }
+    for (guint i = 0; i < evtchn->handles->len; i++) {
+        XenEvtchnBeHandle *h = g_ptr_array_index(evtchn->handles, i);
+
+        h->be_port = 0;
+    }
+    memcpy(evtchn->ports, ports, sizeof(evtchn->ports));
+    memcpy(evtchn->be_ports, be_ports, sizeof(evtchn->be_ports));
+    trace_xen_evtchn_load(len);
+    return 0;
+}

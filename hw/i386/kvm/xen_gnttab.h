@@ -1,0 +1,49 @@
+/*
+ * The emulated guest's grant table (v1): one frame of entries on an
+ * overlay page, with the toolstack's reserved entries for the console
+ * and XenStore pages filled in as a Xen guest expects.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef HW_XEN_GNTTAB_H
+#define HW_XEN_GNTTAB_H
+
+#include "qemu/error.h"
+#include "hw/xen/interface/grant_table.h"
+#include "xen_overlay.h"
+
+#define XEN_GNTTAB_NR_FRAMES 1
+#define XEN_GNTTAB_NR_ENTRIES \
+    (XEN_GNTTAB_NR_FRAMES * XEN_PAGE_SIZE / sizeof(struct grant_entry_v1))
+
+typedef struct XenGnttab XenGnttab;
+
+/* A grant table whose frame can be mapped into kvm (NULL: no VM). */
+XenGnttab *xen_gnttab_new(KVMState *kvm, Error **errp);
+void xen_gnttab_free(XenGnttab *gt);
+
+/*
+ * Machine reset: every entry invalid, then ref 0 grants the console page
+ * and ref 1 the XenStore page (their special PFNs) to DOMID_QEMU with
+ * GTF_permit_access.
+ */
+void xen_gnttab_reset(XenGnttab *gt);
+
+/*
+ * Read entry ref as it is now (the guest writes the table; each field
+ * is read once).  0, or -EINVAL for a ref beyond the table.
+ */
+int xen_gnttab_get_entry(XenGnttab *gt, grant_ref_t ref,
+                         struct grant_entry_v1 *entry);
+
+/*
+ * Place frame idx of the table at guest-physical gpa, as the guest asks
+ * with XENMEM_add_to_physmap (XENMAPSPACE_grant_table); a frame already
+ * placed moves.  idx beyond the table is an error.
+ */
+bool xen_gnttab_map_frame(XenGnttab *gt, unsigned int idx, uint64_t gpa,
+                          Error **errp);
+/* The frame's overlay page (its address, its bytes). */
+XenOverlayPage *xen_gnttab_frame(XenGnttab *gt, unsigned int idx);
+
+#endif

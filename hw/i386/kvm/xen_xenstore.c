@@ -1,0 +1,592 @@
+/*
+ * The xen-xenstore device: the guest's XenStore ring page at the special
+ * PFN, its event channel, the pump that moves bytes between the ring and
+ * the guest's connection, reset, reconnection and save/load.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/atomic.h"
+#include "qemu/main-loop.h"
+#include "hw/xen/interface/io/xs_wire.h"
+#include "hw/xen/special_pages.h"
+#include "xen_xenstore.h"
+#include "xen_evtchn.h"
+#include "xen_overlay.h"
+#include "xenstore_conn.h"
+#include "trace.h"
+
+#define XEN_XENSTORE_SAVE_MAGIC "XSDV"
+#define XEN_XENSTORE_SAVE_VERSION 1
+
+struct XenXenstoreState {
+    unsigned int domid;
+    char *name;
+    uint64_t memory_kib;
+    XenstoreImplState *impl;
+    XsConn *conn;
+    XenOverlayPage *page;
+    struct xenstore_domain_interface *xs;
+    XenEvtchnBeHandle *eh;
+    evtchn_port_t guest_port;
+    evtchn_port_t be_port;
+    QEMUBH *bh;
+    bool ready;                 /* reset has set the ring up */
+    bool stopped;               /* a ring error was set: serve nothing */
+    /* The indexes we own: the guest cannot change what we believe. */
+    XENSTORE_RING_IDX req_cons;
+    XENSTORE_RING_IDX rsp_prod;
+};
+
+static XenXenstoreState *xen_xenstore_singleton;
+
+XenXenstoreState *xen_xenstore_get(void)
+{
+    return xen_xenstore_singleton;
+}
+
+uint64_t xen_xenstore_pfn(XenXenstoreState *s)
+{
+    return XEN_XENSTORE_PFN;
+}
+
+evtchn_port_t xen_xenstore_guest_port(XenXenstoreState *s)
+{
+    return s->guest_port;
+}
+
+evtchn_port_t xen_xenstore_be_port(XenXenstoreState *s)
+{
+    return s->be_port;
+}
+
+XenstoreImplState *xen_xenstore_impl(XenXenstoreState *s)
+{
+    return s->impl;
+}
+
+void *xen_xenstore_ring(XenXenstoreState *s)
+{
+    return s->xs;
+}
+
+/* ---- the default nodes ---- */
+
+static int xs_node_write(XenXenstoreState *s, const char *rel,
+                         const char *value)
+{
+    g_autofree char *path = g_strdup_printf("/local/domain/%u/%s", s->domid,
+                                            rel);
+    g_autoptr(GByteArray) data = g_byte_array_new();
+
+    g_byte_array_append(data, (const uint8_t *)value, strlen(value));
+    return xs_impl_write(s->impl, DOMID_QEMU, XBT_NULL, path, data);
+}
+
+static int xs_node_give_to_guest(XenXenstoreState *s, const char *rel)
+{
+    g_autofree char *path = g_strdup_printf("/local/domain/%u/%s", s->domid,
+                                            rel);
+    g_autofree char *perm = xs_perm_as_string(XS_PERM_NONE, s->domid);
+    GList *perms = g_list_append(NULL, perm);
+    int err = xs_impl_set_perms(s->impl, DOMID_QEMU, XBT_NULL, path, perms);
+
+    g_list_free(perms);
+    return err;
+}
+
+/* Spec section 9: what every emulated guest finds in its home. */
+static bool xen_xenstore_default_nodes(XenXenstoreState *s, Error **errp)
+{
+    static const char *const dom0_nodes[][2] = {
+        { "control/platform-feature-xs_reset_watches", "1" },
+        { "control/platform-feature-multiprocessor-suspend", "1" },
+        { "platform/acpi", "1" },
+        { "platform/acpi_s3", "1" },
+        { "platform/acpi_s4", "1" },
+        { "platform/acpi_laptop_slate", "0" },
+    };
+    static const char *const guest_nodes[][2] = {
+        { "attr", "" }, { "control/shutdown", "" },
+        { "control/feature-poweroff", "1" }, { "control/feature-reboot", "1" },
+        { "control/feature-suspend", "1" }, { "control/feature-s3", "1" },
+        { "control/feature-s4", "1" }, { "data", "" }, { "device", "" },
+        { "drivers", "" }, { "error", "" }, { "feature", "" },
+    };
+    g_autofree char *home = g_strdup_printf("/local/domain/%u", s->domid);
+    g_autofree char *domid = g_strdup_printf("%u", s->domid);
+    g_autofree char *memory = g_strdup_printf("%" PRIu64, s->memory_kib);
+    g_autofree char *owner = xs_perm_as_string(XS_PERM_NONE, DOMID_QEMU);
+    g_autofree char *reader = xs_perm_as_string(XS_PERM_READ, s->domid);
+    GList *perms = g_list_append(g_list_append(NULL, owner), reader);
+    int err;
+
+    /* The home: owned by dom0, readable by the guest; children inherit. */
+    err = xs_impl_mkdir(s->impl, DOMID_QEMU, XBT_NULL, home);
+    if (!err) {
+        err = xs_impl_set_perms(s->impl, DOMID_QEMU, XBT_NULL, home, perms);
+    }
+    g_list_free(perms);
+    err = err ? err : xs_node_write(s, "domid", domid);
+    err = err ? err : xs_node_write(s, "name", s->name);
+    err = err ? err : xs_node_write(s, "memory/target", memory);
+    for (size_t i = 0; !err && i < ARRAY_SIZE(dom0_nodes); i++) {
+        err = xs_node_write(s, dom0_nodes[i][0], dom0_nodes[i][1]);
+    }
+    for (size_t i = 0; !err && i < ARRAY_SIZE(guest_nodes); i++) {
+        err = xs_node_write(s, guest_nodes[i][0], guest_nodes[i][1]);
+        err = err ? err : xs_node_give_to_guest(s, guest_nodes[i][0]);
+    }
+    if (err) {
+        error_setg(errp, "xen-xenstore: creating the default nodes: %s",
+                   g_strerror(err));
+        return false;
+    }
+    return true;
+}
+
+/* ---- the ring ---- */
+
+static void xen_xenstore_notify(XenXenstoreState *s)
+{
+    int err = xen_be_evtchn_notify(s->eh, s->be_port);
+
+    if (err) {
+        trace_xen_xenstore_notify_failed(s->be_port, err);
+    }
+}
+
+/* A fatal ring error: say so in the page and serve nothing more. */
+static void xen_xenstore_ring_error(XenXenstoreState *s, uint32_t error)
+{
+    trace_xen_xenstore_ring_error(error);
+    s->stopped = true;
+    qatomic_set(&s->xs->error, error);
+    smp_wmb();
+}
+
+/* Move one stretch of replies into the ring; false if nothing moved. */
+static bool xen_xenstore_put_responses(XenXenstoreState *s)
+{
+    struct xenstore_domain_interface *xs = s->xs;
+    XENSTORE_RING_IDX cons, prod = s->rsp_prod;
+    const uint8_t *data;
+    size_t n, space, off, first;
+
+    n = xs_conn_peek(s->conn, &data);
+    if (!n) {
+        return false;
+    }
+    cons = qatomic_read(&xs->rsp_cons);
+    smp_mb();       /* the guest's reads of the slots happened before */
+    if (prod - cons > XENSTORE_RING_SIZE) {
+        xen_xenstore_ring_error(s, XENSTORE_ERROR_RINGIDX);
+        return false;
+    }
+    space = XENSTORE_RING_SIZE - (prod - cons);
+    n = MIN(n, space);
+    if (!n) {
+        return false;
+    }
+    off = MASK_XENSTORE_IDX(prod);
+    first = MIN(n, XENSTORE_RING_SIZE - off);
+    memcpy(xs->rsp + off, data, first);
+    memcpy(xs->rsp, data + first, n - first);
+    smp_wmb();      /* data before the index that publishes it */
+    s->rsp_prod = prod + n;
+    qatomic_set(&xs->rsp_prod, s->rsp_prod);
+    xs_conn_consume(s->conn, n);
+    return true;
+}
+
+/* Move what the connection takes from the ring; false if nothing moved. */
+static bool xen_xenstore_get_requests(XenXenstoreState *s)
+{
+    struct xenstore_domain_interface *xs = s->xs;
+    XENSTORE_RING_IDX prod, cons = s->req_cons;
+    size_t space, n, off, first, taken;
+
+    space = xs_conn_input_space(s->conn);
+    if (!space) {
+        return false;
+    }
+    prod = qatomic_read(&xs->req_prod);
+    smp_rmb();      /* the index before the data it covers */
+    if (prod - cons > XENSTORE_RING_SIZE) {
+        xen_xenstore_ring_error(s, XENSTORE_ERROR_RINGIDX);
+        return false;
+    }
+    n = MIN(prod - cons, space);
+    if (!n) {
+        return false;
+    }
+    off = MASK_XENSTORE_IDX(cons);
+    first = MIN(n, XENSTORE_RING_SIZE - off);
+    taken = xs_conn_feed(s->conn, xs->req + off, first);
+    if (taken == first && n > first) {
+        taken += xs_conn_feed(s->conn, xs->req, n - first);
+    }
+    smp_mb();       /* done reading the slots before giving them back */
+    s->req_cons = cons + taken;
+    qatomic_set(&xs->req_cons, s->req_cons);
+    if (xs_conn_protocol_error(s->conn)) {
+        xen_xenstore_ring_error(s, XENSTORE_ERROR_PROTO);
+    }
+    return taken > 0;
+}
+
+/*
+ * Reconnection (the guest wrote connection = RECONNECT): drop everything
+ * of the old connection, start the indexes again, say CONNECTED.
+ */
+static void xen_xenstore_reconnect(XenXenstoreState *s)
+{
+    struct xenstore_domain_interface *xs = s->xs;
+
+    trace_xen_xenstore_reconnect(s->domid);
+    xs_conn_reset(s->conn);
+    s->req_cons = s->rsp_prod = 0;
+    s->stopped = false;
+    qatomic_set(&xs->req_cons, 0);
+    qatomic_set(&xs->req_prod, 0);
+    qatomic_set(&xs->rsp_cons, 0);
+    qatomic_set(&xs->rsp_prod, 0);
+    qatomic_set(&xs->error, XENSTORE_ERROR_NONE);
+    smp_wmb();
+    qatomic_set(&xs->connection, XENSTORE_CONNECTED);
+    xs_impl_introduce_domain(s->impl, s->domid);
+}
+
+void xen_xenstore_pump(XenXenstoreState *s)
+{
+    bool notify = false;
+
+    if (!s->ready) {
+        return;
+    }
+    if (qatomic_read(&s->xs->connection) == XENSTORE_RECONNECT) {
+        smp_rmb();
+        xen_xenstore_reconnect(s);
+        notify = true;
+    }
+    while (!s->stopped) {
+        bool moved = xen_xenstore_put_responses(s);
+
+        moved |= xen_xenstore_get_requests(s);
+        if (!moved) {
+            break;
+        }
+        notify = true;
+    }
+    trace_xen_xenstore_pump(s->req_cons, s->rsp_prod, notify);
+    if (notify || s->stopped) {
+        xen_xenstore_notify(s);
+    }
+}
+
+static void xen_xenstore_bh(void *opaque)
+{
+    xen_xenstore_pump(opaque);
+}
+
+/* Output appeared outside a pump (a watch fired elsewhere). */
+static void xen_xenstore_kick(void *opaque)
+{
+    XenXenstoreState *s = opaque;
+
+    qemu_bh_schedule(s->bh);
+}
+
+static void xen_xenstore_evtchn_event(void *opaque)
+{
+    XenXenstoreState *s = opaque;
+    int port = xen_be_evtchn_pending(s->eh);
+
+    if (port > 0) {
+        xen_be_evtchn_unmask(s->eh, port);
+    }
+    xen_xenstore_pump(s);
+}
+
+/* ---- life cycle ---- */
+
+XenXenstoreState *xen_xenstore_realize(const XenXenstoreConfig *cfg,
+                                       Error **errp)
+{
+    XenXenstoreState *s;
+
+    if (xen_xenstore_singleton) {
+        error_setg(errp, "xen-xenstore: only one device per machine");
+        return NULL;
+    }
+    s = g_new0(XenXenstoreState, 1);
+    s->domid = cfg->domid ? cfg->domid : 1;
+    if (s->domid >= DOMID_FIRST_RESERVED) {
+        error_setg(errp, "xen-xenstore: domid %u is reserved", s->domid);
+        g_free(s);
+        return NULL;
+    }
+    s->name = g_strdup(cfg->name ? cfg->name : "guest");
+    s->memory_kib = cfg->memory_kib;
+    s->page = xen_overlay_page_new(cfg->kvm, "xenstore", errp);
+    if (!s->page) {
+        goto fail;
+    }
+    s->xs = xen_overlay_page_ptr(s->page);
+    s->eh = xen_be_evtchn_open();
+    if (!s->eh) {
+        error_setg_errno(errp, errno, "xen-xenstore: event channel handle");
+        goto fail;
+    }
+    s->impl = xs_impl_create(s->domid);
+    s->conn = xs_conn_new(s->impl, s->domid, true, xen_xenstore_kick, s);
+    s->bh = qemu_bh_new(xen_xenstore_bh, s);
+    if (!xen_xenstore_default_nodes(s, errp)) {
+        goto fail;
+    }
+    qemu_set_fd_handler(xen_be_evtchn_fd(s->eh), xen_xenstore_evtchn_event,
+                        NULL, s);
+    trace_xen_xenstore_realize(s->domid);
+    xen_xenstore_singleton = s;
+    return s;
+
+fail:
+    xen_xenstore_unrealize(s);
+    return NULL;
+}
+
+void xen_xenstore_unrealize(XenXenstoreState *s)
+{
+    if (!s) {
+        return;
+    }
+    if (xen_xenstore_singleton == s) {
+        xen_xenstore_singleton = NULL;
+    }
+    if (s->eh) {
+        qemu_set_fd_handler(xen_be_evtchn_fd(s->eh), NULL, NULL, NULL);
+        xen_be_evtchn_close(s->eh);
+    }
+    if (s->bh) {
+        qemu_bh_delete(s->bh);
+    }
+    xs_conn_free(s->conn);
+    xs_impl_destroy(s->impl);
+    xen_overlay_page_free(s->page);
+    g_free(s->name);
+    g_free(s);
+}
+
+bool xen_xenstore_reset(XenXenstoreState *s, Error **errp)
+{
+    struct evtchn_alloc_unbound alloc = {
+        .dom = DOMID_SELF, .remote_dom = DOMID_QEMU,
+    };
+    g_autofree char *port = NULL, *ring_ref = NULL;
+    int ret;
+
+    if (!xen_overlay_map_page(s->page, XEN_XENSTORE_PFN << XEN_PAGE_SHIFT,
+                              errp)) {
+        return false;
+    }
+    /* Whatever the guest had: watches, transactions, bytes in flight. */
+    xs_conn_reset(s->conn);
+    s->stopped = false;
+    s->req_cons = s->rsp_prod = 0;
+    memset(s->xs, 0, XEN_PAGE_SIZE);
+
+    if (s->guest_port) {
+        struct evtchn_close close = { .port = s->guest_port };
+
+        /* Gone already if the event channels were reset with the machine. */
+        xen_evtchn_close_op(&close);
+        s->guest_port = 0;
+    }
+    ret = xen_evtchn_alloc_unbound_op(&alloc);
+    if (ret < 0) {
+        error_setg(errp, "xen-xenstore: allocating the store port: %s",
+                   g_strerror(-ret));
+        return false;
+    }
+    ret = xen_be_evtchn_bind_interdomain(s->eh, s->domid, alloc.port);
+    if (ret < 0) {
+        error_setg(errp, "xen-xenstore: binding the store port: %s",
+                   g_strerror(-ret));
+        return false;
+    }
+    s->guest_port = alloc.port;
+    s->be_port = ret;
+
+    s->xs->server_features = XENSTORE_SERVER_FEATURE_RECONNECTION |
+                             XENSTORE_SERVER_FEATURE_ERROR |
+                             XENSTORE_SERVER_FEATURE_WATCHDEPTH;
+    s->xs->evtchn_port = s->guest_port;
+    smp_wmb();
+
+    port = g_strdup_printf("%u", s->guest_port);
+    ring_ref = g_strdup_printf("%" PRIu64, (uint64_t)XEN_XENSTORE_PFN);
+    if (xs_node_write(s, "store/port", port) ||
+        xs_node_write(s, "store/ring-ref", ring_ref)) {
+        error_setg(errp, "xen-xenstore: publishing store/port");
+        return false;
+    }
+    s->ready = true;
+    trace_xen_xenstore_reset(s->domid, s->guest_port, s->be_port);
+    xs_impl_introduce_domain(s->impl, s->domid);
+    return true;
+}
+
+/* ---- save / load ---- */
+
+static void put_le32(GByteArray *b, uint32_t v)
+{
+    uint32_t le = GUINT32_TO_LE(v);
+
+    g_byte_array_append(b, (const uint8_t *)&le, 4);
+}
+
+static void put_blob(GByteArray *b, GByteArray *blob)
+{
+    put_le32(b, blob->len);
+    g_byte_array_append(b, blob->data, blob->len);
+    g_byte_array_unref(blob);
+}
+
+GByteArray *xen_xenstore_save(XenXenstoreState *s)
+{
+    GByteArray *b = g_byte_array_new();
+
+    g_byte_array_append(b, (const uint8_t *)XEN_XENSTORE_SAVE_MAGIC, 4);
+    put_le32(b, XEN_XENSTORE_SAVE_VERSION);
+    put_le32(b, s->domid);
+    put_le32(b, s->guest_port);
+    put_le32(b, s->be_port);
+    put_le32(b, (s->ready ? 1 : 0) | (s->stopped ? 2 : 0));
+    put_le32(b, s->req_cons);
+    put_le32(b, s->rsp_prod);
+    g_byte_array_append(b, (const uint8_t *)s->xs, XEN_PAGE_SIZE);
+    put_blob(b, xs_conn_save(s->conn));
+    put_blob(b, xs_impl_serialize(s->impl));
+    return b;
+}
+
+typedef struct XsDevReader {
+    const uint8_t *p;
+    size_t len, off;
+} XsDevReader;
+
+static bool get_le32(XsDevReader *r, uint32_t *v)
+{
+    uint32_t le;
+
+    if (r->len - r->off < 4) {
+        return false;
+    }
+    memcpy(&le, r->p + r->off, 4);
+    r->off += 4;
+    *v = GUINT32_FROM_LE(le);
+    return true;
+}
+
+static bool get_blob(XsDevReader *r, const uint8_t **data, uint32_t *len)
+{
+    if (!get_le32(r, len) || r->len - r->off < *len) {
+        return false;
+    }
+    *data = r->p + r->off;
+    r->off += *len;
+    return true;
+}
+
+bool xen_xenstore_load(XenXenstoreState *s, const uint8_t *data, size_t len,
+                       Error **errp)
+{
+    XsDevReader r = { .p = data, .len = len };
+    uint32_t version, domid, guest_port, be_port, flags, req_cons, rsp_prod;
+    uint32_t conn_len, store_len;
+    const uint8_t *page, *conn_data, *store_data;
+    g_autoptr(GByteArray) store_bytes = NULL;
+    XenstoreImplState *trial;
+    XsConn *trial_conn;
+    bool ok;
+    int ret;
+
+    if (len < 4 || memcmp(data, XEN_XENSTORE_SAVE_MAGIC, 4)) {
+        error_setg(errp, "xen-xenstore: not a device state");
+        return false;
+    }
+    r.off = 4;
+    if (!get_le32(&r, &version) || version != XEN_XENSTORE_SAVE_VERSION ||
+        !get_le32(&r, &domid) || !get_le32(&r, &guest_port) ||
+        !get_le32(&r, &be_port) || !get_le32(&r, &flags) ||
+        !get_le32(&r, &req_cons) || !get_le32(&r, &rsp_prod) ||
+        r.len - r.off < XEN_PAGE_SIZE) {
+        error_setg(errp, "xen-xenstore: truncated or unknown device state");
+        return false;
+    }
+    page = data + r.off;
+    r.off += XEN_PAGE_SIZE;
+    if (!get_blob(&r, &conn_data, &conn_len) ||
+        !get_blob(&r, &store_data, &store_len) || r.off != r.len) {
+        error_setg(errp, "xen-xenstore: truncated device state");
+        return false;
+    }
+    if (domid != s->domid || flags > 3 ||
+        (flags & 1 && (!guest_port || !be_port))) {
+        error_setg(errp, "xen-xenstore: device state of another guest");
+        return false;
+    }
+
+    /* Try the database and connection on a copy first: all or nothing. */
+    store_bytes = g_byte_array_new();
+    g_byte_array_append(store_bytes, store_data, store_len);
+    trial = xs_impl_create(s->domid);
+    trial_conn = xs_conn_new(trial, s->domid, true, NULL, NULL);
+    ret = xs_impl_deserialize(trial, store_bytes, s->domid,
+                              xs_conn_watch_event, trial_conn);
+    ok = !ret && xs_conn_load(trial_conn, conn_data, conn_len, errp);
+    if (ret) {
+        error_setg(errp, "xen-xenstore: bad database state: %s",
+                   g_strerror(ret));
+    }
+    xs_conn_free(trial_conn);
+    xs_impl_destroy(trial);
+    if (!ok) {
+        return false;
+    }
+    if (flags & 1) {
+        ret = xen_be_evtchn_reclaim(s->eh, be_port);
+        if (ret < 0 && ret != -EBUSY) {
+            error_setg(errp, "xen-xenstore: backend port %u: %s", be_port,
+                       g_strerror(-ret));
+            return false;
+        }
+        if (ret == -EBUSY && (evtchn_port_t)be_port != s->be_port) {
+            error_setg(errp, "xen-xenstore: backend port %u is not ours",
+                       be_port);
+            return false;
+        }
+        if (!xen_overlay_map_page(s->page,
+                                  XEN_XENSTORE_PFN << XEN_PAGE_SHIFT, errp)) {
+            return false;
+        }
+    }
+
+    /* Both parse: now for real (the same input cannot fail again). */
+    ret = xs_impl_deserialize(s->impl, store_bytes, s->domid,
+                              xs_conn_watch_event, s->conn);
+    g_assert(!ret);
+    ok = xs_conn_load(s->conn, conn_data, conn_len, errp);
+    g_assert(ok);
+    memcpy(s->xs, page, XEN_PAGE_SIZE);
+    s->guest_port = guest_port;
+    s->be_port = be_port;
+    s->ready = flags & 1;
+    s->stopped = flags & 2;
+    s->req_cons = req_cons;
+    s->rsp_prod = rsp_prod;
+    trace_xen_xenstore_load(s->domid, s->guest_port, s->be_port);
+    xs_conn_process(s->conn);
+    qemu_bh_schedule(s->bh);
+    return true;
+}

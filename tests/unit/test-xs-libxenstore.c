@@ -1,0 +1,287 @@
+/*
+ * The wire codec and connection layer against the real client library:
+ * Debian's libxenstore talks to a test socket server built on XsConn,
+ * so what it expects (DIRECTORY_PART paging, error names, watch events)
+ * is checked against what it actually does.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <xenstore.h>
+#include "xs-test-server.h"
+
+/* The socket, the same for every test: libxenstore finds it by env. */
+static char *socket_dir;
+static char *socket_path;
+
+typedef struct Fix {
+    const char *path;
+    XsTestServer *srv;
+    struct xs_handle *h;
+} Fix;
+
+static void fix_setup(Fix *f, gconstpointer data)
+{
+    f->path = socket_path;
+    f->srv = xs_test_server_start(f->path);
+    f->h = xs_open(0);
+    g_assert(f->h);
+}
+
+static void fix_teardown(Fix *f, gconstpointer data)
+{
+    xs_close(f->h);
+    xs_test_server_stop(f->srv);
+    g_unlink(f->path);
+}
+
+static void test_read_write(Fix *f, gconstpointer data)
+{
+    unsigned int len = 0;
+    char *v;
+
+    g_assert(xs_write(f->h, XBT_NULL, "/t/a", "hello", 5));
+    v = xs_read(f->h, XBT_NULL, "/t/a", &len);
+    g_assert_cmpuint(len, ==, 5);
+    g_assert_cmpstr(v, ==, "hello");
+    free(v);
+    /* Binary values round-trip. */
+    g_assert(xs_write(f->h, XBT_NULL, "/t/b", "a\0b", 3));
+    v = xs_read(f->h, XBT_NULL, "/t/b", &len);
+    g_assert_cmpuint(len, ==, 3);
+    g_assert(!memcmp(v, "a\0b", 3));
+    free(v);
+    /* Errors arrive as errno values from their names. */
+    errno = 0;
+    g_assert_null(xs_read(f->h, XBT_NULL, "/t/missing", &len));
+    g_assert_cmpint(errno, ==, ENOENT);
+    errno = 0;
+    g_assert(!xs_write(f->h, XBT_NULL, "/t/bad path", "x", 1));
+    g_assert_cmpint(errno, ==, EINVAL);
+    g_assert(xs_mkdir(f->h, XBT_NULL, "/t/dir"));
+    g_assert(xs_rm(f->h, XBT_NULL, "/t"));
+    g_assert_null(xs_read(f->h, XBT_NULL, "/t/a", &len));
+}
+
+/*
+ * xs_directory() asks DIRECTORY first and, on E2BIG, pages through
+ * DIRECTORY_PART: the listing must come back whole and in order.
+ */
+static void test_big_directory(Fix *f, gconstpointer data)
+{
+    unsigned int num = 0;
+    char **names;
+
+    for (int i = 0; i < 1500; i++) {
+        g_autofree char *p =
+            g_strdup_printf("/big/a-long-enough-child-name-%05d", i);
+
+        g_assert(xs_write(f->h, XBT_NULL, p, "", 0));
+    }
+    names = xs_directory(f->h, XBT_NULL, "/big", &num);
+    g_assert(names);
+    g_assert_cmpuint(num, ==, 1500);
+    for (unsigned int i = 0; i < num; i++) {
+        g_autofree char *want =
+            g_strdup_printf("a-long-enough-child-name-%05u", i);
+
+        g_assert_cmpstr(names[i], ==, want);
+    }
+    free(names);
+
+    /* Small and empty directories through plain DIRECTORY. */
+    g_assert(xs_write(f->h, XBT_NULL, "/small/x", "", 0));
+    names = xs_directory(f->h, XBT_NULL, "/small", &num);
+    g_assert_cmpuint(num, ==, 1);
+    g_assert_cmpstr(names[0], ==, "x");
+    free(names);
+    g_assert(xs_mkdir(f->h, XBT_NULL, "/empty"));
+    names = xs_directory(f->h, XBT_NULL, "/empty", &num);
+    g_assert(names);
+    g_assert_cmpuint(num, ==, 0);
+    free(names);
+}
+
+static void test_transactions(Fix *f, gconstpointer data)
+{
+    xs_transaction_t t, t2;
+    unsigned int len;
+    char *v;
+
+    t = xs_transaction_start(f->h);
+    g_assert_cmpuint(t, !=, XBT_NULL);
+    g_assert(xs_write(f->h, t, "/tx/a", "1", 1));
+    g_assert_null(xs_read(f->h, XBT_NULL, "/tx/a", &len));
+    g_assert(xs_transaction_end(f->h, t, false));
+    v = xs_read(f->h, XBT_NULL, "/tx/a", &len);
+    g_assert_cmpstr(v, ==, "1");
+    free(v);
+
+    /* A conflicting commit fails with EAGAIN. */
+    t = xs_transaction_start(f->h);
+    t2 = xs_transaction_start(f->h);
+    v = xs_read(f->h, t, "/tx/a", &len);
+    free(v);
+    g_assert(xs_write(f->h, t, "/tx/a", "2", 1));
+    g_assert(xs_write(f->h, t2, "/tx/a", "3", 1));
+    g_assert(xs_transaction_end(f->h, t2, false));
+    errno = 0;
+    g_assert(!xs_transaction_end(f->h, t, false));
+    g_assert_cmpint(errno, ==, EAGAIN);
+    /* Aborting discards. */
+    t = xs_transaction_start(f->h);
+    g_assert(xs_write(f->h, t, "/tx/a", "4", 1));
+    g_assert(xs_transaction_end(f->h, t, true));
+    v = xs_read(f->h, XBT_NULL, "/tx/a", &len);
+    g_assert_cmpstr(v, ==, "3");
+    free(v);
+}
+
+static void expect_watch(Fix *f, const char *path, const char *token)
+{
+    unsigned int num = 0;
+    char **ev = xs_read_watch(f->h, &num);
+
+    g_assert(ev);
+    g_assert_cmpuint(num, ==, 2);
+    g_assert_cmpstr(ev[XS_WATCH_PATH], ==, path);
+    g_assert_cmpstr(ev[XS_WATCH_TOKEN], ==, token);
+    free(ev);
+}
+
+static void test_watches(Fix *f, gconstpointer data)
+{
+    g_assert(xs_watch(f->h, "/w", "tok"));
+    expect_watch(f, "/w", "tok");
+    g_assert(xs_write(f->h, XBT_NULL, "/w/child", "x", 1));
+    expect_watch(f, "/w/child", "tok");
+    errno = 0;
+    g_assert(!xs_watch(f->h, "/w", "tok"));
+    g_assert_cmpint(errno, ==, EEXIST);
+    g_assert(xs_watch(f->h, "@introduceDomain", "intro"));
+    expect_watch(f, "@introduceDomain", "intro");
+    g_assert(xs_introduce_domain(f->h, 7, 0x1234, 3));
+    expect_watch(f, "@introduceDomain", "intro");
+    g_assert(xs_unwatch(f->h, "/w", "tok"));
+    errno = 0;
+    g_assert(!xs_unwatch(f->h, "/w", "tok"));
+    g_assert_cmpint(errno, ==, ENOENT);
+}
+
+static void test_domains(Fix *f, gconstpointer data)
+{
+    char *p = xs_get_domain_path(f->h, 5);
+
+    g_assert_cmpstr(p, ==, "/local/domain/5");
+    free(p);
+    g_assert(!xs_is_domain_introduced(f->h, 5));
+    g_assert(xs_introduce_domain(f->h, 5, 100, 2));
+    g_assert(xs_is_domain_introduced(f->h, 5));
+    g_assert(xs_resume_domain(f->h, 5));
+    g_assert(xs_set_target(f->h, 6, 5));
+    g_assert(xs_release_domain(f->h, 5));
+    g_assert(!xs_is_domain_introduced(f->h, 5));
+    errno = 0;
+    g_assert(!xs_release_domain(f->h, 5));
+    g_assert_cmpint(errno, ==, ENOENT);
+}
+
+static void test_permissions(Fix *f, gconstpointer data)
+{
+    struct xs_permissions set[2] = {
+        { .id = 0, .perms = XS_PERM_NONE },
+        { .id = 3, .perms = XS_PERM_READ },
+    };
+    struct xs_permissions *got;
+    unsigned int num = 0;
+
+    g_assert(xs_write(f->h, XBT_NULL, "/p", "", 0));
+    g_assert(xs_set_permissions(f->h, XBT_NULL, "/p", set, 2));
+    got = xs_get_permissions(f->h, XBT_NULL, "/p", &num);
+    g_assert(got);
+    g_assert_cmpuint(num, ==, 2);
+    g_assert_cmpuint(got[0].id, ==, 0);
+    g_assert_cmpuint(got[0].perms, ==, XS_PERM_NONE);
+    g_assert_cmpuint(got[1].id, ==, 3);
+    g_assert_cmpuint(got[1].perms, ==, XS_PERM_READ);
+    free(got);
+}
+
+static void test_control(Fix *f, gconstpointer data)
+{
+    char *r = xs_control_command(f->h, "help", NULL, 0);
+
+    g_assert_cmpstr(r, ==, "help\nquota\n");
+    free(r);
+    r = xs_control_command(f->h, "quota", NULL, 0);
+    g_assert(r && strstr(r, "nodes 1000\n"));
+    free(r);
+    errno = 0;
+    g_assert_null(xs_control_command(f->h, "no-such-command", NULL, 0));
+    g_assert_cmpint(errno, ==, EINVAL);
+}
+
+/* A client that sends len > 4096 is disconnected; others carry on. */
+static void test_protocol_error_closes(Fix *f, gconstpointer data)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    uint32_t hdr[4] = { XS_READ, 1, 0, 4097 };
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    char buf[16];
+    char *v;
+    unsigned int len;
+
+    strcpy(addr.sun_path, f->path);
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==,
+                    0);
+    g_assert_cmpint(write(fd, hdr, sizeof(hdr)), ==, sizeof(hdr));
+    g_assert_cmpint(read(fd, buf, sizeof(buf)), ==, 0);
+    close(fd);
+    g_assert_cmpuint(xs_test_server_protocol_errors(f->srv), ==, 1);
+    g_assert(xs_write(f->h, XBT_NULL, "/still", "ok", 2));
+    v = xs_read(f->h, XBT_NULL, "/still", &len);
+    g_assert_cmpstr(v, ==, "ok");
+    free(v);
+}
+
+int main(int argc, char **argv)
+{
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+    socket_dir = g_dir_make_tmp("xs-libxenstore-XXXXXX", NULL);
+    g_assert(socket_dir);
+    socket_path = g_build_filename(socket_dir, "socket", NULL);
+    /* Before any thread exists. */
+    g_setenv("XENSTORED_PATH", socket_path, true);
+    g_test_add("/xs-libxenstore/read-write", Fix, NULL, fix_setup,
+               test_read_write, fix_teardown);
+    g_test_add("/xs-libxenstore/big-directory", Fix, NULL, fix_setup,
+               test_big_directory, fix_teardown);
+    g_test_add("/xs-libxenstore/transactions", Fix, NULL, fix_setup,
+               test_transactions, fix_teardown);
+    g_test_add("/xs-libxenstore/watches", Fix, NULL, fix_setup,
+               test_watches, fix_teardown);
+    g_test_add("/xs-libxenstore/domains", Fix, NULL, fix_setup,
+               test_domains, fix_teardown);
+    g_test_add("/xs-libxenstore/permissions", Fix, NULL, fix_setup,
+               test_permissions, fix_teardown);
+    g_test_add("/xs-libxenstore/control", Fix, NULL, fix_setup,
+               test_control, fix_teardown);
+    g_test_add("/xs-libxenstore/protocol-error", Fix, NULL, fix_setup,
+               test_protocol_error_closes, fix_teardown);
+    ret = g_test_run();
+    g_rmdir(socket_dir);
+    g_free(socket_path);
+    g_free(socket_dir);
+    return ret;
+}
