@@ -1,6 +1,6 @@
 /*
  * Database benchmark: the workloads W1-W7 and MEM of the XenStore
- * database (docs/devel/xenstore-bench.md), one JSON line per workload.
+ * database (docs/devel/xenstore-testing.md), one JSON line per workload.
  * Under callgrind each workload is one dump, for instructions per op.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
