@@ -1179,6 +1179,61 @@ static void op_read(Run *r, unsigned int dom, xs_transaction_t id,
     view_free(&v);
 }
 
+typedef struct ForeachNames {
+    GList *names;               /* in reverse */
+    int left;                   /* names to take before stopping, or -1 */
+} ForeachNames;
+
+static bool collect_name(void *opaque, const char *name)
+{
+    ForeachNames *f = opaque;
+
+    f->names = g_list_prepend(f->names, g_strdup(name));
+    return f->left < 0 || --f->left > 0;
+}
+
+/*
+ * The allocation-free listing must say what the listing said: the same
+ * answer, gencnt and names, and stop where its callback asks.
+ */
+static void check_directory_foreach(Run *r, unsigned int dom,
+                                    xs_transaction_t id, const char *path,
+                                    int ret, uint64_t gen, GList *items)
+{
+    ForeachNames f = { NULL, -1 };
+    guint n = g_list_length(items), want = n;
+    uint64_t fgen = 0;
+    bool same;
+    int fret;
+
+    if (n && g_rand_boolean(r->rand)) {
+        want = g_rand_int_range(r->rand, 1, n + 1);
+        f.left = want;
+    }
+    fret = xs_impl_directory_foreach(r->s, dom, id, path, &fgen,
+                                     collect_name, &f);
+    f.names = g_list_reverse(f.names);
+    if (fret != ret) {
+        mismatch(r, "directory_foreach returned %s, directory %s",
+                 errname(fret), errname(ret));
+    } else if (!ret) {
+        same = fgen == gen && g_list_length(f.names) == want;
+        for (GList *a = f.names, *b = items; same && a;
+             a = a->next, b = b->next) {
+            same = !strcmp(a->data, b->data);
+        }
+        if (!same) {
+            g_autofree char *g = join_list(f.names);
+            g_autofree char *w = join_list(items);
+
+            mismatch(r, "directory_foreach gave %s (gencnt %" PRIu64 "), "
+                     "directory %s (gencnt %" PRIu64 "), stop after %u",
+                     g, fgen, w, gen, want);
+        }
+    }
+    g_list_free_full(f.names, g_free);
+}
+
 static void op_directory(Run *r, unsigned int dom, xs_transaction_t id,
                          const char *path)
 {
@@ -1194,6 +1249,7 @@ static void op_directory(Run *r, unsigned int dom, xs_transaction_t id,
         want = model_lookup_read(&r->m, tx, dom, canon, &v);
     }
     check_ret(r, ret, want);
+    check_directory_foreach(r, dom, id, path, ret, gen, items);
     if (!ret && !want) {
         g_autoptr(GPtrArray) names = view_children(&r->m, tx, canon);
 
