@@ -120,7 +120,8 @@ static void xs_watch_fire_ancestors(XenstoreImplState *s, const char *path,
     if (list) {
         xs_watch_fire_list(s, list, path, depth, perms);
     }
-    for (size_t i = 1; i <= len; i++) {
+    /* Then each longer prefix ("/" itself has none). */
+    for (size_t i = 1; len > 1 && i <= len; i++) {
         if (buf[i] != '/' && buf[i] != '\0') {
             continue;
         }
