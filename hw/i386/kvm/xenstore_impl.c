@@ -424,9 +424,23 @@ int xs_check_create(XenstoreImplState *s, unsigned int dom_id,
 
 /* ---- paths ---- */
 
+/* "/local/domain/<dom_id>": on the path of every relative request. */
 static size_t xs_format_home(char *buf, unsigned int dom_id)
 {
-    return snprintf(buf, XS_HOME_MAX, "/local/domain/%u", dom_id);
+    static const char prefix[] = "/local/domain/";
+    char digits[10];
+    size_t n = 0, len = sizeof(prefix) - 1;
+
+    do {
+        digits[n++] = '0' + dom_id % 10;
+        dom_id /= 10;
+    } while (dom_id);
+    memcpy(buf, prefix, len);
+    while (n) {
+        buf[len++] = digits[--n];
+    }
+    buf[len] = '\0';
+    return len;
 }
 
 /* Length of the part of a canonical path that counts against path-max. */

@@ -60,10 +60,14 @@ typedef struct XsRequest {
     const struct xsd_sockmsg *hdr;
     const char *payload;
     size_t len;
-    GByteArray *rsp;
+    GByteArray *rsp;            /* the output: the reply is appended */
+    guint rsp_start;            /* where the reply payload begins in it */
 } XsRequest;
 
-/* Handlers return 0 (the reply payload is in r->rsp) or a positive errno. */
+/*
+ * Handlers return 0 (the reply payload appended to r->rsp) or a positive
+ * errno (whatever they appended is dropped).
+ */
 typedef int (*XsHandler)(XsRequest *r);
 
 /* Only privileged domains may send it; others get EACCES. */
@@ -194,7 +198,7 @@ static bool rsp_append_name(void *opaque, const char *name)
 
     rsp_string(r, name);
     /* Past the payload limit the reply becomes E2BIG anyway: stop. */
-    return r->rsp->len <= XENSTORE_PAYLOAD_MAX;
+    return r->rsp->len - r->rsp_start <= XENSTORE_PAYLOAD_MAX;
 }
 
 static int xs_wire_directory(XsRequest *r)
@@ -867,21 +871,28 @@ void xs_wire_handle_request(XsWireSession *sess,
                             const struct xsd_sockmsg *req,
                             const uint8_t *payload, GByteArray *reply)
 {
-    g_autoptr(GByteArray) rsp = g_byte_array_new();
+    guint start = reply->len;
     XsRequest r = {
         .sess = sess,
         .hdr = req,
         /* Handlers search the payload; never hand them NULL. */
         .payload = payload ? (const char *)payload : "",
         .len = req->len,
-        .rsp = rsp,
+        .rsp = reply,
+        .rsp_start = start + sizeof(struct xsd_sockmsg),
+    };
+    struct xsd_sockmsg hdr = {
+        .type = req->type, .req_id = req->req_id, .tx_id = req->tx_id,
     };
     int err;
 
     trace_xenstore_request(sess->dom_id, xs_wire_type_name(req->type),
                            req->req_id, req->tx_id, req->len);
+    /* The payload goes straight after a header filled in at the end. */
+    g_byte_array_set_size(reply, r.rsp_start);
     err = (!payload && req->len) ? EINVAL : dispatch(&r);
-    if (!err && rsp->len > XENSTORE_PAYLOAD_MAX) {
+    hdr.len = reply->len - r.rsp_start;
+    if (!err && hdr.len > XENSTORE_PAYLOAD_MAX) {
         err = E2BIG;
     }
     if (err) {
@@ -889,12 +900,12 @@ void xs_wire_handle_request(XsWireSession *sess,
 
         trace_xenstore_error(sess->dom_id, xs_wire_type_name(req->type),
                              req->req_id, name);
+        g_byte_array_set_size(reply, start);
         append_msg(reply, XS_ERROR, req->req_id, req->tx_id, name,
                    strlen(name) + 1);
         return;
     }
-    append_msg(reply, req->type, req->req_id, req->tx_id, rsp->data,
-               rsp->len);
+    memcpy(reply->data + start, &hdr, sizeof(hdr));
 }
 
 size_t xs_wire_event_payload_len(const char *path, const char *token)
