@@ -65,6 +65,11 @@ XenstoreImplState *xen_xenstore_impl(XenXenstoreState *s)
     return s->impl;
 }
 
+unsigned int xen_xenstore_domid(XenXenstoreState *s)
+{
+    return s->domid;
+}
+
 void *xen_xenstore_ring(XenXenstoreState *s)
 {
     return s->xs;

@@ -52,6 +52,8 @@ evtchn_port_t xen_xenstore_guest_port(XenXenstoreState *s);
 evtchn_port_t xen_xenstore_be_port(XenXenstoreState *s);
 
 XenstoreImplState *xen_xenstore_impl(XenXenstoreState *s);
+/* The guest's domain id. */
+unsigned int xen_xenstore_domid(XenXenstoreState *s);
 /* The ring page as this process sees it (for tests and tools). */
 void *xen_xenstore_ring(XenXenstoreState *s);
 
