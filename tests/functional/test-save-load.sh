@@ -86,18 +86,19 @@ echo "not a state" >"$T/text"
 refused "a file of something else is refused" \
     "is not a qemu-xenstored state file" "$T/text" --domid 4
 # Damage behind a valid checksum: each part's own loader refuses it.
-reseal() { # IN OUT PART-INDEX: spoil the magic of part 0 (event channels)
-           # or 1 (device), then recompute the checksum
-    python3 - "$@" <<'PY'
-import hashlib, struct, sys
-data = bytearray(open(sys.argv[1], 'rb').read()[:-32])
-off = 16
-for _ in range(int(sys.argv[3])):
-    off += 4 + struct.unpack_from('<I', data, off)[0]
-data[off + 4] ^= 0xff
-data += hashlib.sha256(data).digest()
-open(sys.argv[2], 'wb').write(data)
-PY
+u32_at() { # FILE OFFSET: a little-endian u32
+    od -An -tu4 -j"$2" -N4 "$1" | tr -d ' '
+}
+reseal() { # IN OUT PART: spoil the magic of part 0 (event channels) or
+           # 1 (device) behind the 16-byte header, recompute the checksum
+    local body=$(( $(stat -c %s "$1") - 32 )) off=16 digest
+    if [ "$3" = 1 ]; then
+        off=$(( off + 4 + $(u32_at "$1" $off) ))
+    fi
+    head -c "$body" "$1" >"$2"
+    printf '#' | dd of="$2" bs=1 seek=$((off + 4)) conv=notrunc status=none
+    digest=$(sha256sum "$2" | cut -c1-64 | sed 's/../\\x&/g')
+    printf "$digest" >>"$2"
 }
 reseal "$state" "$T/bad-evtchn" 0
 refused "a damaged event channel part is refused" \

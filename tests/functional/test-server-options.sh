@@ -7,7 +7,7 @@
 # --trace, and a protocol violation closing only that client.
 . "$(dirname "$0")/functional-lib.sh"
 
-raw() { timeout 20 python3 "$(dirname "$0")/xs-raw.py" "$@"; }
+raw() { timeout 20 "${XS_RAW:?XS_RAW must name the xs-raw helper}" "$@"; }
 XS_GET_QUOTA=25
 
 # --help and --version

@@ -52,12 +52,13 @@ struct XsSocketServer {
     GQueue clients;             /* XsSocketClient * */
     GQueue pending;             /* clients with output waiting to go out */
     XsSlowClientSource *slow;
-    unsigned int max_queued_events;
+    size_t max_pending_bytes;
     XsSocketServerStats stats;  /* written with qatomic_set */
 };
 
 static void client_readable(void *opaque);
 static void client_writable(void *opaque);
+static void server_resume_accepting(XsSocketServer *srv);
 
 static void stat_inc(uint64_t *counter)
 {
@@ -110,6 +111,8 @@ static void client_close(XsSocketClient *c, const char *why)
     g_free(c);
     stat_inc(&srv->stats.closed);
     qatomic_set(&srv->stats.clients, srv->clients.length);
+    /* An fd is free again: a waiting connection can have it now. */
+    server_resume_accepting(srv);
 }
 
 /*
@@ -216,20 +219,27 @@ static void server_set_accepting(XsSocketServer *srv, bool on)
                         srv);
 }
 
+static void server_resume_accepting(XsSocketServer *srv)
+{
+    if (srv->accept_retry) {
+        g_source_destroy(srv->accept_retry);
+        g_source_unref(srv->accept_retry);
+        srv->accept_retry = NULL;
+        server_set_accepting(srv, true);
+    }
+}
+
 static gboolean server_accept_retry(gpointer opaque)
 {
-    XsSocketServer *srv = opaque;
-
-    g_source_unref(srv->accept_retry);
-    srv->accept_retry = NULL;
-    server_set_accepting(srv, true);
+    server_resume_accepting(opaque);
     return G_SOURCE_REMOVE;
 }
 
 /*
  * Out of fds or memory: the pending connection stays in the backlog and
- * the listening socket stays readable, so stop polling it for a while
- * instead of spinning.  Clients already connected are served meanwhile.
+ * the listening socket stays readable, so stop polling it until a client
+ * goes or a while has passed, instead of spinning.  Clients already
+ * connected are served meanwhile.
  */
 static void server_pause_accepting(XsSocketServer *srv, int err)
 {
@@ -283,12 +293,12 @@ static void server_accept(void *opaque)
 /*
  * A client with output waiting has not been reading.  Its connection
  * bounds what it holds (one message, plus events up to the domain's
- * quota, dropping the oldest beyond it); past the server's own, lower,
- * limit, or once it has lost an event, it goes.
+ * quota, dropping the oldest beyond it); past the server's own limit in
+ * bytes, or once it has lost an event, it goes.
  */
 static bool client_is_slow(XsSocketClient *c)
 {
-    return xs_conn_queued_events(c->conn) >= c->srv->max_queued_events ||
+    return xs_conn_pending_bytes(c->conn) > c->srv->max_pending_bytes ||
            xs_conn_dropped_events(c->conn) > 0;
 }
 
@@ -329,7 +339,8 @@ static gboolean slow_source_dispatch(GSource *source, GSourceFunc unused,
 
         l = l->next;
         if (client_is_slow(c)) {
-            trace_xenstored_slow_client(c->fd, xs_conn_queued_events(c->conn),
+            trace_xenstored_slow_client(c->fd, xs_conn_pending_bytes(c->conn),
+                                        xs_conn_queued_events(c->conn),
                                         xs_conn_dropped_events(c->conn));
             stat_inc(&srv->stats.slow_clients);
             client_close(c, "not reading its events");
@@ -358,7 +369,7 @@ XsSocketServer *xs_socket_server_new(XenstoreImplState *store,
     srv = g_new0(XsSocketServer, 1);
     srv->store = store;
     srv->listen = ls;
-    srv->max_queued_events = XS_SOCKET_DEFAULT_MAX_QUEUED_EVENTS;
+    srv->max_pending_bytes = XS_SOCKET_DEFAULT_MAX_PENDING_BYTES;
     g_queue_init(&srv->clients);
     g_queue_init(&srv->pending);
     srv->slow = (XsSlowClientSource *)g_source_new(&slow_source_funcs,
@@ -378,23 +389,18 @@ void xs_socket_server_free(XsSocketServer *srv)
     while (srv->clients.head) {
         client_close(srv->clients.head->data, "server exit");
     }
-    if (srv->accept_retry) {
-        g_source_destroy(srv->accept_retry);
-        g_source_unref(srv->accept_retry);
-    }
-    if (srv->accepting) {
-        qemu_set_fd_handler(srv->listen->fd, NULL, NULL, NULL);
-    }
+    server_resume_accepting(srv);
+    server_set_accepting(srv, false);
     g_source_destroy(&srv->slow->source);
     g_source_unref(&srv->slow->source);
     xs_listen_socket_close(srv->listen);
     g_free(srv);
 }
 
-void xs_socket_server_set_max_queued_events(XsSocketServer *srv,
-                                            unsigned int max)
+void xs_socket_server_set_max_pending_bytes(XsSocketServer *srv,
+                                            size_t max)
 {
-    srv->max_queued_events = MAX(max, 1);
+    srv->max_pending_bytes = max;
 }
 
 void xs_socket_server_get_stats(XsSocketServer *srv,

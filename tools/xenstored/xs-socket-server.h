@@ -14,11 +14,13 @@
 typedef struct XsSocketServer XsSocketServer;
 
 /*
- * A client whose unsent watch events reach this many is not reading;
- * it is disconnected (as is any client that lost an event because its
- * queue was full: it could no longer trust its view of the store).
+ * A client that owes more than this many bytes of replies and watch
+ * events, beyond what the kernel's socket buffer already holds for it,
+ * is not reading: it is disconnected.  So is any client that lost an
+ * event because its queue was full (the domain's "outstanding" quota):
+ * it could no longer trust its view of the store.
  */
-#define XS_SOCKET_DEFAULT_MAX_QUEUED_EVENTS 256
+#define XS_SOCKET_DEFAULT_MAX_PENDING_BYTES (256 * 1024)
 
 /* Counters since the server started. */
 typedef struct XsSocketServerStats {
@@ -40,9 +42,9 @@ XsSocketServer *xs_socket_server_new(XenstoreImplState *store,
 /* Disconnect every client, stop listening and remove the socket file. */
 void xs_socket_server_free(XsSocketServer *srv);
 
-/* Change the slow-client limit (at least 1). */
-void xs_socket_server_set_max_queued_events(XsSocketServer *srv,
-                                            unsigned int max);
+/* Change the slow-client limit. */
+void xs_socket_server_set_max_pending_bytes(XsSocketServer *srv,
+                                            size_t max);
 
 /*
  * A snapshot of the counters.  The server runs on the main loop's
