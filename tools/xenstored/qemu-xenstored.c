@@ -56,6 +56,10 @@ static char *choose_socket_path(const char *given)
     } else if ((env = g_getenv("XENSTORED_RUNDIR")) && *env) {
         path = g_build_filename(env, "socket", NULL);
     } else {
+        g_autofree char *dir = g_path_get_dirname(XS_DEFAULT_SOCKET);
+
+        /* Ours to create; a missing directory fails at bind, named. */
+        g_mkdir_with_parents(dir, 0700);
         path = g_strdup(XS_DEFAULT_SOCKET);
     }
     /* The line printed for the tools must work from any directory. */
