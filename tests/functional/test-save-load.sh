@@ -40,6 +40,14 @@ check_fails "  a removed node stays removed" \
 check "  and the store takes writes" xs xenstore-write /tool/new z
 stop_server "$server_pid"
 
+# Quotas given with --load replace the loaded ones.
+start_server quota "$sock" --load "$state" --domid 4 --quota nodes=55
+check_eq "--quota with --load: the command line wins" \
+    "$("$XS_RAW" "$sock" 25 nodes)" "25 55|"
+check_eq "  the others keep their loaded values" \
+    "$("$XS_RAW" "$sock" 25 watches)" "25 128|"
+stop_server "$server_pid"
+
 # SIGUSR1 saves a running server; a later crash does not lose that.
 start_server third "$sock" --load "$state" --domid 4 --save "$T/usr1.state"
 xs xenstore-write /after/usr1 saved

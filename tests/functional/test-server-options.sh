@@ -19,6 +19,17 @@ check "--help names the tools' variable" grep -q XENSTORED_PATH "$T/help.out"
 check "--version prints a version" \
     grep -qx 'qemu-xenstored [0-9][0-9.]*' <("$QEMU_XENSTORED" --version)
 
+# The manual page documents every option --help lists, and renders.
+man_page=$(dirname "$0")/../../docs/system/qemu-xenstored.1
+for opt in $(grep -o -- '--[a-z][a-z-]*' "$T/help.out" | sort -u); do
+    check "the manual page documents $opt" \
+        grep -qF -- "\\-\\-${opt#--}" "$man_page"
+done
+if command -v groff >/dev/null 2>&1; then
+    check_eq "the manual page renders without warnings" \
+        "$(groff -man -Tutf8 -ww -z "$man_page" 2>&1)" ""
+fi
+
 # Bad command lines: an error naming the problem, exit 1, no socket.
 bad() { # DESCRIPTION EXPECTED-MESSAGE ARGS...
     local desc=$1 msg=$2
