@@ -3,7 +3,8 @@
 #
 # make check: install what the tests need, build normally (build/) and
 # with address + undefined sanitizers (build-san/), run every test in both,
-# then the libFuzzer targets (build-fuzz/, clang), and end with one line
+# the KVM tests inside a TCG guest when there is no /dev/kvm, then the
+# libFuzzer targets (build-fuzz/, clang), and end with one line
 # "N passed, M failed, K skipped".
 set -u
 cd "$(dirname "$0")/.."
@@ -49,7 +50,8 @@ count() { # add the counts of meson's test summary in file $1
     skipped=$((skipped + ${skip:-0}))
 }
 
-run_build() { # builddir, configure options...; runs the given meson suites
+run_build() { # builddir, configure options...; runs $MESON_SUITES
+    # returns 1 when configure or build failed (test failures are counted)
     local dir=$1
     shift
     local log="$dir/check.log"
@@ -58,23 +60,35 @@ run_build() { # builddir, configure options...; runs the given meson suites
         ./configure --builddir="$dir" "$@" >/dev/null || {
             echo "*** configure of $dir failed"
             failed=$((failed + 1))
-            return
+            return 1
         }
     fi
     if ! ninja -C "$dir" >"$dir/build.log" 2>&1; then
         tail -40 "$dir/build.log"
         echo "*** build of $dir failed"
         failed=$((failed + 1))
-        return
+        return 1
     fi
     echo "=== $dir: tests"
+    run_tests "$dir" "$log" $MESON_SUITES
+    return 0
+}
+
+run_tests() { # builddir, log file, meson test selection...
+    local dir=$1 log=$2
+    shift 2
     meson test -C "$dir" --no-rebuild --num-processes 2 --print-errorlogs \
-        $MESON_SUITES 2>&1 | tee "$log" | grep -E '^ *[0-9]+/[0-9]+ |^(Ok|Fail|Skipped|Timeout):'
+        "$@" 2>&1 | tee "$log" | grep -E '^ *[0-9]+/[0-9]+ |^(Ok|Fail|Skipped|Timeout):'
     count "$log"
 }
 
-MESON_SUITES="--no-suite fuzz-run"
-run_build build
+# kvm-tcg boots a TCG guest to run the KVM tests: once, in build/ only,
+# and only where they cannot run on the host's own /dev/kvm.
+MESON_SUITES="--no-suite fuzz-run --no-suite kvm-tcg"
+if run_build build && [ ! -e /dev/kvm ]; then
+    echo "=== build: KVM tests in a TCG guest (no /dev/kvm here)"
+    run_tests build build/check-kvm-tcg.log --suite kvm-tcg
+fi
 run_build build-san --enable-sanitizers
 if command -v clang >/dev/null 2>&1; then
     MESON_SUITES="--suite fuzz-run"

@@ -30,6 +30,9 @@ if [ "$mode" = check ]; then
     [ -f /usr/include/xenstore.h ] || missing="$missing libxen-dev"
     need_cmd clang clang
     need_cmd valgrind valgrind
+    # tests/functional/kvm-in-tcg.sh: the KVM tests in a TCG guest
+    need_cmd qemu-system-x86_64 qemu-system-x86
+    need_cmd busybox busybox-static
     if command -v dpkg >/dev/null 2>&1; then
         need_pkg libclang-rt-14-dev
     fi

@@ -532,6 +532,71 @@ static void test_nodes_directory_leaf_empty(void)
 }
 
 /* gencnt is the node's generation: it moves with every change of it. */
+/* Collects names joined with ',' and stops after "stop_after" of them. */
+typedef struct DirCollect {
+    GString *names;
+    int stop_after;
+} DirCollect;
+
+static bool dir_collect(void *opaque, const char *name)
+{
+    DirCollect *c = opaque;
+
+    if (c->names->len) {
+        g_string_append_c(c->names, ',');
+    }
+    g_string_append(c->names, name);
+    return --c->stop_after != 0;
+}
+
+static void test_nodes_directory_foreach(void)
+{
+    g_autoptr(XenstoreImplState) s = xt_store_new();
+    g_autoptr(GString) names = g_string_new(NULL);
+    DirCollect c = { .names = names, .stop_after = -1 };
+    g_autofree char *listed = NULL;
+    uint64_t gen = 0, gen_list = 0;
+    xs_transaction_t tx;
+
+    g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/d/b", "1"), ==, 0);
+    g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/d/a", "1"), ==, 0);
+    g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/d/c", "1"), ==, 0);
+
+    /* The same names, in the same order, as the listing call. */
+    g_assert_cmpint(xs_impl_directory_foreach(s, DOM0, XBT_NULL, "/d", &gen,
+                                              dir_collect, &c), ==, 0);
+    g_assert_cmpint(xt_dir(s, DOM0, XBT_NULL, "/d", &listed, &gen_list),
+                    ==, 0);
+    g_assert_cmpstr(names->str, ==, listed);
+    g_assert_cmpstr(names->str, ==, "a,b,c");
+    g_assert_cmpuint(gen, ==, gen_list);
+
+    /* Stopping early. */
+    g_string_truncate(names, 0);
+    c.stop_after = 2;
+    g_assert_cmpint(xs_impl_directory_foreach(s, DOM0, XBT_NULL, "/d", NULL,
+                                              dir_collect, &c), ==, 0);
+    g_assert_cmpstr(names->str, ==, "a,b");
+
+    /* Inside a transaction: its own children merged in, removed ones out. */
+    g_assert_cmpint(xs_impl_transaction_start(s, DOM0, &tx), ==, 0);
+    g_assert_cmpint(xt_write(s, DOM0, tx, "/d/bb", "1"), ==, 0);
+    g_assert_cmpint(xs_impl_rm(s, DOM0, tx, "/d/a"), ==, 0);
+    g_string_truncate(names, 0);
+    c.stop_after = -1;
+    g_assert_cmpint(xs_impl_directory_foreach(s, DOM0, tx, "/d", NULL,
+                                              dir_collect, &c), ==, 0);
+    g_assert_cmpstr(names->str, ==, "b,bb,c");
+    g_assert_cmpint(xs_impl_transaction_end(s, DOM0, tx, false), ==, 0);
+
+    /* Errors as for the listing call. */
+    g_assert_cmpint(xs_impl_directory_foreach(s, GUEST, XBT_NULL, "/d", NULL,
+                                              dir_collect, &c), ==, EACCES);
+    g_assert_cmpint(xs_impl_directory_foreach(s, DOM0, XBT_NULL, "/nope",
+                                              NULL, dir_collect, &c),
+                    ==, ENOENT);
+}
+
 static void test_nodes_directory_gencnt(void)
 {
     g_autoptr(XenstoreImplState) s = xt_store_new();
@@ -1397,6 +1462,8 @@ int main(int argc, char **argv)
                     test_nodes_directory_sorted);
     g_test_add_func("/xs-node/nodes/directory-leaf-empty",
                     test_nodes_directory_leaf_empty);
+    g_test_add_func("/xs-node/nodes/directory-foreach",
+                    test_nodes_directory_foreach);
     g_test_add_func("/xs-node/nodes/directory-gencnt",
                     test_nodes_directory_gencnt);
 

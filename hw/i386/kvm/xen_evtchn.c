@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "qemu/bytestream.h"
 #include <sys/eventfd.h>
 #include "xen_evtchn.h"
 #include "trace.h"
@@ -689,36 +690,6 @@ int xen_be_evtchn_unmask(XenEvtchnBeHandle *h, evtchn_port_t be_port)
 #define FLAG_PENDING            1
 #define FLAG_MASKED             2
 
-static void put_u8(GByteArray *out, uint8_t v)
-{
-    g_byte_array_append(out, &v, 1);
-}
-
-static void put_u16(GByteArray *out, uint16_t v)
-{
-    uint8_t b[2] = { v, v >> 8 };
-
-    g_byte_array_append(out, b, sizeof(b));
-}
-
-static void put_u32(GByteArray *out, uint32_t v)
-{
-    uint8_t b[4] = { v, v >> 8, v >> 16, v >> 24 };
-
-    g_byte_array_append(out, b, sizeof(b));
-}
-
-static uint16_t get_u16(const uint8_t *p)
-{
-    return p[0] | (uint16_t)p[1] << 8;
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
 static uint8_t flags_of(bool pending, bool masked)
 {
     return (pending ? FLAG_PENDING : 0) | (masked ? FLAG_MASKED : 0);
@@ -740,22 +711,22 @@ GByteArray *xen_evtchn_save(void)
         nr_be_ports += evtchn->be_ports[p].in_use;
     }
     g_byte_array_append(out, (const guint8 *)EVTCHN_STREAM_MAGIC, 4);
-    put_u32(out, EVTCHN_STREAM_VERSION);
-    put_u16(out, evtchn->domid);
-    put_u16(out, 0);
-    put_u32(out, nr_ports);
-    put_u32(out, nr_be_ports);
+    bs_put_le32(out, EVTCHN_STREAM_VERSION);
+    bs_put_le16(out, evtchn->domid);
+    bs_put_le16(out, 0);
+    bs_put_le32(out, nr_ports);
+    bs_put_le32(out, nr_be_ports);
     for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
         XenEvtchnPort *port = &evtchn->ports[p];
 
         if (port->state == PORT_FREE && !port->pending && !port->masked) {
             continue;
         }
-        put_u32(out, p);
-        put_u8(out, port->state);
-        put_u8(out, flags_of(port->pending, port->masked));
-        put_u16(out, port->remote_dom);
-        put_u32(out, port->remote_port);
+        bs_put_le32(out, p);
+        bs_put_u8(out, port->state);
+        bs_put_u8(out, flags_of(port->pending, port->masked));
+        bs_put_le16(out, port->remote_dom);
+        bs_put_le32(out, port->remote_port);
     }
     for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
         XenEvtchnBePort *be = &evtchn->be_ports[p];
@@ -763,11 +734,11 @@ GByteArray *xen_evtchn_save(void)
         if (!be->in_use) {
             continue;
         }
-        put_u32(out, p);
-        put_u32(out, be->guest_port);
-        put_u8(out, flags_of(be->pending, be->masked));
-        put_u8(out, 0);
-        put_u16(out, 0);
+        bs_put_le32(out, p);
+        bs_put_le32(out, be->guest_port);
+        bs_put_u8(out, flags_of(be->pending, be->masked));
+        bs_put_u8(out, 0);
+        bs_put_le16(out, 0);
     }
     trace_xen_evtchn_save(out->len, nr_ports, nr_be_ports);
     return out;
@@ -785,17 +756,17 @@ static const char *decode_stream(const uint8_t *data, size_t len,
     if (len < EVTCHN_HEADER_SIZE || memcmp(data, EVTCHN_STREAM_MAGIC, 4)) {
         return "bad magic";
     }
-    if (get_u32(data + 4) != EVTCHN_STREAM_VERSION) {
+    if (ldl_le_p(data + 4) != EVTCHN_STREAM_VERSION) {
         return "unknown version";
     }
-    if (get_u16(data + 8) != evtchn->domid) {
+    if (lduw_le_p(data + 8) != evtchn->domid) {
         return "another domain's state";
     }
-    if (get_u16(data + 10)) {
+    if (lduw_le_p(data + 10)) {
         return "reserved field set";
     }
-    nr_ports = get_u32(data + 12);
-    nr_be_ports = get_u32(data + 16);
+    nr_ports = ldl_le_p(data + 12);
+    nr_be_ports = ldl_le_p(data + 16);
     if (nr_ports >= NR_PORTS || nr_be_ports >= NR_PORTS ||
         len != EVTCHN_HEADER_SIZE +
                (size_t)EVTCHN_RECORD_SIZE * (nr_ports + nr_be_ports)) {
@@ -803,7 +774,7 @@ static const char *decode_stream(const uint8_t *data, size_t len,
     }
     rec = data + EVTCHN_HEADER_SIZE;
     for (uint32_t i = 0; i < nr_ports; i++, rec += EVTCHN_RECORD_SIZE) {
-        evtchn_port_t port = get_u32(rec);
+        evtchn_port_t port = ldl_le_p(rec);
         XenEvtchnPort *p = &ports[port];
 
         if (!valid_port(port) || port <= last) {
@@ -816,8 +787,8 @@ static const char *decode_stream(const uint8_t *data, size_t len,
         p->state = rec[4];
         p->pending = rec[5] & FLAG_PENDING;
         p->masked = rec[5] & FLAG_MASKED;
-        p->remote_dom = get_u16(rec + 6);
-        p->remote_port = get_u32(rec + 8);
+        p->remote_dom = lduw_le_p(rec + 6);
+        p->remote_port = ldl_le_p(rec + 8);
         switch (p->state) {
         case PORT_FREE:
             /* Only its mask bit is kept, so that must be set. */
@@ -844,7 +815,7 @@ static const char *decode_stream(const uint8_t *data, size_t len,
     }
     last = 0;
     for (uint32_t i = 0; i < nr_be_ports; i++, rec += EVTCHN_RECORD_SIZE) {
-        evtchn_port_t be_port = get_u32(rec);
+        evtchn_port_t be_port = ldl_le_p(rec);
         XenEvtchnBePort *be = &be_ports[be_port];
 
         if (!valid_port(be_port) || be_port <= last) {
@@ -852,11 +823,11 @@ static const char *decode_stream(const uint8_t *data, size_t len,
         }
         last = be_port;
         if ((rec[8] & ~(FLAG_PENDING | FLAG_MASKED)) || rec[9] ||
-            get_u16(rec + 10)) {
+            lduw_le_p(rec + 10)) {
             return "unknown backend port flags";
         }
         be->in_use = true;
-        be->guest_port = get_u32(rec + 4);
+        be->guest_port = ldl_le_p(rec + 4);
         be->pending = rec[8] & FLAG_PENDING;
         be->masked = rec[8] & FLAG_MASKED;
         if (be->guest_port && !valid_port(be->guest_port)) {

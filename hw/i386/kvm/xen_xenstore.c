@@ -18,6 +18,11 @@
 
 #define XEN_XENSTORE_SAVE_MAGIC "XSDV"
 #define XEN_XENSTORE_SAVE_VERSION 1
+/* Flags of the saved state. */
+#define XSDV_READY          1   /* reset has set the ring up */
+#define XSDV_STOPPED        2   /* a ring error stopped serving */
+#define XSDV_ADOPT_INDEXES  4   /* not served since reset */
+#define XSDV_FLAGS_ALL      7
 
 struct XenXenstoreState {
     unsigned int domid;
@@ -33,6 +38,11 @@ struct XenXenstoreState {
     QEMUBH *bh;
     bool ready;                 /* reset has set the ring up */
     bool stopped;               /* a ring error was set: serve nothing */
+    /*
+     * Reset: start from the indexes found in the page when first served
+     * (firmware may have used the ring before the OS, spec 10).
+     */
+    bool adopt_indexes;
     /* The indexes we own: the guest cannot change what we believe. */
     XENSTORE_RING_IDX req_cons;
     XENSTORE_RING_IDX rsp_prod;
@@ -68,6 +78,11 @@ XenstoreImplState *xen_xenstore_impl(XenXenstoreState *s)
 unsigned int xen_xenstore_domid(XenXenstoreState *s)
 {
     return s->domid;
+}
+
+XsConn *xen_xenstore_conn(XenXenstoreState *s)
+{
+    return s->conn;
 }
 
 void *xen_xenstore_ring(XenXenstoreState *s)
@@ -241,6 +256,20 @@ static bool xen_xenstore_get_requests(XenXenstoreState *s)
 }
 
 /*
+ * The first time a reset ring is served: believe the page's req_cons
+ * and rsp_prod once, as if we had left them there.  They are read once;
+ * the checks of every pass then catch indexes that make no sense.
+ */
+static void xen_xenstore_adopt_indexes(XenXenstoreState *s)
+{
+    s->req_cons = qatomic_read(&s->xs->req_cons);
+    s->rsp_prod = qatomic_read(&s->xs->rsp_prod);
+    smp_rmb();
+    s->adopt_indexes = false;
+    trace_xen_xenstore_adopt_indexes(s->req_cons, s->rsp_prod);
+}
+
+/*
  * Reconnection (the guest wrote connection = RECONNECT): drop everything
  * of the old connection, start the indexes again, say CONNECTED.
  */
@@ -252,6 +281,7 @@ static void xen_xenstore_reconnect(XenXenstoreState *s)
     xs_conn_reset(s->conn);
     s->req_cons = s->rsp_prod = 0;
     s->stopped = false;
+    s->adopt_indexes = false;
     qatomic_set(&xs->req_cons, 0);
     qatomic_set(&xs->req_prod, 0);
     qatomic_set(&xs->rsp_cons, 0);
@@ -273,6 +303,9 @@ void xen_xenstore_pump(XenXenstoreState *s)
         smp_rmb();
         xen_xenstore_reconnect(s);
         notify = true;
+    }
+    if (s->adopt_indexes) {
+        xen_xenstore_adopt_indexes(s);
     }
     while (!s->stopped) {
         bool moved = xen_xenstore_put_responses(s);
@@ -382,6 +415,46 @@ void xen_xenstore_unrealize(XenXenstoreState *s)
     g_free(s);
 }
 
+static bool xen_xenstore_is_guest_end(XenXenstoreState *s,
+                                      evtchn_port_t port)
+{
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+
+    return !xen_evtchn_status_op(&st) &&
+           st.status == EVTCHNSTAT_interdomain &&
+           st.u.interdomain.dom == DOMID_QEMU &&
+           st.u.interdomain.port == s->be_port;
+}
+
+/*
+ * Close the guest's end of the store channel, wherever it is now.  A
+ * Windows guest may have closed the port it was given and bound another
+ * one to our backend port, and the old number may belong to something
+ * else by then: close only a port bound to us.  Nothing is left to
+ * close if the event channels were reset with the machine.
+ */
+static void xen_xenstore_close_guest_end(XenXenstoreState *s)
+{
+    evtchn_port_t port = 0;
+
+    if (!s->be_port) {
+        return;
+    }
+    if (s->guest_port && xen_xenstore_is_guest_end(s, s->guest_port)) {
+        port = s->guest_port;
+    }
+    for (evtchn_port_t p = 1; !port && p < EVTCHN_2L_NR_CHANNELS; p++) {
+        if (xen_xenstore_is_guest_end(s, p)) {
+            port = p;
+        }
+    }
+    if (port) {
+        struct evtchn_close close = { .port = port };
+
+        xen_evtchn_close_op(&close);
+    }
+}
+
 bool xen_xenstore_reset(XenXenstoreState *s, Error **errp)
 {
     struct evtchn_alloc_unbound alloc = {
@@ -394,19 +467,23 @@ bool xen_xenstore_reset(XenXenstoreState *s, Error **errp)
                               errp)) {
         return false;
     }
+    /*
+     * A reboot: the domain that was there goes away (@releaseDomain, as
+     * on Xen; its watches and transactions go with it).  At first boot
+     * nothing was introduced and nothing fires.
+     */
+    if (xs_impl_is_domain_introduced(s->impl, s->domid)) {
+        xs_impl_release_domain(s->impl, s->domid);
+    }
     /* Whatever the guest had: watches, transactions, bytes in flight. */
     xs_conn_reset(s->conn);
     s->stopped = false;
     s->req_cons = s->rsp_prod = 0;
+    s->adopt_indexes = true;
     memset(s->xs, 0, XEN_PAGE_SIZE);
 
-    if (s->guest_port) {
-        struct evtchn_close close = { .port = s->guest_port };
-
-        /* Gone already if the event channels were reset with the machine. */
-        xen_evtchn_close_op(&close);
-        s->guest_port = 0;
-    }
+    xen_xenstore_close_guest_end(s);
+    s->guest_port = 0;
     ret = xen_evtchn_alloc_unbound_op(&alloc);
     if (ret < 0) {
         error_setg(errp, "xen-xenstore: allocating the store port: %s",
@@ -466,7 +543,8 @@ GByteArray *xen_xenstore_save(XenXenstoreState *s)
     put_le32(b, s->domid);
     put_le32(b, s->guest_port);
     put_le32(b, s->be_port);
-    put_le32(b, (s->ready ? 1 : 0) | (s->stopped ? 2 : 0));
+    put_le32(b, (s->ready ? XSDV_READY : 0) | (s->stopped ? XSDV_STOPPED : 0) |
+                (s->adopt_indexes ? XSDV_ADOPT_INDEXES : 0));
     put_le32(b, s->req_cons);
     put_le32(b, s->rsp_prod);
     g_byte_array_append(b, (const uint8_t *)s->xs, XEN_PAGE_SIZE);
@@ -536,8 +614,8 @@ bool xen_xenstore_load(XenXenstoreState *s, const uint8_t *data, size_t len,
         error_setg(errp, "xen-xenstore: truncated device state");
         return false;
     }
-    if (domid != s->domid || flags > 3 ||
-        (flags & 1 && (!guest_port || !be_port))) {
+    if (domid != s->domid || (flags & ~XSDV_FLAGS_ALL) ||
+        (flags & XSDV_READY && (!guest_port || !be_port))) {
         error_setg(errp, "xen-xenstore: device state of another guest");
         return false;
     }
@@ -559,7 +637,7 @@ bool xen_xenstore_load(XenXenstoreState *s, const uint8_t *data, size_t len,
     if (!ok) {
         return false;
     }
-    if (flags & 1) {
+    if (flags & XSDV_READY) {
         ret = xen_be_evtchn_reclaim(s->eh, be_port);
         if (ret < 0 && ret != -EBUSY) {
             error_setg(errp, "xen-xenstore: backend port %u: %s", be_port,
@@ -586,8 +664,9 @@ bool xen_xenstore_load(XenXenstoreState *s, const uint8_t *data, size_t len,
     memcpy(s->xs, page, XEN_PAGE_SIZE);
     s->guest_port = guest_port;
     s->be_port = be_port;
-    s->ready = flags & 1;
-    s->stopped = flags & 2;
+    s->ready = flags & XSDV_READY;
+    s->stopped = flags & XSDV_STOPPED;
+    s->adopt_indexes = flags & XSDV_ADOPT_INDEXES;
     s->req_cons = req_cons;
     s->rsp_prod = rsp_prod;
     trace_xen_xenstore_load(s->domid, s->guest_port, s->be_port);

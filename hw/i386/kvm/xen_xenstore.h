@@ -41,7 +41,8 @@ XenXenstoreState *xen_xenstore_get(void);
  * transactions, partial request, pending output, queued events, ring
  * error), map the page at the XenStore PFN with fresh indexes, give the
  * guest a new store port bound to the device, publish store/port and
- * store/ring-ref, and fire @introduceDomain.
+ * store/ring-ref, and fire @introduceDomain.  On a reboot (the domain
+ * was introduced) @releaseDomain fires first: the old domain is gone.
  */
 bool xen_xenstore_reset(XenXenstoreState *s, Error **errp);
 
@@ -54,6 +55,9 @@ evtchn_port_t xen_xenstore_be_port(XenXenstoreState *s);
 XenstoreImplState *xen_xenstore_impl(XenXenstoreState *s);
 /* The guest's domain id. */
 unsigned int xen_xenstore_domid(XenXenstoreState *s);
+/* The guest's connection: its event queue and flow-control state. */
+typedef struct XsConn XsConn;
+XsConn *xen_xenstore_conn(XenXenstoreState *s);
 /* The ring page as this process sees it (for tests and tools). */
 void *xen_xenstore_ring(XenXenstoreState *s);
 

@@ -34,6 +34,8 @@ struct qemu_xs_handle {
     GQueue events;              /* XsBeEvent *, in order */
     GHashTable *pending;        /* "watch:path" keys of queued events */
     QEMUBH *bh;
+    /* While delivering: set by be_close() from inside a callback. */
+    bool *closed;
 };
 
 static char *event_key(qemu_xs_watch *w, const char *path)
@@ -72,9 +74,14 @@ static void be_event_free(XsBeEvent *ev)
 static void be_deliver(void *opaque)
 {
     qemu_xs_handle *h = opaque;
+    bool closed = false;
     XsBeEvent *ev;
 
-    /* A callback may add events or unwatch: take one at a time. */
+    /*
+     * A callback may add events, unwatch, or close the handle: take one
+     * event at a time, and touch nothing of h once it is closed.
+     */
+    h->closed = &closed;
     while ((ev = g_queue_pop_head(&h->events))) {
         g_autofree char *key = event_key(ev->w, ev->path);
 
@@ -82,7 +89,11 @@ static void be_deliver(void *opaque)
         trace_xen_xenstore_be_event(ev->path);
         ev->w->fn(ev->w->opaque, ev->path);
         be_event_free(ev);
+        if (closed) {
+            return;
+        }
     }
+    h->closed = NULL;
 }
 
 static qemu_xs_handle *be_open(Error **errp)
@@ -144,6 +155,9 @@ static void be_close(qemu_xs_handle *h)
                                 false);
     }
     be_drop_events_of(h, NULL);
+    if (h->closed) {
+        *h->closed = true;
+    }
     g_list_free_full(h->watches, (GDestroyNotify)be_watch_free);
     g_array_free(h->txs, true);
     g_hash_table_destroy(h->pending);

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "qemu/bytestream.h"
 #include "xenstore_conn.h"
 #include "trace.h"
 
@@ -350,19 +351,6 @@ uint64_t xs_conn_dropped_events(XsConn *conn)
 /* Far more than any quota; only bounds what a corrupt stream may ask. */
 #define XS_CONN_LOAD_MAX_ITEMS 65536
 
-static void put_u32(GByteArray *b, uint32_t v)
-{
-    uint8_t le[4] = { v, v >> 8, v >> 16, v >> 24 };
-
-    g_byte_array_append(b, le, 4);
-}
-
-static void put_bytes(GByteArray *b, const void *data, size_t len)
-{
-    put_u32(b, len);
-    g_byte_array_append(b, data, len);
-}
-
 static gint cmp_tx(gconstpointer a, gconstpointer b)
 {
     uint32_t x = GPOINTER_TO_UINT(a), y = GPOINTER_TO_UINT(b);
@@ -376,62 +364,33 @@ GByteArray *xs_conn_save(XsConn *conn)
     GList *txs = g_hash_table_get_keys(conn->sess.transactions);
 
     g_byte_array_append(b, (const guint8 *)XS_CONN_MAGIC, 4);
-    put_u32(b, XS_CONN_VERSION);
-    put_u32(b, conn->proto_error ? XS_CONN_FLAG_PROTO_ERROR : 0);
-    put_bytes(b, conn->in, conn->in_len);
-    put_bytes(b, conn->out->data, conn->out->len);
-    put_u32(b, conn->events.length);
+    bs_put_le32(b, XS_CONN_VERSION);
+    bs_put_le32(b, conn->proto_error ? XS_CONN_FLAG_PROTO_ERROR : 0);
+    bs_put_blob(b, conn->in, conn->in_len);
+    bs_put_blob(b, conn->out->data, conn->out->len);
+    bs_put_le32(b, conn->events.length);
     for (GList *l = conn->events.head; l; l = l->next) {
         XsQueuedEvent *ev = l->data;
 
-        put_bytes(b, ev->path, strlen(ev->path));
-        put_bytes(b, ev->token, strlen(ev->token));
+        bs_put_blob(b, ev->path, strlen(ev->path));
+        bs_put_blob(b, ev->token, strlen(ev->token));
     }
     txs = g_list_sort(txs, cmp_tx);
-    put_u32(b, g_list_length(txs));
+    bs_put_le32(b, g_list_length(txs));
     for (GList *l = txs; l; l = l->next) {
-        put_u32(b, GPOINTER_TO_UINT(l->data));
+        bs_put_le32(b, GPOINTER_TO_UINT(l->data));
     }
     g_list_free(txs);
     return b;
 }
 
-typedef struct XsReader {
-    const uint8_t *p;
-    size_t left;
-} XsReader;
-
-static bool get_u32(XsReader *r, uint32_t *v)
-{
-    if (r->left < 4) {
-        return false;
-    }
-    *v = r->p[0] | r->p[1] << 8 | r->p[2] << 16 | (uint32_t)r->p[3] << 24;
-    r->p += 4;
-    r->left -= 4;
-    return true;
-}
-
-/* A length-prefixed byte string of at most @max bytes. */
-static bool get_bytes(XsReader *r, size_t max, const uint8_t **data,
-                      uint32_t *len)
-{
-    if (!get_u32(r, len) || *len > max || *len > r->left) {
-        return false;
-    }
-    *data = r->p;
-    r->p += *len;
-    r->left -= *len;
-    return true;
-}
-
 /* A length-prefixed string without NULs: a new C string. */
-static char *get_string(XsReader *r, size_t max)
+static char *get_string(ByteReader *r, size_t max)
 {
     const uint8_t *data;
     uint32_t len;
 
-    if (!get_bytes(r, max, &data, &len) || memchr(data, '\0', len)) {
+    if (!br_blob(r, max, &data, &len) || memchr(data, '\0', len)) {
         return NULL;
     }
     return g_strndup((const char *)data, len);
@@ -478,35 +437,34 @@ static bool input_is_valid(const XsConnImage *img)
            img->in_len <= XS_WIRE_HDR_SIZE + hdr.len;
 }
 
-static bool parse_image(XsReader *r, XsConnImage *img, Error **errp)
+static bool parse_image(ByteReader *r, XsConnImage *img, Error **errp)
 {
     uint32_t version, flags, n;
+    const uint8_t *magic;
 
-    if (r->left < 4 || memcmp(r->p, XS_CONN_MAGIC, 4)) {
+    if (!br_bytes(r, 4, &magic) || memcmp(magic, XS_CONN_MAGIC, 4)) {
         error_setg(errp, "xenstore connection state: bad magic");
         return false;
     }
-    r->p += 4;
-    r->left -= 4;
-    if (!get_u32(r, &version) || version != XS_CONN_VERSION) {
+    if (!br_u32(r, &version) || version != XS_CONN_VERSION) {
         error_setg(errp, "xenstore connection state: unknown version");
         return false;
     }
-    if (!get_u32(r, &flags) || (flags & ~XS_CONN_FLAG_PROTO_ERROR)) {
+    if (!br_u32(r, &flags) || (flags & ~XS_CONN_FLAG_PROTO_ERROR)) {
         error_setg(errp, "xenstore connection state: bad flags");
         return false;
     }
     img->proto_error = flags & XS_CONN_FLAG_PROTO_ERROR;
-    if (!get_bytes(r, XS_WIRE_MSG_MAX, &img->in, &img->in_len) ||
+    if (!br_blob(r, XS_WIRE_MSG_MAX, &img->in, &img->in_len) ||
         !input_is_valid(img)) {
         error_setg(errp, "xenstore connection state: bad input buffer");
         return false;
     }
-    if (!get_bytes(r, XS_WIRE_MSG_MAX, &img->out, &img->out_len)) {
+    if (!br_blob(r, XS_WIRE_MSG_MAX, &img->out, &img->out_len)) {
         error_setg(errp, "xenstore connection state: bad output buffer");
         return false;
     }
-    if (!get_u32(r, &n) || n > XS_CONN_LOAD_MAX_ITEMS) {
+    if (!br_u32(r, &n) || n > XS_CONN_LOAD_MAX_ITEMS) {
         error_setg(errp, "xenstore connection state: bad event count");
         return false;
     }
@@ -527,22 +485,22 @@ static bool parse_image(XsReader *r, XsConnImage *img, Error **errp)
             return false;
         }
     }
-    if (!get_u32(r, &n) || n > XS_CONN_LOAD_MAX_ITEMS) {
+    if (!br_u32(r, &n) || n > XS_CONN_LOAD_MAX_ITEMS) {
         error_setg(errp, "xenstore connection state: bad transaction count");
         return false;
     }
     for (uint32_t i = 0; i < n; i++) {
         uint32_t tx;
 
-        if (!get_u32(r, &tx) || tx == XBT_NULL ||
+        if (!br_u32(r, &tx) || tx == XBT_NULL ||
             !g_hash_table_add(img->transactions, GUINT_TO_POINTER(tx))) {
             error_setg(errp, "xenstore connection state: bad transaction");
             return false;
         }
     }
-    if (r->left) {
+    if (br_remaining(r)) {
         error_setg(errp, "xenstore connection state: %zu trailing bytes",
-                   r->left);
+                   br_remaining(r));
         return false;
     }
     return true;
@@ -551,13 +509,14 @@ static bool parse_image(XsReader *r, XsConnImage *img, Error **errp)
 bool xs_conn_load(XsConn *conn, const uint8_t *data, size_t len,
                   Error **errp)
 {
-    XsReader r = { .p = data, .left = len };
+    ByteReader r;
     XsConnImage img = {
         .event_keys = g_hash_table_new(g_str_hash, g_str_equal),
         .transactions = g_hash_table_new(NULL, NULL),
     };
     GHashTable *tmp;
 
+    br_init(&r, data, len, false);
     g_queue_init(&img.events);
     if (!parse_image(&r, &img, errp)) {
         image_clear(&img);

@@ -803,12 +803,16 @@ int xs_missing_error_perms(XenstoreImplState *s, unsigned int dom_id,
 
 /* ---- public node calls ---- */
 
-static int xs_resolve_tx(XenstoreImplState *s, unsigned int dom_id,
-                         xs_transaction_t tx_id, XsTransaction **tx)
+/* What every node call starts with: the path, then the transaction. */
+static int xs_begin(XenstoreImplState *s, unsigned int dom_id,
+                    xs_transaction_t tx_id, const char *path,
+                    bool allow_special, XsPath *p, XsTransaction **tx)
 {
+    int err = xs_path_resolve(s, dom_id, path, allow_special, p);
+
     *tx = NULL;
-    if (tx_id == XBT_NULL) {
-        return 0;
+    if (err || tx_id == XBT_NULL) {
+        return err;
     }
     *tx = xs_tx_lookup(s, dom_id, tx_id);
     return *tx ? 0 : ENOENT;
@@ -822,10 +826,7 @@ int xs_impl_read(XenstoreImplState *s, unsigned int dom_id,
     XsNode *n, *anc;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, false, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, false, &p, &tx);
     if (err) {
         return err;
     }
@@ -892,10 +893,7 @@ static int xs_write_common(XenstoreImplState *s, unsigned int dom_id,
     const char *rest;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, false, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, false, &p, &tx);
     if (err) {
         return err;
     }
@@ -972,38 +970,101 @@ static void xs_list_prepend_names(XsNode *n, GList **items)
     }
 }
 
+static bool xs_prepend_name(void *opaque, const char *name)
+{
+    GList **items = opaque;
+
+    *items = g_list_prepend(*items, g_strdup(name));
+    return true;
+}
+
+/* In order; false when fn asked to stop. */
+static bool xs_foreach_name(XsNode *n, xs_impl_dir_fn *fn, void *opaque)
+{
+    while (n) {
+        if (!xs_foreach_name(n->left, fn, opaque) ||
+            !fn(opaque, n->name)) {
+            return false;
+        }
+        n = n->right;
+    }
+    return true;
+}
+
+/* The node to list, checked: or an error. */
+static int xs_dir_node(XenstoreImplState *s, unsigned int dom_id,
+                       XsPath *p, XsNode **n)
+{
+    XsNode *anc;
+
+    *n = xs_lookup(s, p, &anc, NULL, NULL);
+    if (!*n) {
+        return xs_missing_error(s, dom_id, anc);
+    }
+    if (!(xs_perm_for(s, (*n)->perms, dom_id) & XS_PERM_READ)) {
+        return EACCES;
+    }
+    return 0;
+}
+
 int xs_impl_directory(XenstoreImplState *s, unsigned int dom_id,
                       xs_transaction_t tx_id, const char *path,
                       uint64_t *gencnt, GList **items)
 {
     XsPath p;
     XsTransaction *tx;
-    XsNode *n, *anc;
+    XsNode *n;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, false, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
+    err = xs_begin(s, dom_id, tx_id, path, false, &p, &tx);
+    if (err) {
+        return err;
     }
+    trace_xenstore_impl_directory(dom_id, tx_id, p.buf);
+    *items = NULL;
+    if (tx) {
+        err = xs_tx_directory(s, tx, dom_id, &p, gencnt, xs_prepend_name,
+                              items);
+        *items = g_list_reverse(*items);
+        return err;
+    }
+    err = xs_dir_node(s, dom_id, &p, &n);
+    if (err) {
+        return err;
+    }
+    if (gencnt) {
+        *gencnt = n->gen;
+    }
+    xs_list_prepend_names(n->children, items);
+    return 0;
+}
+
+int xs_impl_directory_foreach(XenstoreImplState *s, unsigned int dom_id,
+                              xs_transaction_t tx_id, const char *path,
+                              uint64_t *gencnt, xs_impl_dir_fn *fn,
+                              void *opaque)
+{
+    XsPath p;
+    XsTransaction *tx;
+    XsNode *n;
+    int err;
+
+    err = xs_begin(s, dom_id, tx_id, path, false, &p, &tx);
     if (err) {
         return err;
     }
     trace_xenstore_impl_directory(dom_id, tx_id, p.buf);
     if (tx) {
-        return xs_tx_directory(s, tx, dom_id, &p, gencnt, items);
+        return xs_tx_directory(s, tx, dom_id, &p, gencnt, fn, opaque);
     }
-    n = xs_lookup(s, &p, &anc, NULL, NULL);
-    if (!n) {
-        return xs_missing_error(s, dom_id, anc);
-    }
-    if (!(xs_perm_for(s, n->perms, dom_id) & XS_PERM_READ)) {
-        return EACCES;
+    err = xs_dir_node(s, dom_id, &p, &n);
+    if (err) {
+        return err;
     }
     if (gencnt) {
         *gencnt = n->gen;
     }
-    *items = NULL;
-    xs_list_prepend_names(n->children, items);
+    xs_foreach_name(n->children, fn, opaque);
     return 0;
 }
 
@@ -1015,10 +1076,7 @@ int xs_impl_rm(XenstoreImplState *s, unsigned int dom_id,
     XsNode *n, *anc, *parent;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, false, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, false, &p, &tx);
     if (err) {
         return err;
     }
@@ -1065,10 +1123,7 @@ int xs_impl_get_perms(XenstoreImplState *s, unsigned int dom_id,
     XsNode *n, *anc;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, true, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, true, &p, &tx);
     if (err) {
         return err;
     }
@@ -1137,10 +1192,7 @@ int xs_impl_set_perms(XenstoreImplState *s, unsigned int dom_id,
     XsNode *n, *anc;
     int err;
 
-    err = xs_path_resolve(s, dom_id, path, true, &p);
-    if (!err) {
-        err = xs_resolve_tx(s, dom_id, tx_id, &tx);
-    }
+    err = xs_begin(s, dom_id, tx_id, path, true, &p, &tx);
     if (err) {
         return err;
     }

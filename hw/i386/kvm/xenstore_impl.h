@@ -72,6 +72,15 @@ int xs_impl_mkdir(XenstoreImplState *s, unsigned int dom_id,
 int xs_impl_directory(XenstoreImplState *s, unsigned int dom_id,
                       xs_transaction_t tx_id, const char *path,
                       uint64_t *gencnt, GList **items);
+/*
+ * The same listing without allocating: fn gets each child name in order
+ * (valid during the call) and returns false to stop early.
+ */
+typedef bool (xs_impl_dir_fn)(void *opaque, const char *name);
+int xs_impl_directory_foreach(XenstoreImplState *s, unsigned int dom_id,
+                              xs_transaction_t tx_id, const char *path,
+                              uint64_t *gencnt, xs_impl_dir_fn *fn,
+                              void *opaque);
 int xs_impl_rm(XenstoreImplState *s, unsigned int dom_id,
                xs_transaction_t tx_id, const char *path);
 int xs_impl_get_perms(XenstoreImplState *s, unsigned int dom_id,

@@ -260,7 +260,7 @@ int xs_tx_write(XenstoreImplState *s, XsTransaction *tx,
                 uint32_t len, bool mkdir);
 int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
                     unsigned int dom_id, XsPath *p, uint64_t *gencnt,
-                    GList **items);
+                    xs_impl_dir_fn *fn, void *opaque);
 int xs_tx_rm(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
              XsPath *p);
 int xs_tx_get_perms(XenstoreImplState *s, XsTransaction *tx,

@@ -7,6 +7,7 @@
  */
 #include "qemu/osdep.h"
 #include "xenstore_impl_int.h"
+#include "qemu/bytestream.h"
 #include "trace.h"
 
 #define XS_STREAM_IDENT "xenstore"
@@ -44,43 +45,12 @@ enum {
 #define XS_EXT_ALL 127
 
 
-/* ---- writing (little endian) ---- */
-
-static void put_u8(GByteArray *b, uint8_t v)
-{
-    g_byte_array_append(b, &v, 1);
-}
-
-static void put_u16(GByteArray *b, uint16_t v)
-{
-    uint8_t x[2] = { v, v >> 8 };
-
-    g_byte_array_append(b, x, 2);
-}
-
-static void put_u32(GByteArray *b, uint32_t v)
-{
-    put_u16(b, v);
-    put_u16(b, v >> 16);
-}
-
-static void put_u64(GByteArray *b, uint64_t v)
-{
-    put_u32(b, v);
-    put_u32(b, v >> 32);
-}
-
-static void put_u32_be(GByteArray *b, uint32_t v)
-{
-    uint8_t x[4] = { v >> 24, v >> 16, v >> 8, v };
-
-    g_byte_array_append(b, x, 4);
-}
+/* ---- writing (little endian records) ---- */
 
 static guint rec_begin(GByteArray *b, uint32_t type)
 {
-    put_u32(b, type);
-    put_u32(b, 0);
+    bs_put_le32(b, type);
+    bs_put_le32(b, 0);
     return b->len;
 }
 
@@ -112,16 +82,16 @@ static void put_node(GByteArray *b, uint32_t conn_id, uint32_t tx_id,
     unsigned int nperms = perms ? perms->n : 0;
     size_t plen = strlen(path) + 1;
 
-    put_u32(b, conn_id);
-    put_u32(b, tx_id);
-    put_u16(b, plen);
-    put_u16(b, value_len);
-    put_u16(b, access);
-    put_u16(b, nperms);
+    bs_put_le32(b, conn_id);
+    bs_put_le32(b, tx_id);
+    bs_put_le16(b, plen);
+    bs_put_le16(b, value_len);
+    bs_put_le16(b, access);
+    bs_put_le16(b, nperms);
     for (unsigned int i = 0; i < nperms; i++) {
-        put_u8(b, perm_letter(perms->e[i].perm));
-        put_u8(b, 0);
-        put_u16(b, perms->e[i].domid);
+        bs_put_u8(b, perm_letter(perms->e[i].perm));
+        bs_put_u8(b, 0);
+        bs_put_le16(b, perms->e[i].domid);
     }
     g_byte_array_append(b, (const uint8_t *)path, plen);
     if (value_len) {
@@ -130,9 +100,9 @@ static void put_node(GByteArray *b, uint32_t conn_id, uint32_t tx_id,
     rec_end(b, r);
 
     r = rec_begin(b, XS_REC_QEMU_NODE_EXT);
-    put_u32(b, XS_REC_QEMU_VERSION);
-    put_u32(b, ext_flags);
-    put_u64(b, gen);
+    bs_put_le32(b, XS_REC_QEMU_VERSION);
+    bs_put_le32(b, ext_flags);
+    bs_put_le64(b, gen);
     rec_end(b, r);
 }
 
@@ -207,10 +177,10 @@ static void save_txnode(XsSaver *sv, XsTransaction *tx, XsTxNode *t)
 
 static void save_perms(GByteArray *b, const XsPerms *p)
 {
-    put_u32(b, p->n);
+    bs_put_le32(b, p->n);
     for (unsigned int i = 0; i < p->n; i++) {
-        put_u32(b, p->e[i].domid);
-        put_u32(b, p->e[i].perm);
+        bs_put_le32(b, p->e[i].domid);
+        bs_put_le32(b, p->e[i].perm);
     }
 }
 
@@ -247,15 +217,15 @@ static void save_connections(XenstoreImplState *s, GByteArray *b,
         XsDomain *d = xs_domain(s, domid, false);
         guint r = rec_begin(b, XS_REC_CONNECTION_DATA);
 
-        put_u32(b, domid + 1);      /* conn_id */
-        put_u16(b, 0);              /* ring */
-        put_u16(b, 0);              /* fields */
-        put_u16(b, domid);
-        put_u16(b, d && d->target != DOMID_INVALID ? d->target : domid);
-        put_u32(b, 0);              /* event channel: the device's */
-        put_u16(b, 0);              /* in_len */
-        put_u16(b, 0);              /* out_resp_len */
-        put_u32(b, 0);              /* out_len */
+        bs_put_le32(b, domid + 1);      /* conn_id */
+        bs_put_le16(b, 0);              /* ring */
+        bs_put_le16(b, 0);              /* fields */
+        bs_put_le16(b, domid);
+        bs_put_le16(b, d && d->target != DOMID_INVALID ? d->target : domid);
+        bs_put_le32(b, 0);              /* event channel: the device's */
+        bs_put_le16(b, 0);              /* in_len */
+        bs_put_le16(b, 0);              /* out_resp_len */
+        bs_put_le32(b, 0);              /* out_len */
         rec_end(b, r);
     }
 }
@@ -284,11 +254,11 @@ static void save_watches(XenstoreImplState *s, GByteArray *b)
                 continue;
             }
             r = rec_begin(b, XS_REC_WATCH_DATA_EXTENDED);
-            put_u32(b, w->dom_id + 1);
-            put_u16(b, strlen(given) + 1);
-            put_u16(b, w->token ? strlen(w->token) + 1 : 0);
-            put_u32(b, (uint32_t)w->depth);
-            put_u32(b, 0);
+            bs_put_le32(b, w->dom_id + 1);
+            bs_put_le16(b, strlen(given) + 1);
+            bs_put_le16(b, w->token ? strlen(w->token) + 1 : 0);
+            bs_put_le32(b, (uint32_t)w->depth);
+            bs_put_le32(b, 0);
             g_byte_array_append(b, (const uint8_t *)given,
                                 strlen(given) + 1);
             if (w->token) {
@@ -313,17 +283,17 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
 
     trace_xenstore_impl_serialize();
     g_byte_array_append(b, (const uint8_t *)XS_STREAM_IDENT, 8);
-    put_u32_be(b, XS_STREAM_VERSION);
-    put_u32_be(b, 0);               /* flags: little-endian records */
+    bs_put_be32(b, XS_STREAM_VERSION);
+    bs_put_be32(b, 0);               /* flags: little-endian records */
 
     r = rec_begin(b, XS_REC_QEMU_STORE);
-    put_u32(b, XS_REC_QEMU_VERSION);
-    put_u32(b, s->guest_domid);
-    put_u64(b, s->gen);
-    put_u32(b, s->next_tx_id);
-    put_u32(b, XS_QUOTA__MAX);
+    bs_put_le32(b, XS_REC_QEMU_VERSION);
+    bs_put_le32(b, s->guest_domid);
+    bs_put_le64(b, s->gen);
+    bs_put_le32(b, s->next_tx_id);
+    bs_put_le32(b, XS_QUOTA__MAX);
     for (int q = 0; q < XS_QUOTA__MAX; q++) {
-        put_u32(b, s->default_quota[q]);
+        bs_put_le32(b, s->default_quota[q]);
     }
     rec_end(b, r);
 
@@ -331,24 +301,24 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
         XsDomain *d = g_hash_table_lookup(s->domains, doms->pdata[i]);
 
         r = rec_begin(b, XS_REC_QEMU_DOMAIN);
-        put_u32(b, XS_REC_QEMU_VERSION);
-        put_u32(b, d->domid);
-        put_u32(b, (d->privileged ? 1 : 0) | (d->introduced ? 2 : 0) |
+        bs_put_le32(b, XS_REC_QEMU_VERSION);
+        bs_put_le32(b, d->domid);
+        bs_put_le32(b, (d->privileged ? 1 : 0) | (d->introduced ? 2 : 0) |
                    (d->has_features ? 4 : 0));
-        put_u32(b, d->features);
-        put_u32(b, d->target);
-        put_u32(b, d->quota_set);
-        put_u32(b, XS_QUOTA__MAX);
+        bs_put_le32(b, d->features);
+        bs_put_le32(b, d->target);
+        bs_put_le32(b, d->quota_set);
+        bs_put_le32(b, XS_QUOTA__MAX);
         for (int q = 0; q < XS_QUOTA__MAX; q++) {
-            put_u32(b, d->quota[q]);
+            bs_put_le32(b, d->quota[q]);
         }
         rec_end(b, r);
     }
 
     for (int i = 0; i < 2; i++) {
         r = rec_begin(b, XS_REC_QEMU_SPECIAL);
-        put_u32(b, XS_REC_QEMU_VERSION);
-        put_u32(b, i);
+        bs_put_le32(b, XS_REC_QEMU_VERSION);
+        bs_put_le32(b, i);
         save_perms(b, s->special_perms[i]);
         rec_end(b, r);
     }
@@ -385,15 +355,15 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
                                                 txids->pdata[i]);
 
         r = rec_begin(b, XS_REC_TRANSACTION_DATA);
-        put_u32(b, tx->dom_id + 1);
-        put_u32(b, tx->id);
+        bs_put_le32(b, tx->dom_id + 1);
+        bs_put_le32(b, tx->id);
         rec_end(b, r);
         r = rec_begin(b, XS_REC_QEMU_TX);
-        put_u32(b, XS_REC_QEMU_VERSION);
-        put_u32(b, tx->id);
-        put_u32(b, tx->nr_nodes);
-        put_u32(b, tx->nr_touched);
-        put_u32(b, tx->nr_created);
+        bs_put_le32(b, XS_REC_QEMU_VERSION);
+        bs_put_le32(b, tx->id);
+        bs_put_le32(b, tx->nr_nodes);
+        bs_put_le32(b, tx->nr_touched);
+        bs_put_le32(b, tx->nr_created);
         rec_end(b, r);
         if (tx->root) {
             strcpy(sv->path, "/");
@@ -409,73 +379,12 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
 
 /* ---- reading ---- */
 
-typedef struct XsReader {
-    const uint8_t *p;
-    size_t len;
-    size_t off;
-    bool be;
-} XsReader;
-
-static bool get_bytes(XsReader *r, size_t n, const uint8_t **out)
-{
-    if (r->len - r->off < n) {
-        return false;
-    }
-    *out = r->p + r->off;
-    r->off += n;
-    return true;
-}
-
-static bool get_u8(XsReader *r, uint8_t *v)
-{
-    const uint8_t *x;
-
-    if (!get_bytes(r, 1, &x)) {
-        return false;
-    }
-    *v = x[0];
-    return true;
-}
-
-static bool get_u16(XsReader *r, uint16_t *v)
-{
-    const uint8_t *x;
-
-    if (!get_bytes(r, 2, &x)) {
-        return false;
-    }
-    *v = r->be ? (x[0] << 8 | x[1]) : (x[1] << 8 | x[0]);
-    return true;
-}
-
-static bool get_u32(XsReader *r, uint32_t *v)
-{
-    uint16_t a, b;
-
-    if (!get_u16(r, &a) || !get_u16(r, &b)) {
-        return false;
-    }
-    *v = r->be ? ((uint32_t)a << 16 | b) : ((uint32_t)b << 16 | a);
-    return true;
-}
-
-static bool get_u64(XsReader *r, uint64_t *v)
-{
-    uint32_t a, b;
-
-    if (!get_u32(r, &a) || !get_u32(r, &b)) {
-        return false;
-    }
-    *v = r->be ? ((uint64_t)a << 32 | b) : ((uint64_t)b << 32 | a);
-    return true;
-}
-
 /* A NUL-terminated string of exactly len bytes (len includes the NUL). */
-static bool get_string(XsReader *r, size_t len, const char **out)
+static bool get_string(ByteReader *r, size_t len, const char **out)
 {
     const uint8_t *x;
 
-    if (len == 0 || !get_bytes(r, len, &x) || x[len - 1] != '\0' ||
+    if (len == 0 || !br_bytes(r, len, &x) || x[len - 1] != '\0' ||
         memchr(x, '\0', len - 1)) {
         return false;
     }
@@ -498,7 +407,7 @@ typedef struct XsLoad {
     uint64_t stream_gen;
 } XsLoad;
 
-static XsPerms *load_perms(XsReader *r, uint32_t n)
+static XsPerms *load_perms(ByteReader *r, uint32_t n)
 {
     XsPerms *p;
 
@@ -511,20 +420,20 @@ static XsPerms *load_perms(XsReader *r, uint32_t n)
     return p;
 }
 
-static int load_store(XsLoad *l, XsReader *r)
+static int load_store(XsLoad *l, ByteReader *r)
 {
     uint32_t ver, nquota, next_tx;
     XenstoreImplState *s = l->s;
 
-    if (!get_u32(r, &ver) || ver != XS_REC_QEMU_VERSION ||
-        !get_u32(r, &s->guest_domid) || !get_u64(r, &l->stream_gen) ||
-        !get_u32(r, &next_tx) || !get_u32(r, &nquota) ||
+    if (!br_u32(r, &ver) || ver != XS_REC_QEMU_VERSION ||
+        !br_u32(r, &s->guest_domid) || !br_u64(r, &l->stream_gen) ||
+        !br_u32(r, &next_tx) || !br_u32(r, &nquota) ||
         nquota != XS_QUOTA__MAX) {
         return EINVAL;
     }
     s->next_tx_id = next_tx;
     for (int q = 0; q < XS_QUOTA__MAX; q++) {
-        if (!get_u32(r, &s->default_quota[q])) {
+        if (!br_u32(r, &s->default_quota[q])) {
             return EINVAL;
         }
     }
@@ -533,20 +442,20 @@ static int load_store(XsLoad *l, XsReader *r)
     return 0;
 }
 
-static int load_domain(XsLoad *l, XsReader *r)
+static int load_domain(XsLoad *l, ByteReader *r)
 {
     uint32_t ver, domid, flags, nquota;
     XsDomain *d;
 
-    if (!get_u32(r, &ver) || ver != XS_REC_QEMU_VERSION ||
-        !get_u32(r, &domid) || domid >= DOMID_FIRST_RESERVED ||
+    if (!br_u32(r, &ver) || ver != XS_REC_QEMU_VERSION ||
+        !br_u32(r, &domid) || domid >= DOMID_FIRST_RESERVED ||
         !g_hash_table_add(l->domains_seen, GUINT_TO_POINTER(domid))) {
         return EINVAL;
     }
     d = xs_domain(l->s, domid, true);
-    if (!get_u32(r, &flags) || flags > 7 || !get_u32(r, &d->features) ||
-        !get_u32(r, &d->target) || !get_u32(r, &d->quota_set) ||
-        !get_u32(r, &nquota) || nquota != XS_QUOTA__MAX ||
+    if (!br_u32(r, &flags) || flags > 7 || !br_u32(r, &d->features) ||
+        !br_u32(r, &d->target) || !br_u32(r, &d->quota_set) ||
+        !br_u32(r, &nquota) || nquota != XS_QUOTA__MAX ||
         d->quota_set >= (1u << XS_QUOTA__MAX) ||
         (d->target >= DOMID_FIRST_RESERVED && d->target != DOMID_INVALID)) {
         return EINVAL;
@@ -555,7 +464,7 @@ static int load_domain(XsLoad *l, XsReader *r)
     d->introduced = flags & 2;
     d->has_features = flags & 4;
     for (int q = 0; q < XS_QUOTA__MAX; q++) {
-        if (!get_u32(r, &d->quota[q])) {
+        if (!br_u32(r, &d->quota[q])) {
             return EINVAL;
         }
     }
@@ -566,13 +475,13 @@ static int load_domain(XsLoad *l, XsReader *r)
     return 0;
 }
 
-static int load_special(XsLoad *l, XsReader *r)
+static int load_special(XsLoad *l, ByteReader *r)
 {
     uint32_t ver, which, n;
     XsPerms *p;
 
-    if (!get_u32(r, &ver) || ver != XS_REC_QEMU_VERSION ||
-        !get_u32(r, &which) || which > 1 || !get_u32(r, &n)) {
+    if (!br_u32(r, &ver) || ver != XS_REC_QEMU_VERSION ||
+        !br_u32(r, &which) || which > 1 || !br_u32(r, &n)) {
         return EINVAL;
     }
     p = load_perms(r, n);
@@ -582,7 +491,7 @@ static int load_special(XsLoad *l, XsReader *r)
     for (uint32_t i = 0; i < n; i++) {
         uint32_t domid, perm;
 
-        if (!get_u32(r, &domid) || !get_u32(r, &perm) ||
+        if (!br_u32(r, &domid) || !br_u32(r, &perm) ||
             domid >= DOMID_FIRST_RESERVED || perm > XS_PERM_BOTH) {
             g_free(p);
             return EINVAL;
@@ -617,7 +526,7 @@ static XsNode *load_find_parent(XenstoreImplState *s, const char *path,
     }
 }
 
-static int load_node(XsLoad *l, XsReader *r)
+static int load_node(XsLoad *l, ByteReader *r)
 {
     XenstoreImplState *s = l->s;
     uint32_t conn_id, tx_id;
@@ -627,9 +536,9 @@ static int load_node(XsLoad *l, XsReader *r)
     g_autofree XsPerms *perms = NULL;
     XsPath canon;
 
-    if (!get_u32(r, &conn_id) || !get_u32(r, &tx_id) ||
-        !get_u16(r, &plen) || !get_u16(r, &vlen) ||
-        !get_u16(r, &access) || !get_u16(r, &nperms)) {
+    if (!br_u32(r, &conn_id) || !br_u32(r, &tx_id) ||
+        !br_u16(r, &plen) || !br_u16(r, &vlen) ||
+        !br_u16(r, &access) || !br_u16(r, &nperms)) {
         return EINVAL;
     }
     if (nperms) {
@@ -640,8 +549,8 @@ static int load_node(XsLoad *l, XsReader *r)
             static const char letters[] = "nrwb";
             const char *pos;
 
-            if (!get_u8(r, &letter) || !get_u8(r, &flags) ||
-                !get_u16(r, &domid) || !letter ||
+            if (!br_u8(r, &letter) || !br_u8(r, &flags) ||
+                !br_u16(r, &domid) || !letter ||
                 !(pos = strchr(letters, letter)) ||
                 domid >= DOMID_FIRST_RESERVED) {
                 return EINVAL;
@@ -650,7 +559,7 @@ static int load_node(XsLoad *l, XsReader *r)
             perms->e[i].domid = domid;
         }
     }
-    if (!get_string(r, plen, &path) || !get_bytes(r, vlen, &value) ||
+    if (!get_string(r, plen, &path) || !br_bytes(r, vlen, &value) ||
         path[0] != '/' ||
         xs_path_resolve(s, DOMID_QEMU, path, false, &canon) ||
         strcmp(canon.buf, path)) {
@@ -754,13 +663,13 @@ static int load_node(XsLoad *l, XsReader *r)
     }
 }
 
-static int load_node_ext(XsLoad *l, XsReader *r)
+static int load_node_ext(XsLoad *l, ByteReader *r)
 {
     uint32_t ver, flags;
     uint64_t gen;
 
-    if (!get_u32(r, &ver) || ver != XS_REC_QEMU_VERSION ||
-        !get_u32(r, &flags) || !get_u64(r, &gen)) {
+    if (!br_u32(r, &ver) || ver != XS_REC_QEMU_VERSION ||
+        !br_u32(r, &flags) || !br_u64(r, &gen)) {
         return EINVAL;
     }
     if (l->want_ext) {
@@ -795,16 +704,16 @@ static int load_node_ext(XsLoad *l, XsReader *r)
     return 0;
 }
 
-static int load_connection(XsLoad *l, XsReader *r)
+static int load_connection(XsLoad *l, ByteReader *r)
 {
     uint32_t conn_id, evtchn, out_len;
     uint16_t type, fields, domid, target, in_len, out_resp_len;
 
-    if (!get_u32(r, &conn_id) || !get_u16(r, &type) ||
-        !get_u16(r, &fields) || !get_u16(r, &domid) ||
-        !get_u16(r, &target) || !get_u32(r, &evtchn) ||
-        !get_u16(r, &in_len) || !get_u16(r, &out_resp_len) ||
-        !get_u32(r, &out_len)) {
+    if (!br_u32(r, &conn_id) || !br_u16(r, &type) ||
+        !br_u16(r, &fields) || !br_u16(r, &domid) ||
+        !br_u16(r, &target) || !br_u32(r, &evtchn) ||
+        !br_u16(r, &in_len) || !br_u16(r, &out_resp_len) ||
+        !br_u32(r, &out_len)) {
         return EINVAL;
     }
     /* The database saves no connection buffers: those are the device's. */
@@ -817,7 +726,7 @@ static int load_connection(XsLoad *l, XsReader *r)
     return 0;
 }
 
-static int load_watch(XsLoad *l, XsReader *r)
+static int load_watch(XsLoad *l, ByteReader *r)
 {
     uint32_t conn_id, depth, pad;
     uint16_t wlen, tlen;
@@ -825,8 +734,8 @@ static int load_watch(XsLoad *l, XsReader *r)
     XsWatch *w;
     XsPath p;
 
-    if (!get_u32(r, &conn_id) || !get_u16(r, &wlen) ||
-        !get_u16(r, &tlen) || !get_u32(r, &depth) || !get_u32(r, &pad) ||
+    if (!br_u32(r, &conn_id) || !br_u16(r, &wlen) ||
+        !br_u16(r, &tlen) || !br_u32(r, &depth) || !br_u32(r, &pad) ||
         !get_string(r, wlen, &wpath) ||
         (tlen && !get_string(r, tlen, &token)) ||
         !g_hash_table_contains(l->conns, GUINT_TO_POINTER(conn_id)) ||
@@ -844,14 +753,14 @@ static int load_watch(XsLoad *l, XsReader *r)
     return 0;
 }
 
-static int load_transaction(XsLoad *l, XsReader *r, bool ext)
+static int load_transaction(XsLoad *l, ByteReader *r, bool ext)
 {
     XenstoreImplState *s = l->s;
     uint32_t conn_id, tx_id, ver;
     XsTransaction *tx;
 
     if (!ext) {
-        if (!get_u32(r, &conn_id) || !get_u32(r, &tx_id) ||
+        if (!br_u32(r, &conn_id) || !br_u32(r, &tx_id) ||
             tx_id == XBT_NULL ||
             !g_hash_table_contains(l->conns, GUINT_TO_POINTER(conn_id)) ||
             g_hash_table_contains(s->transactions,
@@ -867,16 +776,16 @@ static int load_transaction(XsLoad *l, XsReader *r, bool ext)
         return 0;
     }
     tx = l->cur_tx;
-    if (!tx || tx->nr_nodes || !get_u32(r, &ver) ||
-        ver != XS_REC_QEMU_VERSION || !get_u32(r, &tx_id) ||
-        tx_id != tx->id || !get_u32(r, &tx->nr_nodes) ||
-        !get_u32(r, &tx->nr_touched) || !get_u32(r, &tx->nr_created)) {
+    if (!tx || tx->nr_nodes || !br_u32(r, &ver) ||
+        ver != XS_REC_QEMU_VERSION || !br_u32(r, &tx_id) ||
+        tx_id != tx->id || !br_u32(r, &tx->nr_nodes) ||
+        !br_u32(r, &tx->nr_touched) || !br_u32(r, &tx->nr_created)) {
         return EINVAL;
     }
     return 0;
 }
 
-static int load_record(XsLoad *l, uint32_t type, XsReader *r)
+static int load_record(XsLoad *l, uint32_t type, ByteReader *r)
 {
     if ((l->want_ext || l->want_tx_ext) && type != XS_REC_QEMU_NODE_EXT) {
         return EINVAL;
@@ -908,23 +817,23 @@ static int load_record(XsLoad *l, uint32_t type, XsReader *r)
 
 static int load_stream(XsLoad *l, const uint8_t *bytes, size_t len)
 {
-    XsReader hdr = { .p = bytes, .len = len, .be = true };
+    ByteReader hdr = { .p = bytes, .len = len, .big_endian = true };
     uint32_t version, flags;
     const uint8_t *ident;
 
-    if (!get_bytes(&hdr, 8, &ident) || memcmp(ident, XS_STREAM_IDENT, 8) ||
-        !get_u32(&hdr, &version) || version != XS_STREAM_VERSION ||
-        !get_u32(&hdr, &flags) || (flags & ~XS_STREAM_FLAG_BE)) {
+    if (!br_bytes(&hdr, 8, &ident) || memcmp(ident, XS_STREAM_IDENT, 8) ||
+        !br_u32(&hdr, &version) || version != XS_STREAM_VERSION ||
+        !br_u32(&hdr, &flags) || (flags & ~XS_STREAM_FLAG_BE)) {
         return EINVAL;
     }
     for (size_t off = hdr.off;;) {
-        XsReader r = { .p = bytes, .len = len, .off = off,
-                       .be = flags & XS_STREAM_FLAG_BE };
+        ByteReader r = { .p = bytes, .len = len, .off = off,
+                       .big_endian = flags & XS_STREAM_FLAG_BE };
         uint32_t type, rlen;
         size_t padded;
         int err;
 
-        if (!get_u32(&r, &type) || !get_u32(&r, &rlen)) {
+        if (!br_u32(&r, &type) || !br_u32(&r, &rlen)) {
             return EINVAL;
         }
         if (type == XS_REC_END) {

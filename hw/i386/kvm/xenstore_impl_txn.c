@@ -329,7 +329,7 @@ static void xs_collect_names(XsNode *n, GPtrArray *names)
 
 int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
                     unsigned int dom_id, XsPath *p, uint64_t *gencnt,
-                    GList **items)
+                    xs_impl_dir_fn *fn, void *opaque)
 {
     g_autoptr(GPtrArray) names = g_ptr_array_new();
     XsTxView v;
@@ -345,9 +345,11 @@ int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
         xs_collect_names(v.node->children, names);
     }
     nshadow = t->nr_kids;
+    if (gencnt) {
+        *gencnt = v.node ? v.node->gen : 0;
+    }
 
     /* Merge the committed names with the transaction's own children. */
-    *items = NULL;
     while (ci < names->len || si < nshadow) {
         const char *cname = ci < names->len ?
                             g_ptr_array_index(names, ci) : NULL;
@@ -355,22 +357,21 @@ int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
         int cmp = !sc ? -1 : !cname ? 1 : strcmp(cname, sc->name);
 
         if (cmp < 0) {
-            *items = g_list_prepend(*items, g_strdup(cname));
             ci++;
+            if (!fn(opaque, cname)) {
+                break;
+            }
             continue;
         }
         if (cmp == 0) {
             ci++;
         }
         si++;
-        if (sc->state == XS_TX_PRESENT ||
-            (sc->state == XS_TX_SAME && cmp == 0)) {
-            *items = g_list_prepend(*items, g_strdup(sc->name));
+        if ((sc->state == XS_TX_PRESENT ||
+             (sc->state == XS_TX_SAME && cmp == 0)) &&
+            !fn(opaque, sc->name)) {
+            break;
         }
-    }
-    *items = g_list_reverse(*items);
-    if (gencnt) {
-        *gencnt = v.node ? v.node->gen : 0;
     }
     return 0;
 }

@@ -187,9 +187,18 @@ static int xs_wire_read(XsRequest *r)
                         r->rsp);
 }
 
+/* Each name with its NUL, straight into the reply. */
+static bool rsp_append_name(void *opaque, const char *name)
+{
+    XsRequest *r = opaque;
+
+    rsp_string(r, name);
+    /* Past the payload limit the reply becomes E2BIG anyway: stop. */
+    return r->rsp->len <= XENSTORE_PAYLOAD_MAX;
+}
+
 static int xs_wire_directory(XsRequest *r)
 {
-    GList *items = NULL;
     const char *path;
     int err = one_string(r, &path);
 
@@ -197,13 +206,41 @@ static int xs_wire_directory(XsRequest *r)
         return err;
     }
     trace_xenstore_directory(req_tx(r), path);
-    err = xs_impl_directory(r->sess->store, r->sess->dom_id, req_tx(r),
-                            path, NULL, &items);
-    if (!err) {
-        rsp_string_list(r, items);
+    return xs_impl_directory_foreach(r->sess->store, r->sess->dom_id,
+                                     req_tx(r), path, NULL, rsp_append_name,
+                                     r);
+}
+
+/* Walking the listing for one DIRECTORY_PART reply. */
+typedef struct XsDirPart {
+    uint64_t gencnt;            /* set before the first name comes */
+    GByteArray *names;          /* what goes after the generation */
+    size_t offset;              /* where the reply starts in the listing */
+    size_t pos;                 /* listing bytes walked so far */
+    bool full;                  /* the next name did not fit */
+} XsDirPart;
+
+static bool dir_part_name(void *opaque, const char *name)
+{
+    XsDirPart *dp = opaque;
+    size_t n = strlen(name) + 1, skip = 0, gen_len;
+
+    if (dp->pos + n <= dp->offset) {
+        dp->pos += n;
+        return true;
     }
-    g_list_free_full(items, g_free);
-    return err;
+    if (dp->pos < dp->offset) {
+        skip = dp->offset - dp->pos;    /* the listing changed meanwhile */
+    }
+    dp->pos += n;
+    gen_len = snprintf(NULL, 0, "%" PRIu64, dp->gencnt) + 1;
+    /* Keep a byte for the final empty string of the last part. */
+    if (gen_len + dp->names->len + (n - skip) + 1 > XENSTORE_PAYLOAD_MAX) {
+        dp->full = true;
+        return false;
+    }
+    g_byte_array_append(dp->names, (const guint8 *)name + skip, n - skip);
+    return true;
 }
 
 /*
@@ -219,41 +256,28 @@ static int xs_wire_directory(XsRequest *r)
  */
 static int xs_wire_directory_part(XsRequest *r)
 {
-    g_autoptr(GString) listing = NULL;
-    GList *items = NULL;
+    g_autoptr(GByteArray) names = g_byte_array_new();
+    XsDirPart dp = { .names = names };
     const char *v[2];
     unsigned int offset;
-    uint64_t gencnt = 0;
-    size_t pos;
     int err;
 
     if (split_strings(r, v, 2, false) != 2 || !parse_u32(v[1], &offset)) {
         return EINVAL;
     }
     trace_xenstore_directory_part(req_tx(r), v[0], offset);
-    err = xs_impl_directory(r->sess->store, r->sess->dom_id, req_tx(r),
-                            v[0], &gencnt, &items);
+    dp.offset = offset;
+    err = xs_impl_directory_foreach(r->sess->store, r->sess->dom_id,
+                                    req_tx(r), v[0], &dp.gencnt,
+                                    dir_part_name, &dp);
     if (err) {
         return err;
     }
-    listing = g_string_new(NULL);
-    for (GList *l = items; l; l = l->next) {
-        g_string_append_len(listing, l->data, strlen(l->data) + 1);
+    rsp_printf(r, "%" PRIu64, dp.gencnt);
+    g_byte_array_append(r->rsp, names->data, names->len);
+    if (!dp.full) {
+        rsp_string(r, "");
     }
-    g_list_free_full(items, g_free);
-
-    rsp_printf(r, "%" PRIu64, gencnt);
-    for (pos = offset; pos < listing->len;) {
-        const char *name = listing->str + pos;
-        size_t n = strlen(name) + 1;
-
-        if (r->rsp->len + n + 1 > XENSTORE_PAYLOAD_MAX) {
-            return 0;
-        }
-        g_byte_array_append(r->rsp, (const guint8 *)name, n);
-        pos += n;
-    }
-    rsp_string(r, "");
     return 0;
 }
 
