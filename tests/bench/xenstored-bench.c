@@ -1,15 +1,7 @@
 /*
- * Benchmark of the socket transport: round trips per second of a
- * libxenstore client (xs_read of a 32-byte node, xs_write of one)
- * against the qemu-xenstored server code in another process, and, in
- * the same run between the same two processes, of a bare Unix-socket
- * ping-pong with the same message sizes: the physical limit.  A third
- * client makes the bare ping-pong with the system calls libxenstore
- * makes per request, which shows how much of the gap is the client's.
- * Phases alternate so machine load hits all alike.  Prints JSON lines.
- *
- * usage: xenstored-bench [--seconds S] [--rounds R]
- *   S: seconds per phase (default 0.5), R: rounds of each (default 5)
+ * Benchmark of the socket transport: libxenstore round trips per second
+ * against the qemu-xenstored server code, and a bare socket ping-pong of
+ * the same sizes between the same two processes.  Prints JSON lines.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -24,6 +16,17 @@
 #include "qemu/main-loop.h"
 #include "xs-socket-server.h"
 
+/*
+ * The client process reads (xs_read of a 32-byte node) and writes
+ * (xs_write of one); the server process runs the real socket server and,
+ * on a thread, a bare echo: the physical limit.  A third client makes
+ * the bare ping-pong with the system calls libxenstore makes per
+ * request, which shows how much of the gap is the client's own.  Phases
+ * alternate so machine load hits all alike.
+ *
+ * usage: xenstored-bench [--seconds S] [--rounds R]
+ *   S: seconds per phase (default 0.5), R: rounds of each (default 5)
+ */
 #define NODE "/bench/value"
 #define VALUE_LEN 32
 

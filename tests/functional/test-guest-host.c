@@ -1,9 +1,7 @@
 /*
- * Guest and host on one store: the xen-xenstore device with a simulated
- * guest driving its ring page the way Linux xenbus does, and a host
- * client (Debian's libxenstore, on a thread) on the socket server, in
- * one process.  Each side's writes fire the other's watches, and the
- * guest is refused what its permissions refuse while the host is not.
+ * Guest and host on one store, in one process: the device with a guest
+ * driving its ring as Linux xenbus does, and libxenstore on the socket
+ * server.  Each fires the other's watches; only the guest is refused.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

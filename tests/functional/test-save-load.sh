@@ -12,7 +12,8 @@ export XENSTORED_PATH=$sock
 mkdir "$T/state"
 
 # A tree with values, odd permissions, the guest's nodes changed.
-start_server first "$sock" --save "$state" --domid 4 --name saved-vm
+start_server first "$sock" --save "$state" --domid 4 --name saved-vm \
+    --trace 'xenstored_save'
 xs xenstore-write /tool/a 1 /tool/b/c "two words" /local/domain/4/data/x y
 xs xenstore-chmod /tool/a n4 r0 w7
 xs xenstore-chmod /tool/b b2
@@ -21,12 +22,15 @@ xs xenstore-ls -p / >"$T/before.ls"
 check "the tree was built" grep -q '^  c = "two words"' "$T/before.ls"
 stop_server "$server_pid"
 check_eq "exit with --save: status 0" $? 0
+check "the save is traced" grep -q "xenstored_save path $state" \
+    "$T/first.err"
 check "the state file was written" test -s "$state"
 check_eq "  owner-only" "$(stat -c %a "$state")" 600
 check_eq "  and no temporary file is left beside it" \
     "$(ls "$T/state")" xenstore.state
 
-start_server second "$sock" --load "$state" --domid 4
+start_server second "$sock" --load "$state" --domid 4 --trace 'xenstored_load'
+check "--load is traced" grep -q "xenstored_load path $state" "$T/second.err"
 xs xenstore-ls -p / >"$T/after.ls"
 check "--load: xenstore-ls -p shows the same tree and permissions" \
     cmp -s "$T/before.ls" "$T/after.ls"

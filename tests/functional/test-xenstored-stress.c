@@ -1,15 +1,14 @@
 /*
- * qemu-xenstored under hostile and heavy use, as a separate process:
- * 100 concurrent libxenstore clients doing mixed operations, clients
- * that vanish mid-message, clients that never read their watch events
- * (memory must stay bounded: VmRSS figures are printed), and running
- * out of file descriptors.  The server must stay up and keep answering.
+ * qemu-xenstored, as its own process, under heavy and hostile use: 100
+ * busy clients, clients vanishing mid-message or never reading (VmRSS
+ * figures printed), out of fds.  It must stay up and keep answering.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <xenstore.h>
 #include <glib.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -56,13 +55,15 @@ static void child_setup(gpointer unused)
 
 /*
  * Start qemu-xenstored on the test socket, with at most @nofile open
- * files (0: as inherited), and wait for the line it prints once it
- * listens.
+ * files (0: as inherited), tracing the events @trace matches (or none)
+ * into @trace_file, and wait for the line it prints once it listens.
  */
-static void server_start(Server *s, unsigned int nofile)
+static void server_start_traced(Server *s, unsigned int nofile,
+                                const char *trace, const char *trace_file)
 {
     const char *prog = g_getenv("QEMU_XENSTORED");
-    const char *argv[] = { prog, "--socket", socket_path, NULL };
+    const char *argv[] = { prog, "--socket", socket_path,
+                           trace ? "--trace" : NULL, trace, NULL };
     g_auto(GStrv) envp = g_get_environ();
     const char *asan = g_environ_getenv(envp, "ASAN_OPTIONS");
     g_autofree char *asan_opts = NULL;
@@ -70,7 +71,7 @@ static void server_start(Server *s, unsigned int nofile)
     char line[4096];
     size_t len = 0;
     gint64 deadline = deadline_from_now();
-    int out;
+    int out, err_fd = -1;
 
     g_assert(prog);
     /*
@@ -81,11 +82,23 @@ static void server_start(Server *s, unsigned int nofile)
     asan_opts = g_strdup_printf("%s%squarantine_size_mb=4", asan ? asan : "",
                                 asan ? ":" : "");
     envp = g_environ_setenv(envp, "ASAN_OPTIONS", asan_opts, true);
+    if (trace_file) {
+        err_fd = open(trace_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                      0600);
+        g_assert_cmpint(err_fd, >=, 0);
+    }
     nofile_limit = nofile;
-    g_assert(g_spawn_async_with_pipes(NULL, (char **)argv, envp,
-                                      G_SPAWN_DO_NOT_REAP_CHILD, child_setup,
-                                      NULL, &s->pid, NULL, &out, NULL,
-                                      &err));
+    g_assert(g_spawn_async_with_pipes_and_fds(NULL, argv,
+                                              (const char *const *)envp,
+                                              G_SPAWN_DO_NOT_REAP_CHILD,
+                                              child_setup, NULL, -1, -1,
+                                              err_fd, NULL, NULL, 0,
+                                              &s->pid, NULL, &out, NULL,
+                                              &err));
+    if (err_fd >= 0) {
+        close(err_fd);
+    }
+    memset(line, 0, sizeof(line));
     while (!memchr(line, '\n', len)) {
         struct pollfd pfd = { .fd = out, .events = POLLIN };
         ssize_t n;
@@ -100,6 +113,11 @@ static void server_start(Server *s, unsigned int nofile)
     }
     close(out);
     g_assert(g_str_has_prefix(line, "XENSTORED_PATH="));
+}
+
+static void server_start(Server *s, unsigned int nofile)
+{
+    server_start_traced(s, nofile, NULL, NULL);
 }
 
 static bool server_running(Server *s)
@@ -492,11 +510,14 @@ static void test_slow_readers(void)
     struct xs_handle *h;
     g_autofree char *token = g_strnfill(FLOOD_TOKEN_LEN, 't');
     g_autofree char *wpayload = g_strdup_printf("/flood%c%s", 0, token);
+    g_autofree char *trace_file = g_build_filename(socket_dir, "trace",
+                                                   NULL);
+    g_autofree char *trace = NULL;
     unsigned long before, after, peak = 0;
     unsigned int disconnected = 0;
     gint64 deadline;
 
-    server_start(&srv, 0);
+    server_start_traced(&srv, 0, "xenstored_slow_client", trace_file);
     h = xs_open(0);
     g_assert(h);
     g_assert(xs_mkdir(h, XBT_NULL, "/flood"));
@@ -561,6 +582,84 @@ static void test_slow_readers(void)
     }
     g_assert_cmpuint(disconnected, ==, SLOW_CLIENTS);
     assert_server_answers();
+    xs_close(h);
+    server_stop(&srv);
+    /* Each was cut off as a slow client, and said so. */
+    g_assert(g_file_get_contents(trace_file, &trace, NULL, NULL));
+    {
+        unsigned int traced = 0;
+
+        for (const char *p = trace; (p = strstr(p, "xenstored_slow_client"));
+             p++) {
+            traced++;
+        }
+        g_assert_cmpuint(traced, ==, SLOW_CLIENTS);
+    }
+    unlink(trace_file);
+}
+
+/* ---- a client that sends ahead and reads late ---- */
+
+#define PIPELINED 300
+
+/*
+ * Many requests with long replies sent before reading any: the replies
+ * outgrow the socket buffer, so the server sends in pieces, waits for
+ * the socket to drain and meanwhile reads no further.  Every reply
+ * arrives, whole and in order, and the client is not taken for a slow
+ * one: what it is owed never exceeds one reply.
+ */
+static void test_pipelined_client(void)
+{
+    Server srv;
+    struct xs_handle *h;
+    g_autofree char *value = g_strnfill(3000, 'p');
+    g_autoptr(GByteArray) reqs = g_byte_array_new();
+    g_autoptr(GByteArray) got = g_byte_array_new();
+    gint64 deadline;
+    size_t want = PIPELINED * (16 + 3000);
+    int fd;
+
+    server_start(&srv, 0);
+    h = xs_open(0);
+    g_assert(h);
+    g_assert(xs_write(h, XBT_NULL, "/pipe", value, 3000));
+    for (uint32_t i = 0; i < PIPELINED; i++) {
+        struct xsd_sockmsg hdr = { .type = XS_READ, .req_id = i, .len = 6 };
+
+        g_byte_array_append(reqs, (const guint8 *)&hdr, sizeof(hdr));
+        g_byte_array_append(reqs, (const guint8 *)"/pipe", 6);
+    }
+    fd = raw_connect();
+    raw_send(fd, reqs->data, reqs->len);
+    /* Others are served while it is stuck. */
+    assert_server_answers();
+    deadline = deadline_from_now();
+    while (got->len < want) {
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        uint8_t buf[4096];
+        ssize_t n;
+
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        if (poll(&pfd, 1, 100) <= 0) {
+            continue;
+        }
+        n = read(fd, buf, sizeof(buf));
+        g_assert_cmpint(n, >, 0);
+        g_byte_array_append(got, buf, n);
+    }
+    g_assert_cmpuint(got->len, ==, want);
+    for (uint32_t i = 0; i < PIPELINED; i++) {
+        const uint8_t *m = got->data + i * (16 + 3000);
+        struct xsd_sockmsg hdr;
+
+        memcpy(&hdr, m, sizeof(hdr));
+        g_assert_cmpuint(hdr.type, ==, XS_READ);
+        g_assert_cmpuint(hdr.req_id, ==, i);
+        g_assert_cmpuint(hdr.len, ==, 3000);
+        g_assert(!memcmp(m + 16, value, 3000));
+    }
+    close(fd);
     xs_close(h);
     server_stop(&srv);
 }
@@ -640,6 +739,8 @@ int main(int argc, char **argv)
     g_test_add_func("/xenstored-stress/vanishing-clients",
                     test_vanishing_clients);
     g_test_add_func("/xenstored-stress/slow-readers", test_slow_readers);
+    g_test_add_func("/xenstored-stress/pipelined-client",
+                    test_pipelined_client);
     g_test_add_func("/xenstored-stress/fd-exhaustion", test_fd_exhaustion);
     ret = g_test_run();
     rmdir(socket_dir);

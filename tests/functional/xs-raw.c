@@ -1,8 +1,10 @@
 /*
  * A raw XenStore socket client for the shell functional tests: sends
- * messages Xen's tools cannot (any type, an oversized header) and prints
- * the reply.
+ * messages Xen's tools cannot (any type, an oversized header).
  *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+/*
  *   xs-raw SOCKET TYPE [STRING...]
  *       one request of message type TYPE (a number), the payload being
  *       the strings each followed by a NUL; prints "TYPE payload" with
@@ -10,8 +12,6 @@
  *   xs-raw SOCKET --oversized
  *       a header announcing 5000 payload bytes; prints "closed" when the
  *       server closes the connection without replying
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
 #include <poll.h>

@@ -1,9 +1,7 @@
 /*
- * The wire codec, the connection layer and the socket server against the
- * real client library: Debian's libxenstore talks to the qemu-xenstored
- * server code running in-process, so what it expects (DIRECTORY_PART
- * paging, error names, EAGAIN retries, watch events) is checked against
- * what it actually does.
+ * The wire codec, connection layer and socket server against Debian's
+ * libxenstore, with the qemu-xenstored server code in-process: what the
+ * library expects (DIRECTORY_PART, error names, EAGAIN, watch events).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -1,11 +1,6 @@
 /*
- * qemu-xenstored's state file.  Layout, numbers little-endian:
- *   "QXSSTATE", u32 version, u32 guest domid,
- *   u32 length + the event channel state (xen_evtchn_save),
- *   u32 length + the device state (xen_xenstore_save),
- *   32 bytes: SHA-256 of everything before them.
- * The checksum lets a damaged file be refused as such, before any of it
- * is interpreted; each part is then checked again by its own loader.
+ * qemu-xenstored's state file: the device and event channel states in
+ * one checksummed file, replaced atomically.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -14,6 +9,15 @@
 #include "xs-state-file.h"
 #include "trace.h"
 
+/*
+ * Layout, numbers little-endian:
+ *   "QXSSTATE", u32 version, u32 guest domid,
+ *   u32 length + the event channel state (xen_evtchn_save),
+ *   u32 length + the device state (xen_xenstore_save),
+ *   32 bytes: SHA-256 of everything before them.
+ * The checksum lets a damaged file be refused as such, before any of it
+ * is interpreted; each part is then checked again by its own loader.
+ */
 #define XS_STATE_MAGIC "QXSSTATE"
 #define XS_STATE_MAGIC_LEN 8
 #define XS_STATE_VERSION 1
