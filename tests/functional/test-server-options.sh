@@ -60,6 +60,10 @@ bad "stray argument" "unexpected argument 'extra'" extra
 bad "--load of a missing file" "cannot read the state" --load "$T/none"
 bad "--save into a missing directory" "cannot write in" \
     --save "$T/no/such/dir/state"
+bad "a socket path longer than a socket address holds" "must have 1 to" \
+    --socket "$T/$(head -c 120 /dev/zero | tr '\0' s)"
+bad "a socket in a missing directory" "cannot bind" \
+    --socket "$T/no/such/dir/sock"
 
 # Where the socket goes: --socket, else $XENSTORED_PATH, else
 # $XENSTORED_RUNDIR/socket.
