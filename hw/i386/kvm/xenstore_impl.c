@@ -455,8 +455,8 @@ static size_t xs_path_rel_len(const char *path, size_t len)
  * Check a path as given by dom_id and put its canonical absolute form in
  * out.  Special (@) paths are accepted only with allow_special.
  */
-int xs_path_resolve(XenstoreImplState *s, unsigned int dom_id,
-                    const char *path, bool allow_special, XsPath *out)
+int xs_path_check(XenstoreImplState *s, unsigned int dom_id,
+                  const char *path, bool allow_special, XsPath *out)
 {
     size_t off = 0, len, rel_len;
     uint8_t prev;
@@ -499,15 +499,22 @@ int xs_path_resolve(XenstoreImplState *s, unsigned int dom_id,
     memcpy(out->buf + off, path, len + 1);
     out->len = off + len;
     rel_len = out->special ? out->len : xs_path_rel_len(out->buf, out->len);
-    if (rel_len > XENSTORE_REL_PATH_MAX) {
-        return EINVAL;
-    }
+    out->rel_len = rel_len;
+    return rel_len > XENSTORE_REL_PATH_MAX ? EINVAL : 0;
+}
+
+int xs_path_resolve(XenstoreImplState *s, unsigned int dom_id,
+                    const char *path, bool allow_special, XsPath *out)
+{
+    int err = xs_path_check(s, dom_id, path, allow_special, out);
+
     /* Below the smallest path-max ever set, no quota can apply. */
-    if (rel_len > s->min_path_quota && !xs_is_privileged(s, dom_id) &&
-        rel_len > xs_quota(s, dom_id, XS_QUOTA_PATH_MAX)) {
+    if (!err && out->rel_len > s->min_path_quota &&
+        !xs_is_privileged(s, dom_id) &&
+        out->rel_len > xs_quota(s, dom_id, XS_QUOTA_PATH_MAX)) {
         return E2BIG;
     }
-    return 0;
+    return err;
 }
 
 /* ---- the node tree ---- */
@@ -1185,7 +1192,6 @@ int xs_impl_set_perms(XenstoreImplState *s, unsigned int dom_id,
                       xs_transaction_t tx_id, const char *path,
                       GList *perms)
 {
-    g_autofree XsPerms *unused = NULL;
     XsPath p;
     XsTransaction *tx;
     XsPerms **special, *new;

@@ -140,6 +140,7 @@ typedef struct XsPath {
     char buf[XS_PATH_BUF];
     size_t len;
     size_t rel_off;             /* home length + 1 if given relative */
+    size_t rel_len;             /* what counts against path-max */
     bool special;               /* starts with '@' */
 } XsPath;
 
@@ -170,6 +171,9 @@ void xs_node_foreach_child(XsNode *n, void (*fn)(XsNode *child, void *opaque),
 void xs_account_node(XenstoreImplState *s, const XsPerms *p, int delta);
 void xs_free_transactions_of(XenstoreImplState *s, unsigned int dom_id);
 
+/* The path rules of every call; resolve also applies the path-max quota. */
+int xs_path_check(XenstoreImplState *s, unsigned int dom_id,
+                  const char *path, bool allow_special, XsPath *out);
 int xs_path_resolve(XenstoreImplState *s, unsigned int dom_id,
                     const char *path, bool allow_special, XsPath *out);
 int xs_missing_error_perms(XenstoreImplState *s, unsigned int dom_id,

@@ -192,6 +192,12 @@ static gint cmp_uint(gconstpointer a, gconstpointer b)
     return x < y ? -1 : x > y;
 }
 
+/* For g_ptr_array_sort, which passes pointers to the elements. */
+static gint cmp_str(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* Keys of a table of uint keys, sorted, so that saving is deterministic. */
 static GPtrArray *sorted_keys(GHashTable *h)
 {
@@ -240,7 +246,7 @@ static void save_watches(XenstoreImplState *s, GByteArray *b)
     while (g_hash_table_iter_next(&iter, &key, NULL)) {
         g_ptr_array_add(paths, key);
     }
-    g_ptr_array_sort(paths, (GCompareFunc)g_strcmp0);
+    g_ptr_array_sort(paths, cmp_str);
     for (guint i = 0; i < paths->len; i++) {
         GPtrArray *list = g_hash_table_lookup(s->watches, paths->pdata[i]);
 
@@ -588,8 +594,11 @@ static int load_node(XsLoad *l, ByteReader *r)
             size_t nlen;
 
             parent = load_find_parent(s, path, &name);
+            if (!parent) {
+                return EINVAL;
+            }
             nlen = strlen(name);
-            if (!parent || xs_node_child(parent, name, nlen)) {
+            if (xs_node_child(parent, name, nlen)) {
                 return EINVAL;
             }
             uint64_t parent_gen = parent->gen;
@@ -740,7 +749,7 @@ static int load_watch(XsLoad *l, ByteReader *r)
         (tlen && !get_string(r, tlen, &token)) ||
         !g_hash_table_contains(l->conns, GUINT_TO_POINTER(conn_id)) ||
         (depth != UINT32_MAX && depth > XENSTORE_ABS_PATH_MAX) ||
-        xs_path_resolve(l->s, conn_id - 1, wpath, true, &p)) {
+        xs_path_check(l->s, conn_id - 1, wpath, true, &p)) {
         return EINVAL;
     }
     w = g_new0(XsWatch, 1);

@@ -434,7 +434,7 @@ static int xs_tx_check_node_size(XenstoreImplState *s, unsigned int dom_id,
 /* Create the missing tail of v's path in the transaction. */
 static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
                         unsigned int dom_id, XsTxView *v,
-                        const uint8_t *value, uint32_t len)
+                        const uint8_t *value, uint32_t len, bool mkdir)
 {
     uint32_t anc_len;
     unsigned int count = 0, untouched = 0;
@@ -487,6 +487,13 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
         t->state = XS_TX_PRESENT;
         xs_txnode_set_value(t, last ? value : NULL, last ? len : 0);
         xs_txnode_set_perms(t, perms);
+        /*
+         * Should someone else create the node before the commit, only a
+         * WRITE's value is ours to put there: like a write to an existing
+         * node, it leaves the perms; mkdir and parents leave it alone.
+         */
+        t->value_set = last && !mkdir;
+        t->perms_set = false;
         xs_tx_touch(s, tx, t);
         tx->nr_created++;
     }
@@ -507,7 +514,7 @@ int xs_tx_write(XenstoreImplState *s, XsTransaction *tx,
         return err;
     }
     if (!v.exists) {
-        return xs_tx_create(s, tx, dom_id, &v, value, len);
+        return xs_tx_create(s, tx, dom_id, &v, value, len, mkdir);
     }
     if (!(xs_perm_for(s, v.perms, dom_id) & XS_PERM_WRITE)) {
         return EACCES;
@@ -683,6 +690,8 @@ static void xs_tx_apply(XsTxApply *a, XsNode *parent, XsNode *n,
         goto out;
     }
     if (t->state == XS_TX_PRESENT) {
+        bool applied = true;
+
         if (!n) {
             n = xs_node_new(t->name, t->name_len, xs_perms_ref(t->perms),
                             t->value, t->value_len, xs_next_gen(s));
@@ -697,8 +706,10 @@ static void xs_tx_apply(XsTxApply *a, XsNode *parent, XsNode *n,
                 xs_node_set_perms(s, n, xs_perms_ref(t->perms));
             }
             n->gen = xs_next_gen(s);
+        } else {
+            applied = false;
         }
-        if (t->changed) {
+        if (t->changed && applied) {
             xs_tx_add_event(a, n->perms, false);
         }
     } else if (!n) {

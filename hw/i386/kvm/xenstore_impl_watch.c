@@ -33,7 +33,7 @@ static void xs_watch_free(XsWatch *w)
     g_free(w);
 }
 
-static void xs_watch_deliver(XsWatch *w, const char *path)
+static inline void xs_watch_deliver(XsWatch *w, const char *path)
 {
     trace_xenstore_impl_watch_event(w->dom_id, path, w->token);
     w->fn(w->opaque, path + w->rel_off, w->token);
@@ -80,7 +80,13 @@ static bool xs_watch_may_see(XenstoreImplState *s, XsWatch *w,
     return !perms || (xs_perm_for(s, perms, w->dom_id) & XS_PERM_READ);
 }
 
-/* Deliver path to every live watch in list at most max_depth above it. */
+/*
+ * Deliver path to every live watch in list that its depth and perms (who
+ * may read the node; NULL: everyone) allow.  This is the inner loop of
+ * every write that fires watches, so the common cases come first: the
+ * watcher owns the node, or may see it by the general rule.  The list may
+ * grow while callbacks run, so its length is read again each time.
+ */
 static void xs_watch_fire_list(XenstoreImplState *s, GPtrArray *list,
                                const char *path, unsigned int path_depth,
                                const XsPerms *perms)
@@ -88,14 +94,13 @@ static void xs_watch_fire_list(XenstoreImplState *s, GPtrArray *list,
     for (guint i = 0; i < list->len; i++) {
         XsWatch *w = g_ptr_array_index(list, i);
 
-        if (w->dead) {
+        if (unlikely(w->dead) ||
+            (w->depth >= 0 &&
+             path_depth - w->wpath_depth > (unsigned int)w->depth)) {
             continue;
         }
-        if (w->depth >= 0 &&
-            path_depth - w->wpath_depth > (unsigned int)w->depth) {
-            continue;
-        }
-        if (!xs_watch_may_see(s, w, perms)) {
+        if (perms && w->dom_id != perms->e[0].domid &&
+            !(xs_perm_for(s, perms, w->dom_id) & XS_PERM_READ)) {
             continue;
         }
         xs_watch_deliver(w, path);
@@ -120,7 +125,8 @@ static void xs_watch_fire_ancestors(XenstoreImplState *s, const char *path,
     if (list) {
         xs_watch_fire_list(s, list, path, depth, perms);
     }
-    for (size_t i = 1; i <= len; i++) {
+    /* Then each longer prefix ("/" itself has none). */
+    for (size_t i = 1; len > 1 && i <= len; i++) {
         if (buf[i] != '/' && buf[i] != '\0') {
             continue;
         }
