@@ -79,7 +79,7 @@ static void server_start_traced(Server *s, unsigned int nofile,
      * by default) before reuse, which would hide what the server itself
      * keeps; a small one keeps VmRSS about the server.
      */
-    asan_opts = g_strdup_printf("%s%squarantine_size_mb=4", asan ? asan : "",
+    asan_opts = g_strdup_printf("%s%squarantine_size_mb=1", asan ? asan : "",
                                 asan ? ":" : "");
     envp = g_environ_setenv(envp, "ASAN_OPTIONS", asan_opts, true);
     if (trace_file) {
