@@ -70,6 +70,11 @@ evtchn_port_t xen_xenstore_be_port(XenXenstoreState *s)
     return s->be_port;
 }
 
+int xen_xenstore_evtchn_fd(XenXenstoreState *s)
+{
+    return xen_be_evtchn_fd(s->eh);
+}
+
 XenstoreImplState *xen_xenstore_impl(XenXenstoreState *s)
 {
     return s->impl;
@@ -88,6 +93,14 @@ XsConn *xen_xenstore_conn(XenXenstoreState *s)
 void *xen_xenstore_ring(XenXenstoreState *s)
 {
     return s->xs;
+}
+
+void xen_xenstore_ring_state(XenXenstoreState *s, XenXenstoreRingState *st)
+{
+    st->req_cons = s->req_cons;
+    st->rsp_prod = s->rsp_prod;
+    st->stopped = s->stopped;
+    st->adopt_indexes = s->adopt_indexes;
 }
 
 /* ---- the default nodes ---- */
@@ -224,10 +237,9 @@ static bool xen_xenstore_get_requests(XenXenstoreState *s)
 {
     struct xenstore_domain_interface *xs = s->xs;
     XENSTORE_RING_IDX prod, cons = s->req_cons;
-    size_t space, n, off, first, taken;
+    size_t n, off, first, taken;
 
-    space = xs_conn_input_space(s->conn);
-    if (!space) {
+    if (!xs_conn_input_space(s->conn)) {
         return false;
     }
     prod = qatomic_read(&xs->req_prod);
@@ -236,7 +248,11 @@ static bool xen_xenstore_get_requests(XenXenstoreState *s)
         xen_xenstore_ring_error(s, XENSTORE_ERROR_RINGIDX);
         return false;
     }
-    n = MIN(prod - cons, space);
+    /*
+     * Offer everything there is: the connection takes whole requests as
+     * long as it can handle them, and stops at the first that must wait.
+     */
+    n = prod - cons;
     if (!n) {
         return false;
     }
@@ -307,10 +323,17 @@ void xen_xenstore_pump(XenXenstoreState *s)
     if (s->adopt_indexes) {
         xen_xenstore_adopt_indexes(s);
     }
+    /*
+     * Requests first: a request taken here is usually answered at once,
+     * so its reply goes out in the same round, and a READ costs one round
+     * plus one that finds nothing to do.  Nothing moves after a ring error.
+     */
     while (!s->stopped) {
-        bool moved = xen_xenstore_put_responses(s);
+        bool moved = xen_xenstore_get_requests(s);
 
-        moved |= xen_xenstore_get_requests(s);
+        if (!s->stopped) {
+            moved |= xen_xenstore_put_responses(s);
+        }
         if (!moved) {
             break;
         }
