@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# make bench: run the database benchmark natively, then under callgrind
-# (one dump per workload) for instructions per operation, then W4 again
-# with N = 100000; then the ring benchmark (round trips against an
-# eventfd ping-pong, device instructions per READ); print JSON lines and
-# whether each target is met.
+# make bench: run the database benchmark natively, the socket transport
+# benchmark, then the database under callgrind (one dump per workload)
+# for instructions per operation, then W4 again with N = 100000; then
+# the ring benchmark (round trips against an eventfd ping-pong, device
+# instructions per READ); print JSON lines and whether each target is met.
 #
 # usage: scripts/bench.sh [builddir]    (BENCH_N=... sizes the first runs;
 #        BENCH_ANNOTATE=1 also prints callgrind_annotate's top functions
@@ -26,6 +26,16 @@ mkdir -p "$out/cg" "$out/cg-big"
 echo "# native, N=$n"
 "$bench" --n "$n" | tee "$out/native.json" || {
     echo "bench: native run failed" >&2; exit 1; }
+
+# The socket transport: libxenstore round trips against a bare socket
+# ping-pong between the same two processes (needs libxen-dev to build).
+if [ -x "$build/tests/bench/xenstored-bench" ]; then
+    echo "# socket transport"
+    scripts/bench-xenstored.sh "$build" | tee "$out/transport.json" || {
+        echo "bench: transport run failed" >&2; exit 1; }
+else
+    echo "# socket transport: not built (libxen-dev missing)"
+fi
 
 if ! command -v valgrind >/dev/null 2>&1; then
     echo "bench: valgrind not found: no instruction counts" >&2

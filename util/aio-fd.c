@@ -69,6 +69,14 @@ void aio_set_fd_handler(AioContext *ctx, int fd, IOHandler *io_read,
         h = (AioHandler *)g_source_new(&aio_handler_funcs,
                                        sizeof(AioHandler));
         g_source_set_name(&h->source, "aio-fd-handler");
+        /*
+         * GLib takes a non-recursive source's fds out of the poll set
+         * while it dispatches and puts them back after, and putting fds
+         * back wakes the context: every dispatch would cost a wake-up
+         * write and an extra empty iteration.  Handlers never run the
+         * loop themselves, so nothing is lost by allowing recursion.
+         */
+        g_source_set_can_recurse(&h->source, TRUE);
         h->fd = fd;
         h->tag = g_source_add_unix_fd(&h->source, fd, 0);
         g_source_attach(&h->source, ctx->gctx);

@@ -396,7 +396,22 @@ static void test_event_queue_bounded(void)
     g_assert_cmpuint(xs_conn_queued_events(g->conn), ==, 5);
     g_assert_cmpuint(xs_conn_dropped_events(g->conn), ==, 16);
     g_assert_cmpuint(g->kicks, ==, 0);
+    /* What it has yet to take: the OK reply and 5 events "data/nNN|t|". */
+    g_assert_cmpuint(xs_conn_pending_bytes(g->conn), ==,
+                     (16 + 3) + 5 * (16 + 11));
+    {
+        /* A loaded copy owes the same. */
+        Client *copy = client_new(e, GUEST, true);
+        g_autoptr(GByteArray) saved = xs_conn_save(g->conn);
+
+        g_assert(xs_conn_load(copy->conn, saved->data, saved->len,
+                              &error_abort));
+        g_assert_cmpuint(xs_conn_pending_bytes(copy->conn), ==,
+                         (16 + 3) + 5 * (16 + 11));
+        client_free(copy);
+    }
     pump(g, SIZE_MAX);
+    g_assert_cmpuint(xs_conn_pending_bytes(g->conn), ==, 0);
     EXPECT(g, XS_WATCH, 1, "OK\0");
     EXPECT_EVENT(g, "data/n15\0t\0");
     EXPECT_EVENT(g, "data/n16\0t\0");

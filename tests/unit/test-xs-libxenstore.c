@@ -1,8 +1,7 @@
 /*
- * The wire codec and connection layer against the real client library:
- * Debian's libxenstore talks to a test socket server built on XsConn,
- * so what it expects (DIRECTORY_PART paging, error names, watch events)
- * is checked against what it actually does.
+ * The wire codec, connection layer and socket server against Debian's
+ * libxenstore, with the qemu-xenstored server code in-process: what the
+ * library expects (DIRECTORY_PART, error names, EAGAIN, watch events).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -14,10 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <xenstore.h>
-#include "xs-test-server.h"
+#include "xs-server-thread.h"
 
 /* The socket, the same for every test: libxenstore finds it by env. */
 static char *socket_dir;
@@ -25,14 +25,14 @@ static char *socket_path;
 
 typedef struct Fix {
     const char *path;
-    XsTestServer *srv;
+    XsServerThread *srv;
     struct xs_handle *h;
 } Fix;
 
 static void fix_setup(Fix *f, gconstpointer data)
 {
     f->path = socket_path;
-    f->srv = xs_test_server_start(f->path);
+    f->srv = xs_server_thread_start(f->path);
     f->h = xs_open(0);
     g_assert(f->h);
 }
@@ -40,8 +40,9 @@ static void fix_setup(Fix *f, gconstpointer data)
 static void fix_teardown(Fix *f, gconstpointer data)
 {
     xs_close(f->h);
-    xs_test_server_stop(f->srv);
-    g_unlink(f->path);
+    xs_server_thread_stop(f->srv);
+    /* The server removes its socket file. */
+    g_assert_false(g_file_test(f->path, G_FILE_TEST_EXISTS));
 }
 
 static void test_read_write(Fix *f, gconstpointer data)
@@ -146,6 +147,87 @@ static void test_transactions(Fix *f, gconstpointer data)
     free(v);
 }
 
+/* The counter at /ctr as a number. */
+static int read_counter(struct xs_handle *h, xs_transaction_t t)
+{
+    unsigned int len;
+    char *v = xs_read(h, t, "/ctr", &len);
+    int n;
+
+    g_assert(v);
+    n = atoi(v);
+    free(v);
+    return n;
+}
+
+static void write_counter(struct xs_handle *h, xs_transaction_t t, int n)
+{
+    char buf[16];
+    int len = g_snprintf(buf, sizeof(buf), "%d", n);
+
+    g_assert(xs_write(h, t, "/ctr", buf, len));
+}
+
+/*
+ * Two connections increment one counter in read-modify-write
+ * transactions, the usual EAGAIN retry loop: every conflict is caught,
+ * so no increment is lost, and each retry eventually commits.
+ */
+static void test_transaction_retry(Fix *f, gconstpointer data)
+{
+    struct xs_handle *h2 = xs_open(0);
+    struct xs_handle *hs[2] = { f->h, h2 };
+    unsigned int eagain = 0;
+    const int rounds = 50;
+
+    g_assert(h2);
+    write_counter(f->h, XBT_NULL, 0);
+    for (int i = 0; i < rounds; i++) {
+        xs_transaction_t t[2];
+        bool done[2] = { false, false };
+
+        /* Both read the same value, then both try to commit. */
+        for (int c = 0; c < 2; c++) {
+            t[c] = xs_transaction_start(hs[c]);
+            g_assert_cmpuint(t[c], !=, XBT_NULL);
+            write_counter(hs[c], t[c], read_counter(hs[c], t[c]) + 1);
+        }
+        for (int c = 0; c < 2; c++) {
+            errno = 0;
+            done[c] = xs_transaction_end(hs[c], t[c], false);
+            if (!done[c]) {
+                g_assert_cmpint(errno, ==, EAGAIN);
+                eagain++;
+            }
+        }
+        g_assert(done[0] != done[1]);
+        /* The loser retries alone, and now commits. */
+        for (int c = 0; c < 2; c++) {
+            while (!done[c]) {
+                xs_transaction_t r = xs_transaction_start(hs[c]);
+
+                write_counter(hs[c], r, read_counter(hs[c], r) + 1);
+                done[c] = xs_transaction_end(hs[c], r, false);
+                g_assert(done[c] || errno == EAGAIN);
+            }
+        }
+    }
+    g_assert_cmpuint(eagain, ==, rounds);
+    g_assert_cmpint(read_counter(h2, XBT_NULL), ==, 2 * rounds);
+
+    /* A connection cannot use another connection's transaction. */
+    {
+        xs_transaction_t t = xs_transaction_start(f->h);
+        unsigned int len;
+
+        errno = 0;
+        g_assert_null(xs_read(h2, t, "/ctr", &len));
+        g_assert_cmpint(errno, ==, ENOENT);
+        g_assert(xs_transaction_end(f->h, t, true));
+    }
+    xs_close(h2);
+}
+
 static void expect_watch(Fix *f, const char *path, const char *token)
 {
     unsigned int num = 0;
@@ -177,6 +259,55 @@ static void test_watches(Fix *f, gconstpointer data)
     g_assert_cmpint(errno, ==, ENOENT);
 }
 
+/*
+ * No other event is on its way: a fresh watch fires at once, after
+ * whatever the server had already sent, so it must be the next event.
+ */
+static void expect_no_watch_queued(Fix *f)
+{
+    g_assert(xs_watch(f->h, "/sync", "sync"));
+    expect_watch(f, "/sync", "sync");
+    g_assert(xs_unwatch(f->h, "/sync", "sync"));
+}
+
+/*
+ * A watch stops firing once removed: the next event after changes to
+ * both paths is the other watch's, so the removed one stayed silent.
+ */
+static void test_watch_unset(Fix *f, gconstpointer data)
+{
+    g_assert(xs_watch(f->h, "/gone", "t1"));
+    expect_watch(f, "/gone", "t1");
+    g_assert(xs_write(f->h, XBT_NULL, "/gone/a", "1", 1));
+    expect_watch(f, "/gone/a", "t1");
+    g_assert(xs_unwatch(f->h, "/gone", "t1"));
+    g_assert(xs_write(f->h, XBT_NULL, "/gone/b", "2", 1));
+    g_assert(xs_watch(f->h, "/kept", "t2"));
+    g_assert(xs_write(f->h, XBT_NULL, "/kept/c", "3", 1));
+    expect_watch(f, "/kept", "t2");
+    expect_watch(f, "/kept/c", "t2");
+    expect_no_watch_queued(f);
+}
+
+/*
+ * Domain introduction and release, as a toolstack does them, fire the
+ * special watches of every privileged client.
+ */
+static void test_domain_watches(Fix *f, gconstpointer data)
+{
+    g_assert(xs_watch(f->h, "@introduceDomain", "in"));
+    expect_watch(f, "@introduceDomain", "in");
+    g_assert(xs_watch(f->h, "@releaseDomain", "out"));
+    expect_watch(f, "@releaseDomain", "out");
+    g_assert(xs_introduce_domain(f->h, 9, 0x5678, 4));
+    expect_watch(f, "@introduceDomain", "in");
+    g_assert(xs_is_domain_introduced(f->h, 9));
+    g_assert(xs_release_domain(f->h, 9));
+    expect_watch(f, "@releaseDomain", "out");
+    g_assert(!xs_is_domain_introduced(f->h, 9));
+    expect_no_watch_queued(f);
+}
+
 static void test_domains(Fix *f, gconstpointer data)
 {
     char *p = xs_get_domain_path(f->h, 5);
@@ -197,23 +328,35 @@ static void test_domains(Fix *f, gconstpointer data)
 
 static void test_permissions(Fix *f, gconstpointer data)
 {
-    struct xs_permissions set[2] = {
+    struct xs_permissions set[4] = {
         { .id = 0, .perms = XS_PERM_NONE },
         { .id = 3, .perms = XS_PERM_READ },
+        { .id = 4, .perms = XS_PERM_WRITE },
+        { .id = 5, .perms = XS_PERM_READ | XS_PERM_WRITE },
     };
     struct xs_permissions *got;
     unsigned int num = 0;
 
     g_assert(xs_write(f->h, XBT_NULL, "/p", "", 0));
-    g_assert(xs_set_permissions(f->h, XBT_NULL, "/p", set, 2));
+    g_assert(xs_set_permissions(f->h, XBT_NULL, "/p", set, 4));
     got = xs_get_permissions(f->h, XBT_NULL, "/p", &num);
     g_assert(got);
-    g_assert_cmpuint(num, ==, 2);
-    g_assert_cmpuint(got[0].id, ==, 0);
-    g_assert_cmpuint(got[0].perms, ==, XS_PERM_NONE);
-    g_assert_cmpuint(got[1].id, ==, 3);
-    g_assert_cmpuint(got[1].perms, ==, XS_PERM_READ);
+    g_assert_cmpuint(num, ==, 4);
+    for (unsigned int i = 0; i < num; i++) {
+        g_assert_cmpuint(got[i].id, ==, set[i].id);
+        g_assert_cmpuint(got[i].perms, ==, set[i].perms);
+    }
     free(got);
+    /* A new child inherits them. */
+    g_assert(xs_write(f->h, XBT_NULL, "/p/child", "", 0));
+    got = xs_get_permissions(f->h, XBT_NULL, "/p/child", &num);
+    g_assert_cmpuint(num, ==, 4);
+    g_assert_cmpuint(got[3].id, ==, 5);
+    g_assert_cmpuint(got[3].perms, ==, XS_PERM_READ | XS_PERM_WRITE);
+    free(got);
+    errno = 0;
+    g_assert_null(xs_get_permissions(f->h, XBT_NULL, "/p/none", &num));
+    g_assert_cmpint(errno, ==, ENOENT);
 }
 
 static void test_control(Fix *f, gconstpointer data)
@@ -237,6 +380,7 @@ static void test_protocol_error_closes(Fix *f, gconstpointer data)
     uint32_t hdr[4] = { XS_READ, 1, 0, 4097 };
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     char buf[16];
+    XsSocketServerStats stats;
     char *v;
     unsigned int len;
 
@@ -246,7 +390,8 @@ static void test_protocol_error_closes(Fix *f, gconstpointer data)
     g_assert_cmpint(write(fd, hdr, sizeof(hdr)), ==, sizeof(hdr));
     g_assert_cmpint(read(fd, buf, sizeof(buf)), ==, 0);
     close(fd);
-    g_assert_cmpuint(xs_test_server_protocol_errors(f->srv), ==, 1);
+    xs_socket_server_get_stats(xs_server_thread_server(f->srv), &stats);
+    g_assert_cmpuint(stats.protocol_errors, ==, 1);
     g_assert(xs_write(f->h, XBT_NULL, "/still", "ok", 2));
     v = xs_read(f->h, XBT_NULL, "/still", &len);
     g_assert_cmpstr(v, ==, "ok");
@@ -269,8 +414,14 @@ int main(int argc, char **argv)
                test_big_directory, fix_teardown);
     g_test_add("/xs-libxenstore/transactions", Fix, NULL, fix_setup,
                test_transactions, fix_teardown);
+    g_test_add("/xs-libxenstore/transaction-retry", Fix, NULL, fix_setup,
+               test_transaction_retry, fix_teardown);
     g_test_add("/xs-libxenstore/watches", Fix, NULL, fix_setup,
                test_watches, fix_teardown);
+    g_test_add("/xs-libxenstore/watch-unset", Fix, NULL, fix_setup,
+               test_watch_unset, fix_teardown);
+    g_test_add("/xs-libxenstore/domain-watches", Fix, NULL, fix_setup,
+               test_domain_watches, fix_teardown);
     g_test_add("/xs-libxenstore/domains", Fix, NULL, fix_setup,
                test_domains, fix_teardown);
     g_test_add("/xs-libxenstore/permissions", Fix, NULL, fix_setup,

@@ -80,6 +80,11 @@ XenstoreImplState *xen_xenstore_impl(XenXenstoreState *s)
     return s->impl;
 }
 
+unsigned int xen_xenstore_domid(XenXenstoreState *s)
+{
+    return s->domid;
+}
+
 XsConn *xen_xenstore_conn(XenXenstoreState *s)
 {
     return s->conn;

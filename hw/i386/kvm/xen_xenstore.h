@@ -58,6 +58,8 @@ evtchn_port_t xen_xenstore_be_port(XenXenstoreState *s);
 int xen_xenstore_evtchn_fd(XenXenstoreState *s);
 
 XenstoreImplState *xen_xenstore_impl(XenXenstoreState *s);
+/* The guest's domain id. */
+unsigned int xen_xenstore_domid(XenXenstoreState *s);
 /* The guest's connection: its event queue and flow-control state. */
 typedef struct XsConn XsConn;
 XsConn *xen_xenstore_conn(XenXenstoreState *s);

@@ -36,6 +36,7 @@ struct XsConn {
 
     GQueue events;              /* XsQueuedEvent *, oldest first */
     GHashTable *event_keys;     /* key -> XsQueuedEvent *, for coalescing */
+    size_t event_bytes;         /* wire size of the queued events */
     uint64_t dropped;
 
     /* Inside xs_conn_process(): events wait so replies keep their place. */
@@ -73,6 +74,12 @@ static XsQueuedEvent *queued_event_new(const char *path, const char *token)
     return ev;
 }
 
+/* The bytes an event takes as a WATCH_EVENT message. */
+static size_t event_wire_size(const XsQueuedEvent *ev)
+{
+    return XS_WIRE_HDR_SIZE + xs_wire_event_payload_len(ev->path, ev->token);
+}
+
 static void clear_events(XsConn *conn)
 {
     XsQueuedEvent *ev;
@@ -81,6 +88,7 @@ static void clear_events(XsConn *conn)
     while ((ev = g_queue_pop_head(&conn->events))) {
         queued_event_free(ev);
     }
+    conn->event_bytes = 0;
 }
 
 static XsQueuedEvent *pop_event(XsConn *conn)
@@ -89,6 +97,9 @@ static XsQueuedEvent *pop_event(XsConn *conn)
 
     if (ev && ev->key) {
         g_hash_table_remove(conn->event_keys, ev->key);
+    }
+    if (ev) {
+        conn->event_bytes -= event_wire_size(ev);
     }
     return ev;
 }
@@ -183,6 +194,7 @@ void xs_conn_watch_event(void *opaque, const char *path, const char *token)
     }
     ev = queued_event_new(path, token);
     g_queue_push_tail(&conn->events, ev);
+    conn->event_bytes += event_wire_size(ev);
     if (ev->key) {
         g_hash_table_insert(conn->event_keys, ev->key, ev);
     }
@@ -311,6 +323,11 @@ void xs_conn_reset(XsConn *conn)
 unsigned int xs_conn_queued_events(XsConn *conn)
 {
     return conn->events.length;
+}
+
+size_t xs_conn_pending_bytes(XsConn *conn)
+{
+    return conn->out->len + conn->event_bytes;
 }
 
 uint64_t xs_conn_dropped_events(XsConn *conn)
@@ -516,6 +533,9 @@ bool xs_conn_load(XsConn *conn, const uint8_t *data, size_t len,
     clear_events(conn);
     conn->events = img.events;
     g_queue_init(&img.events);
+    for (GList *l = conn->events.head; l; l = l->next) {
+        conn->event_bytes += event_wire_size(l->data);
+    }
     tmp = conn->event_keys;
     conn->event_keys = img.event_keys;
     img.event_keys = tmp;

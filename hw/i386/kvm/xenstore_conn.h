@@ -95,6 +95,13 @@ unsigned int xs_conn_queued_events(XsConn *conn);
 uint64_t xs_conn_dropped_events(XsConn *conn);
 
 /*
+ * Bytes the client has yet to take: the unsent output plus the queued
+ * events as wire messages.  A transport uses it to tell a client that
+ * does not read from one that is merely busy.
+ */
+size_t xs_conn_pending_bytes(XsConn *conn);
+
+/*
  * Save and load the connection's own state: buffered input, unsent
  * output (a half-sent message too), queued events, its transaction ids
  * and the protocol-error flag.  Watches and transactions themselves are
