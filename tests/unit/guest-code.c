@@ -149,3 +149,24 @@ void guest_wait_change32(GuestCode *c, uint32_t addr, GuestReg reg,
     guest_cmp_mem32(c, reg, addr);
     guest_je(c, loop);
 }
+
+int guest_run_until_hlt(GuestStepFn *step, void *vcpu, uint16_t sync_port,
+                        void (*fn)(void *opaque), void *opaque,
+                        KVMVCPUExit *exit)
+{
+    for (unsigned int i = 0; i < 1000000; i++) {
+        int err = step(vcpu, exit);
+
+        if (err) {
+            return err;
+        }
+        if (exit->kind != KVM_VCPU_EXIT_IO || !exit->io.is_write ||
+            exit->io.port != sync_port || exit->io.size != 1) {
+            return 0;
+        }
+        if (fn) {
+            fn(opaque);
+        }
+    }
+    return -ETIMEDOUT;
+}

@@ -8,6 +8,8 @@
 #ifndef TESTS_GUEST_CODE_H
 #define TESTS_GUEST_CODE_H
 
+#include "sysemu/kvm.h"
+
 typedef enum GuestReg {
     GUEST_EAX = 0, GUEST_ECX, GUEST_EDX, GUEST_EBX,
     GUEST_ESP, GUEST_EBP, GUEST_ESI, GUEST_EDI,
@@ -56,5 +58,16 @@ void guest_copy(GuestCode *c, uint32_t dst, uint32_t src, uint32_t len);
  */
 void guest_wait_change32(GuestCode *c, uint32_t addr, GuestReg reg,
                          uint16_t sync_port);
+
+/*
+ * Run a vCPU (KVM or the software one: step runs it to its next exit)
+ * until it stops for anything but a one-byte write to sync_port; fn runs
+ * at each such write.  0 with *exit the stopping exit, or -errno, or
+ * -ETIMEDOUT after a million sync writes.
+ */
+typedef int GuestStepFn(void *vcpu, KVMVCPUExit *exit);
+int guest_run_until_hlt(GuestStepFn *step, void *vcpu, uint16_t sync_port,
+                        void (*fn)(void *opaque), void *opaque,
+                        KVMVCPUExit *exit);
 
 #endif

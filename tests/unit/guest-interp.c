@@ -12,7 +12,6 @@
 #define GUEST_PAGE_SIZE     4096
 #define GUEST_MAX_PAGES     8
 #define GUEST_STEP_LIMIT    10000000
-#define GUEST_SYNC_LIMIT    1000000
 #define GUEST_MAX_INSN      12      /* longest the decoder accepts */
 
 typedef enum GuestOp {
@@ -573,23 +572,15 @@ int guest_interp_run(GuestInterp *gi, KVMVCPUExit *exit)
     return -ETIMEDOUT;
 }
 
+static int guest_interp_step(void *vcpu, KVMVCPUExit *exit)
+{
+    return guest_interp_run(vcpu, exit);
+}
+
 int guest_interp_run_until_hlt(GuestInterp *gi, uint16_t sync_port,
                                void (*fn)(void *opaque), void *opaque,
                                KVMVCPUExit *exit)
 {
-    for (unsigned int i = 0; i < GUEST_SYNC_LIMIT; i++) {
-        int err = guest_interp_run(gi, exit);
-
-        if (err) {
-            return err;
-        }
-        if (exit->kind != KVM_VCPU_EXIT_IO || !exit->io.is_write ||
-            exit->io.port != sync_port || exit->io.size != 1) {
-            return 0;
-        }
-        if (fn) {
-            fn(opaque);
-        }
-    }
-    return -ETIMEDOUT;
+    return guest_run_until_hlt(guest_interp_step, gi, sync_port, fn, opaque,
+                               exit);
 }

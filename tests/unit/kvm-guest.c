@@ -76,25 +76,17 @@ int kvm_guest_run(KVMGuest *g, KVMVCPUExit *exit)
     return kvm_vcpu_run(g->vcpu, exit);
 }
 
+static int kvm_guest_step(void *vcpu, KVMVCPUExit *exit)
+{
+    return kvm_vcpu_run(vcpu, exit);
+}
+
 int kvm_guest_run_until_hlt(KVMGuest *g, uint16_t sync_port,
                             KVMGuestSyncFn *fn, void *opaque,
                             KVMVCPUExit *exit)
 {
-    for (unsigned i = 0; i < 1000000; i++) {
-        int err = kvm_vcpu_run(g->vcpu, exit);
-
-        if (err) {
-            return err;
-        }
-        if (exit->kind != KVM_VCPU_EXIT_IO || !exit->io.is_write ||
-            exit->io.port != sync_port || exit->io.size != 1) {
-            return 0;
-        }
-        if (fn) {
-            fn(opaque);
-        }
-    }
-    return -ETIMEDOUT;
+    return guest_run_until_hlt(kvm_guest_step, g->vcpu, sync_port, fn,
+                               opaque, exit);
 }
 
 uint64_t kvm_guest_doorbell_count(KVMGuest *g)
