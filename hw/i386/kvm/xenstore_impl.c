@@ -777,18 +777,34 @@ static bool xs_foreach_name(XsNode *n, xs_impl_dir_fn *fn, void *opaque)
     return true;
 }
 
-/* The node to list, checked: or an error. */
-static int xs_dir_node(XenstoreImplState *s, unsigned int dom_id,
-                       XsPath *p, XsNode **n)
+/*
+ * What both listing calls start with: the path and transaction, then,
+ * outside a transaction, the node to list (checked) and its generation.
+ */
+static int xs_dir_begin(XenstoreImplState *s, unsigned int dom_id,
+                        xs_transaction_t tx_id, const char *path,
+                        uint64_t *gencnt, XsPath *p, XsTransaction **tx,
+                        XsNode **n)
 {
     XsNode *anc;
+    int err = xs_begin(s, dom_id, tx_id, path, false, p, tx);
 
+    if (err) {
+        return err;
+    }
+    trace_xenstore_impl_directory(dom_id, tx_id, p->buf);
+    if (*tx) {
+        return 0;
+    }
     *n = xs_lookup(s, p, &anc, NULL, NULL);
     if (!*n) {
         return xs_missing_error(s, dom_id, anc);
     }
     if (!(xs_perm_for(s, (*n)->perms, dom_id) & XS_PERM_READ)) {
         return EACCES;
+    }
+    if (gencnt) {
+        *gencnt = (*n)->gen;
     }
     return 0;
 }
@@ -799,27 +815,18 @@ int xs_impl_directory(XenstoreImplState *s, unsigned int dom_id,
 {
     XsPath p;
     XsTransaction *tx;
-    XsNode *n;
-    int err;
+    XsNode *n = NULL;
+    int err = xs_dir_begin(s, dom_id, tx_id, path, gencnt, &p, &tx, &n);
 
-    err = xs_begin(s, dom_id, tx_id, path, false, &p, &tx);
+    *items = NULL;
     if (err) {
         return err;
     }
-    trace_xenstore_impl_directory(dom_id, tx_id, p.buf);
-    *items = NULL;
     if (tx) {
         err = xs_tx_directory(s, tx, dom_id, &p, gencnt, xs_prepend_name,
                               items);
         *items = g_list_reverse(*items);
         return err;
-    }
-    err = xs_dir_node(s, dom_id, &p, &n);
-    if (err) {
-        return err;
-    }
-    if (gencnt) {
-        *gencnt = n->gen;
     }
     xs_list_prepend_names(n->children, items);
     return 0;
@@ -832,23 +839,14 @@ int xs_impl_directory_foreach(XenstoreImplState *s, unsigned int dom_id,
 {
     XsPath p;
     XsTransaction *tx;
-    XsNode *n;
-    int err;
+    XsNode *n = NULL;
+    int err = xs_dir_begin(s, dom_id, tx_id, path, gencnt, &p, &tx, &n);
 
-    err = xs_begin(s, dom_id, tx_id, path, false, &p, &tx);
     if (err) {
         return err;
     }
-    trace_xenstore_impl_directory(dom_id, tx_id, p.buf);
     if (tx) {
         return xs_tx_directory(s, tx, dom_id, &p, gencnt, fn, opaque);
-    }
-    err = xs_dir_node(s, dom_id, &p, &n);
-    if (err) {
-        return err;
-    }
-    if (gencnt) {
-        *gencnt = n->gen;
     }
     xs_foreach_name(n->children, fn, opaque);
     return 0;
