@@ -357,6 +357,43 @@ static void test_tx_set_perms_keeps_outside_value(void)
     assert_perms(s, DOM0, XBT_NULL, "/c", "n0,r1");
 }
 
+/*
+ * A node the transaction created that someone else created before the
+ * commit: the WRITE's value goes in as for an existing node, while the
+ * other creator's perms, and a new parent's value, stay as they made them.
+ */
+static void test_tx_created_node_created_meanwhile(void)
+{
+    g_autoptr(XenstoreImplState) s = xt_store_new();
+    xs_transaction_t tx;
+
+    xt_make(s, "/m", "", "n0,b1");
+    tx = tx_start(s, GUEST);
+    g_assert_cmpint(xt_write(s, GUEST, tx, "/m/p/leaf", "tx"), ==, 0);
+    xt_make(s, "/m/p", "theirs", "n0,r1");
+    xt_make(s, "/m/p/leaf", "theirs", "n0,r1");
+    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, 0);
+    assert_value(s, DOM0, XBT_NULL, "/m/p/leaf", "tx");
+    assert_perms(s, DOM0, XBT_NULL, "/m/p/leaf", "n0,r1");
+    assert_value(s, DOM0, XBT_NULL, "/m/p", "theirs");
+    assert_perms(s, DOM0, XBT_NULL, "/m/p", "n0,r1");
+}
+
+/* Likewise MKDIR: an existing node is left alone, value and perms. */
+static void test_tx_mkdir_created_meanwhile(void)
+{
+    g_autoptr(XenstoreImplState) s = xt_store_new();
+    xs_transaction_t tx;
+
+    xt_make(s, "/m", "", "n0,b1");
+    tx = tx_start(s, GUEST);
+    g_assert_cmpint(xs_impl_mkdir(s, GUEST, tx, "/m/d"), ==, 0);
+    xt_make(s, "/m/d", "theirs", "n0,r1");
+    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, 0);
+    assert_value(s, DOM0, XBT_NULL, "/m/d", "theirs");
+    assert_perms(s, DOM0, XBT_NULL, "/m/d", "n0,r1");
+}
+
 /* Nodes a transaction only removed never make it fail either. */
 static void test_tx_rm_only_no_conflict(void)
 {
@@ -882,6 +919,10 @@ int main(int argc, char **argv)
                     test_tx_write_only_no_conflict);
     g_test_add_func("/xs-node/tx/write-keeps-outside-perms",
                     test_tx_write_keeps_outside_perms);
+    g_test_add_func("/xs-node/tx/created-node-created-meanwhile",
+                    test_tx_created_node_created_meanwhile);
+    g_test_add_func("/xs-node/tx/mkdir-created-meanwhile",
+                    test_tx_mkdir_created_meanwhile);
     g_test_add_func("/xs-node/tx/set-perms-keeps-outside-value",
                     test_tx_set_perms_keeps_outside_value);
     g_test_add_func("/xs-node/tx/rm-only-no-conflict",
