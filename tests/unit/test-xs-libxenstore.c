@@ -326,6 +326,56 @@ static void test_domains(Fix *f, gconstpointer data)
     g_assert_cmpint(errno, ==, ENOENT);
 }
 
+/* The next event of @h within a few seconds, or a test failure. */
+static void expect_watch_on(struct xs_handle *h, const char *path,
+                            const char *token)
+{
+    struct pollfd pfd = { .fd = xs_fileno(h), .events = POLLIN };
+    char **ev = NULL;
+
+    for (int i = 0; i < 50 && !ev; i++) {
+        ev = xs_check_watch(h);
+        if (!ev) {
+            g_assert_cmpint(errno, ==, EAGAIN);
+            poll(&pfd, 1, 100);
+        }
+    }
+    g_assert(ev);
+    g_assert_cmpstr(ev[XS_WATCH_PATH], ==, path);
+    g_assert_cmpstr(ev[XS_WATCH_TOKEN], ==, token);
+    free(ev);
+}
+
+/*
+ * Introducing or releasing domain 0 is refused (EINVAL), and another
+ * client, also domain 0, keeps its watch and its transaction.
+ */
+static void test_domain0_refused(Fix *f, gconstpointer data)
+{
+    struct xs_handle *h2 = xs_open(0);
+    xs_transaction_t t;
+
+    g_assert(h2);
+    g_assert(xs_watch(h2, "/kept", "k"));
+    expect_watch_on(h2, "/kept", "k");
+    t = xs_transaction_start(h2);
+    g_assert(t != XBT_NULL);
+
+    errno = 0;
+    g_assert(!xs_introduce_domain(f->h, 0, 100, 2));
+    g_assert_cmpint(errno, ==, EINVAL);
+    errno = 0;
+    g_assert(!xs_release_domain(f->h, 0));
+    g_assert_cmpint(errno, ==, EINVAL);
+    g_assert(!xs_is_domain_introduced(f->h, 0));
+
+    g_assert(xs_write(f->h, XBT_NULL, "/kept/x", "1", 1));
+    expect_watch_on(h2, "/kept/x", "k");
+    g_assert(xs_write(h2, t, "/kept/y", "2", 1));
+    g_assert(xs_transaction_end(h2, t, false));
+    xs_close(h2);
+}
+
 static void test_permissions(Fix *f, gconstpointer data)
 {
     struct xs_permissions set[4] = {
@@ -424,6 +474,8 @@ int main(int argc, char **argv)
                test_domain_watches, fix_teardown);
     g_test_add("/xs-libxenstore/domains", Fix, NULL, fix_setup,
                test_domains, fix_teardown);
+    g_test_add("/xs-libxenstore/domain0-refused", Fix, NULL, fix_setup,
+               test_domain0_refused, fix_teardown);
     g_test_add("/xs-libxenstore/permissions", Fix, NULL, fix_setup,
                test_permissions, fix_teardown);
     g_test_add("/xs-libxenstore/control", Fix, NULL, fix_setup,

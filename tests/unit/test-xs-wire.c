@@ -719,6 +719,131 @@ static void test_privileged_refused(void)
     fix_free(f);
 }
 
+/*
+ * INTRODUCE, RELEASE, RESUME, SET_TARGET (either domid), SET_QUOTA and
+ * SET_FEATURE naming domain 0 or another privileged domain: EINVAL, and
+ * the other domain-0 connection keeps its watches and transactions.  The
+ * GET_* types still answer for them, and SET_QUOTA without a domid still
+ * sets the default.
+ */
+static void test_privileged_domid_einval(void)
+{
+    static const char *const domids[] = { "0", "7" };
+    Fix *f = fix_new();
+    uint32_t txb;
+    Reply r;
+
+    REQ(&f->dom0, XS_INTRODUCE, 0, "7\0" "100\0" "5\0", &r);
+    ASSERT_OK(&r, XS_INTRODUCE);
+    xs_impl_set_privileged(f->s, 7, true);
+    REQ(&f->dom0b, XS_WATCH, 0, "/w\0b\0", &r);
+    REQ(&f->dom0b, XS_WATCH, 0, "@introduceDomain\0in\0", &r);
+    REQ(&f->dom0b, XS_WATCH, 0, "@releaseDomain\0out\0", &r);
+    txb = start_tx(&f->dom0b);
+    g_ptr_array_set_size(f->ev_dom0b, 0);
+
+    for (size_t i = 0; i < ARRAY_SIZE(domids); i++) {
+        const char *d = domids[i];
+        const struct {
+            uint32_t type;
+            const char *parts[3];
+            int n;
+        } ops[] = {
+            { XS_INTRODUCE, { d, "100", "5" }, 3 },
+            { XS_RELEASE, { d }, 1 },
+            { XS_RESUME, { d }, 1 },
+            { XS_SET_TARGET, { d, "1" }, 2 },
+            { XS_SET_TARGET, { "1", d }, 2 },
+            { XS_SET_TARGET, { d, "32756" }, 2 },
+            { XS_SET_QUOTA, { d, "nodes", "5" }, 3 },
+            { XS_SET_FEATURE, { d, "1" }, 2 },
+        };
+
+        for (size_t j = 0; j < ARRAY_SIZE(ops); j++) {
+            char buf[64];
+            size_t len = build(buf, sizeof(buf), ops[j].parts, ops[j].n);
+
+            request(&f->dom0, ops[j].type, 0, buf, len, &r);
+            assert_error(&r, "EINVAL");
+        }
+    }
+
+    /* Nothing changed. */
+    REQ(&f->dom0, XS_IS_DOMAIN_INTRODUCED, 0, "0\0", &r);
+    ASSERT_REPLY(&r, XS_IS_DOMAIN_INTRODUCED, "F\0");
+    REQ(&f->dom0, XS_IS_DOMAIN_INTRODUCED, 0, "7\0", &r);
+    ASSERT_REPLY(&r, XS_IS_DOMAIN_INTRODUCED, "T\0");
+    REQ(&f->dom0, XS_GET_QUOTA, 0, "0\0nodes\0", &r);
+    ASSERT_REPLY(&r, XS_GET_QUOTA, "1000\0");
+    REQ(&f->dom0, XS_GET_FEATURE, 0, "0\0", &r);
+    ASSERT_REPLY(&r, XS_GET_FEATURE, "7\0");
+    REQ(&f->dom0, XS_GET_FEATURE, 0, "7\0", &r);
+    ASSERT_REPLY(&r, XS_GET_FEATURE, "7\0");
+    g_assert_cmpuint(f->ev_dom0b->len, ==, 0);
+    REQ(&f->dom0, XS_WRITE, 0, "/w\0", &r);
+    ASSERT_OK(&r, XS_WRITE);
+    g_assert_cmpuint(f->ev_dom0b->len, ==, 1);
+    g_assert_cmpstr(f->ev_dom0b->pdata[0], ==, "/w|b");
+    REQ(&f->dom0b, XS_WRITE, txb, "/w/b\0", &r);
+    ASSERT_OK(&r, XS_WRITE);
+    REQ(&f->dom0b, XS_TRANSACTION_END, txb, "T\0", &r);
+    ASSERT_OK(&r, XS_TRANSACTION_END);
+
+    /* The default quota is still the privileged caller's to set. */
+    REQ(&f->dom0, XS_SET_QUOTA, 0, "nodes\0" "900\0", &r);
+    ASSERT_OK(&r, XS_SET_QUOTA);
+    REQ(&f->dom0, XS_GET_QUOTA, 0, "nodes\0", &r);
+    ASSERT_REPLY(&r, XS_GET_QUOTA, "900\0");
+    fix_free(f);
+}
+
+/*
+ * RESET_WATCHES from one domain-0 connection drops its own watches and
+ * transactions only; the other domain-0 connection keeps its own.  Even
+ * a session of domain 0 marked domain-wide resets only itself.
+ */
+static void test_reset_watches_dom0_clients(void)
+{
+    Fix *f = fix_new();
+    GPtrArray *ev = g_ptr_array_new_with_free_func(g_free);
+    XsWireSession wide0;
+    uint32_t tx, txb;
+    Reply r;
+
+    xs_wire_session_init(&wide0, f->s, DOMID_QEMU, true, record_event, ev);
+    REQ(&f->dom0, XS_WATCH, 0, "/w\0a\0", &r);
+    REQ(&f->dom0b, XS_WATCH, 0, "/w\0b\0", &r);
+    REQ(&wide0, XS_WATCH, 0, "/w\0c\0", &r);
+    tx = start_tx(&f->dom0);
+    txb = start_tx(&f->dom0b);
+
+    REQ(&f->dom0, XS_RESET_WATCHES, 0, "\0", &r);
+    ASSERT_OK(&r, XS_RESET_WATCHES);
+    REQ(&wide0, XS_RESET_WATCHES, 0, "\0", &r);
+    ASSERT_OK(&r, XS_RESET_WATCHES);
+    g_ptr_array_set_size(f->ev_dom0, 0);
+    g_ptr_array_set_size(f->ev_dom0b, 0);
+    g_ptr_array_set_size(ev, 0);
+    REQ(&f->dom0b, XS_WRITE, 0, "/w\0", &r);
+    g_assert_cmpuint(f->ev_dom0->len, ==, 0);
+    g_assert_cmpuint(ev->len, ==, 0);
+    g_assert_cmpuint(f->ev_dom0b->len, ==, 1);
+    g_assert_cmpstr(f->ev_dom0b->pdata[0], ==, "/w|b");
+    REQ(&f->dom0, XS_TRANSACTION_END, tx, "F\0", &r);
+    assert_error(&r, "ENOENT");
+    g_assert_cmpint(xs_impl_transaction_end(f->s, DOMID_QEMU, tx, false),
+                    ==, ENOENT);
+    REQ(&f->dom0b, XS_WRITE, txb, "/w/b\0", &r);
+    ASSERT_OK(&r, XS_WRITE);
+    REQ(&f->dom0b, XS_TRANSACTION_END, txb, "T\0", &r);
+    ASSERT_OK(&r, XS_TRANSACTION_END);
+    REQ(&f->dom0b, XS_UNWATCH, 0, "/w\0b\0", &r);
+    ASSERT_OK(&r, XS_UNWATCH);
+    xs_wire_session_destroy(&wide0);
+    g_ptr_array_unref(ev);
+    fix_free(f);
+}
+
 static void test_domains(void)
 {
     Fix *f = fix_new();
@@ -1397,6 +1522,10 @@ int main(int argc, char **argv)
     g_test_add_func("/xs-wire/reset-watches", test_reset_watches);
     g_test_add_func("/xs-wire/get-domain-path", test_get_domain_path);
     g_test_add_func("/xs-wire/privileged-refused", test_privileged_refused);
+    g_test_add_func("/xs-wire/privileged-domid-einval",
+                    test_privileged_domid_einval);
+    g_test_add_func("/xs-wire/reset-watches-dom0-clients",
+                    test_reset_watches_dom0_clients);
     g_test_add_func("/xs-wire/domains", test_domains);
     g_test_add_func("/xs-wire/set-target", test_set_target);
     g_test_add_func("/xs-wire/features", test_features);

@@ -30,7 +30,8 @@ typedef void (XsConnKickFn)(void *opaque);
  * A connection acting as @dom_id on @store.  @domain_wide: it is the
  * domain's only connection (the guest ring), so RESET_WATCHES and
  * xs_conn_reset() reset the domain's watches and transactions in the
- * store; otherwise (socket clients) only this connection's.
+ * store; otherwise (socket clients) only this connection's.  It has no
+ * effect for domain 0 or another privileged domain (see XsWireSession).
  */
 XsConn *xs_conn_new(XenstoreImplState *store, unsigned int dom_id,
                     bool domain_wide, XsConnKickFn *kick, void *kick_opaque);

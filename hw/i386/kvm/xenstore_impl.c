@@ -86,6 +86,20 @@ unsigned int xs_quota(XenstoreImplState *s, unsigned int domid, XsQuota q)
     return s->default_quota[q];
 }
 
+/*
+ * The domain calls that change a domain (introduce, release, resume,
+ * set_target, set_quota, set_features) refuse reserved ids, domain 0 and
+ * every other privileged domain.  A privileged domain is not one guest
+ * behind one ring: the host socket clients and the backends act as it,
+ * each with its own watches and transactions, and releasing it would end
+ * all of theirs.
+ */
+static bool xs_domid_refused(XenstoreImplState *s, unsigned int domid)
+{
+    return domid >= DOMID_FIRST_RESERVED || domid == DOMID_QEMU ||
+           xs_is_privileged(s, domid);
+}
+
 const char *xs_quota_name(XsQuota q)
 {
     return q < XS_QUOTA__MAX ? xs_quota_names[q] : NULL;
@@ -116,7 +130,8 @@ int xs_impl_set_quota(XenstoreImplState *s, unsigned int dom_id,
 {
     XsDomain *d;
 
-    if (q >= XS_QUOTA__MAX) {
+    if (q >= XS_QUOTA__MAX ||
+        (dom_id != XS_QUOTA_DEFAULT_DOMID && xs_domid_refused(s, dom_id))) {
         return EINVAL;
     }
     trace_xenstore_set_quota(dom_id, xs_quota_names[q], value);
@@ -126,9 +141,6 @@ int xs_impl_set_quota(XenstoreImplState *s, unsigned int dom_id,
     if (dom_id == XS_QUOTA_DEFAULT_DOMID) {
         s->default_quota[q] = value;
         return 0;
-    }
-    if (dom_id >= DOMID_FIRST_RESERVED) {
-        return EINVAL;
     }
     d = xs_domain(s, dom_id, true);
     d->quota[q] = value;
@@ -150,13 +162,18 @@ uint32_t xs_impl_get_features(XenstoreImplState *s, unsigned int dom_id)
     return d && d->has_features ? d->features : XS_IMPL_DEFAULT_FEATURES;
 }
 
-void xs_impl_set_features(XenstoreImplState *s, unsigned int dom_id,
-                          uint32_t features)
+int xs_impl_set_features(XenstoreImplState *s, unsigned int dom_id,
+                         uint32_t features)
 {
-    XsDomain *d = xs_domain(s, dom_id, true);
+    XsDomain *d;
 
+    if (xs_domid_refused(s, dom_id)) {
+        return EINVAL;
+    }
+    d = xs_domain(s, dom_id, true);
     d->has_features = true;
     d->features = features;
+    return 0;
 }
 
 void xs_impl_set_privileged(XenstoreImplState *s, unsigned int dom_id,
@@ -173,9 +190,8 @@ bool xs_impl_is_privileged(XenstoreImplState *s, unsigned int dom_id)
 int xs_impl_set_target(XenstoreImplState *s, unsigned int dom_id,
                        unsigned int target)
 {
-    if (dom_id >= DOMID_FIRST_RESERVED ||
-        (target >= DOMID_FIRST_RESERVED && target != DOMID_INVALID) ||
-        target == dom_id) {
+    if (xs_domid_refused(s, dom_id) || target == dom_id ||
+        (target != DOMID_INVALID && xs_domid_refused(s, target))) {
         return EINVAL;
     }
     trace_xenstore_set_target(dom_id, target);
@@ -185,7 +201,7 @@ int xs_impl_set_target(XenstoreImplState *s, unsigned int dom_id,
 
 int xs_impl_introduce_domain(XenstoreImplState *s, unsigned int dom_id)
 {
-    if (dom_id >= DOMID_FIRST_RESERVED) {
+    if (xs_domid_refused(s, dom_id)) {
         return EINVAL;
     }
     trace_xenstore_introduce_domain(dom_id);
@@ -196,16 +212,29 @@ int xs_impl_introduce_domain(XenstoreImplState *s, unsigned int dom_id)
 
 int xs_impl_release_domain(XenstoreImplState *s, unsigned int dom_id)
 {
-    XsDomain *d = xs_domain(s, dom_id, false);
+    XsDomain *d;
 
+    if (xs_domid_refused(s, dom_id)) {
+        return EINVAL;
+    }
+    d = xs_domain(s, dom_id, false);
     if (!d || !d->introduced) {
         return ENOENT;
     }
     trace_xenstore_release_domain(dom_id);
     d->introduced = false;
+    /* Only the domain's own: a refused domid never gets here. */
     xs_impl_reset_watches(s, dom_id);
     xs_watch_fire_special(s, 1);
     return 0;
+}
+
+int xs_impl_resume_domain(XenstoreImplState *s, unsigned int dom_id)
+{
+    if (xs_domid_refused(s, dom_id)) {
+        return EINVAL;
+    }
+    return xs_impl_is_domain_introduced(s, dom_id) ? 0 : ENOENT;
 }
 
 bool xs_impl_is_domain_introduced(XenstoreImplState *s, unsigned int dom_id)

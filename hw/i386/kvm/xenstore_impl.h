@@ -112,7 +112,12 @@ int xs_impl_watch_depth(XenstoreImplState *s, unsigned int dom_id,
 int xs_impl_unwatch(XenstoreImplState *s, unsigned int dom_id,
                     const char *path, const char *token,
                     xs_impl_watch_fn fn, void *opaque);
-/* Drops every watch of the domain and ends its open transactions. */
+/*
+ * Drops every watch of the domain, of all its connections, and ends its
+ * open transactions.  Only for a domain with a single connection (a
+ * guest ring) or none yet; a connection of a domain that has several
+ * drops its own with xs_impl_unwatch_all() and ends its own transactions.
+ */
 int xs_impl_reset_watches(XenstoreImplState *s, unsigned int dom_id);
 /* Drops the watches of one connection (fn, opaque) only. */
 void xs_impl_unwatch_all(XenstoreImplState *s, unsigned int dom_id,
@@ -121,7 +126,14 @@ void xs_impl_unwatch_all(XenstoreImplState *s, unsigned int dom_id,
 /*
  * Domains.  Domain 0 is privileged unless configured otherwise.
  * introduce fires @introduceDomain; release fires @releaseDomain and drops
- * the domain's watches and transactions (its nodes stay).
+ * the domain's watches and transactions (its nodes stay); resume only
+ * checks that the domain is introduced (ENOENT otherwise).
+ *
+ * introduce, release, resume, set_target (either domid), set_quota and
+ * set_features answer EINVAL, changing nothing, when they name domain 0
+ * (even if configured unprivileged), any privileged domain or a reserved
+ * id: many connections act as such a domain (socket clients, backends),
+ * and none of them may lose its watches or transactions to another.
  */
 void xs_impl_set_privileged(XenstoreImplState *s, unsigned int dom_id,
                             bool privileged);
@@ -131,11 +143,13 @@ int xs_impl_set_target(XenstoreImplState *s, unsigned int dom_id,
                        unsigned int target);
 int xs_impl_introduce_domain(XenstoreImplState *s, unsigned int dom_id);
 int xs_impl_release_domain(XenstoreImplState *s, unsigned int dom_id);
+int xs_impl_resume_domain(XenstoreImplState *s, unsigned int dom_id);
 bool xs_impl_is_domain_introduced(XenstoreImplState *s, unsigned int dom_id);
 
 /*
  * Quotas, for one domain or (XS_QUOTA_DEFAULT_DOMID) the defaults that
- * domains without their own value use.  Privileged domains have none.
+ * domains without their own value use.  Privileged domains have none:
+ * setting one of theirs is EINVAL (see above); reading is allowed.
  */
 const char *xs_quota_name(XsQuota q);
 int xs_quota_from_name(const char *name);   /* XsQuota, or -1 */
@@ -153,8 +167,8 @@ unsigned int xs_impl_domain_nodes(XenstoreImplState *s, unsigned int dom_id);
  */
 #define XS_IMPL_DEFAULT_FEATURES 0x7   /* RECONNECTION | ERROR | WATCHDEPTH */
 uint32_t xs_impl_get_features(XenstoreImplState *s, unsigned int dom_id);
-void xs_impl_set_features(XenstoreImplState *s, unsigned int dom_id,
-                          uint32_t features);
+int xs_impl_set_features(XenstoreImplState *s, unsigned int dom_id,
+                         uint32_t features);
 
 /*
  * Save and load, in the record layout of Xen's xenstore-migration format

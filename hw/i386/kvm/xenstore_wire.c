@@ -590,11 +590,7 @@ static int xs_wire_resume(XsRequest *r)
         return err;
     }
     trace_xenstore_resume(domid);
-    if (!xs_impl_is_domain_introduced(r->sess->store, domid)) {
-        return ENOENT;
-    }
-    rsp_ok(r);
-    return 0;
+    return ok_unless(r, xs_impl_resume_domain(r->sess->store, domid));
 }
 
 /* "domid\0tdomid\0": tdomid may be DOMID_INVALID to clear the target. */
@@ -649,9 +645,8 @@ static int xs_wire_set_feature(XsRequest *r)
         return EINVAL;
     }
     trace_xenstore_set_feature(domid, features);
-    xs_impl_set_features(r->sess->store, domid, features);
-    rsp_ok(r);
-    return 0;
+    return ok_unless(r, xs_impl_set_features(r->sess->store, domid,
+                                             features));
 }
 
 static int parse_quota(const char *name, XsQuota *q)
@@ -966,7 +961,12 @@ static void session_drop_own(XsWireSession *sess)
 
 void xs_wire_session_reset(XsWireSession *sess)
 {
-    if (sess->domain_wide) {
+    /*
+     * A privileged domain always has other connections (socket clients,
+     * backends): never reset it as a whole, whatever the session says.
+     */
+    if (sess->domain_wide && sess->dom_id != DOMID_QEMU &&
+        !xs_impl_is_privileged(sess->store, sess->dom_id)) {
         xs_impl_reset_watches(sess->store, sess->dom_id);
         g_hash_table_remove_all(sess->transactions);
     } else {

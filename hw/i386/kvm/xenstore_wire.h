@@ -27,7 +27,9 @@
  * @domain_wide says the session is the domain's only connection (the
  * guest ring): RESET_WATCHES then resets the whole domain in the store.
  * Otherwise (a host socket client) it drops only this session's watches
- * and transactions.
+ * and transactions.  A session of domain 0 or of another privileged
+ * domain is never domain-wide, whatever @domain_wide says: such a domain
+ * has other connections (socket clients, backends) that keep theirs.
  */
 typedef struct XsWireSession {
     XenstoreImplState *store;
@@ -45,7 +47,8 @@ void xs_wire_session_init(XsWireSession *sess, XenstoreImplState *store,
 
 /*
  * Drop the session's watches and end (abort) its transactions, as
- * RESET_WATCHES does; for a domain-wide session the whole domain's.
+ * RESET_WATCHES does; for a domain-wide session of an unprivileged
+ * domain the whole domain's.
  */
 void xs_wire_session_reset(XsWireSession *sess);
 
