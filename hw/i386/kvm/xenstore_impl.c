@@ -630,7 +630,11 @@ static int xs_begin(XenstoreImplState *s, unsigned int dom_id,
         return err;
     }
     *tx = xs_tx_lookup(s, dom_id, tx_id);
-    return *tx ? 0 : ENOENT;
+    if (!*tx) {
+        return ENOENT;
+    }
+    /* Its snapshot is gone: no answer could be trusted. */
+    return (*tx)->doomed ? EAGAIN : 0;
 }
 
 int xs_impl_read(XenstoreImplState *s, unsigned int dom_id,
@@ -670,17 +674,12 @@ static XsNode *xs_create_path(XenstoreImplState *s, unsigned int dom_id,
     size_t clen;
 
     while (*rest) {
-        XsNode *child;
         bool last;
 
         xs_path_next(rest, &clen);
         last = !rest[clen];
-        child = xs_node_new(rest, clen, xs_perms_ref(perms),
-                            last ? value : NULL, last ? len : 0,
-                            xs_next_gen(s));
-        xs_node_add_child(s, n, child);
-        xs_account_node(s, perms, 1);
-        n = child;
+        n = xs_node_create(s, n, rest, clen, xs_perms_ref(perms),
+                           last ? value : NULL, last ? len : 0);
         rest += clen + !last;
     }
     xs_perms_unref(perms);
@@ -737,8 +736,7 @@ static int xs_write_common(XenstoreImplState *s, unsigned int dom_id,
             xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE)) {
             return E2BIG;
         }
-        xs_node_set_value(n, value, len);
-        n->gen = xs_next_gen(s);
+        xs_node_write(s, n, value, len);
     } else {
         size_t first_len;
         unsigned int count = xs_count_components(rest, &first_len);
@@ -758,6 +756,7 @@ static int xs_write_common(XenstoreImplState *s, unsigned int dom_id,
         n = xs_create_path(s, dom_id, anc, rest, value, len);
     }
     xs_watch_fire(s, p.buf, n->perms);
+    xs_tx_settle(s);
     return 0;
 }
 
@@ -909,9 +908,9 @@ int xs_impl_rm(XenstoreImplState *s, unsigned int dom_id,
     if (!(xs_perm_for(s, n->perms, dom_id) & XS_PERM_WRITE)) {
         return EACCES;
     }
-    xs_node_remove_child(s, parent, n);
-    xs_node_free_tree(s, n);
+    xs_node_destroy(s, parent, n);
     xs_watch_fire_rm(s, p.buf, parent->perms);
+    xs_tx_settle(s);
     return 0;
 }
 
@@ -1044,13 +1043,9 @@ int xs_impl_set_perms(XenstoreImplState *s, unsigned int dom_id,
         g_free(new);
         return err;
     }
-    if (xs_perms_equal(new, n->perms)) {
-        xs_perms_unref(new);
-    } else {
-        xs_node_set_perms(s, n, new);
-    }
-    n->gen = xs_next_gen(s);
+    xs_node_chmod(s, n, new);
     xs_watch_fire(s, p.buf, n->perms);
+    xs_tx_settle(s);
     return 0;
 }
 
@@ -1061,18 +1056,17 @@ int xs_impl_transaction_start(XenstoreImplState *s, unsigned int dom_id,
 {
     XsDomain *d = xs_domain(s, dom_id, true);
     XsTransaction *tx;
+    xs_transaction_t id;
 
     if (!d->privileged &&
         d->nr_txs >= xs_quota(s, dom_id, XS_QUOTA_TRANSACTIONS)) {
         return ENOSPC;
     }
-    tx = g_new0(XsTransaction, 1);
     do {
-        tx->id = ++s->next_tx_id;
-    } while (tx->id == XBT_NULL ||
-             g_hash_table_contains(s->transactions,
-                                   GUINT_TO_POINTER(tx->id)));
-    tx->dom_id = dom_id;
+        id = ++s->next_tx_id;
+    } while (id == XBT_NULL ||
+             g_hash_table_contains(s->transactions, GUINT_TO_POINTER(id)));
+    tx = xs_tx_new(s, dom_id, id);
     g_hash_table_insert(s->transactions, GUINT_TO_POINTER(tx->id), tx);
     d->nr_txs++;
     *tx_id = tx->id;
@@ -1092,30 +1086,45 @@ int xs_impl_transaction_end(XenstoreImplState *s, unsigned int dom_id,
     g_hash_table_steal(s->transactions, GUINT_TO_POINTER(tx_id));
     xs_domain(s, dom_id, true)->nr_txs--;
     if (commit) {
-        err = xs_tx_commit(s, tx);
+        err = tx->doomed ? EAGAIN : xs_tx_commit(s, tx);
     }
     trace_xenstore_impl_transaction_end(dom_id, tx_id, commit, err);
-    xs_tx_free(tx);
+    xs_tx_end(s, tx);
+    xs_tx_settle(s);
     return err;
 }
 
-static gboolean xs_tx_is_of_domain(gpointer key, gpointer value,
-                                   gpointer opaque)
+/* End every transaction of dom_id, or all of them with dom_id ~0u. */
+static void xs_end_transactions(XenstoreImplState *s, unsigned int dom_id)
 {
-    XsTransaction *tx = value;
+    g_autoptr(GPtrArray) ended = g_ptr_array_new();
+    GHashTableIter iter;
+    gpointer value;
 
-    return tx->dom_id == *(unsigned int *)opaque;
+    g_hash_table_iter_init(&iter, s->transactions);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        XsTransaction *tx = value;
+
+        if (dom_id == ~0u || tx->dom_id == dom_id) {
+            g_ptr_array_add(ended, tx);
+            g_hash_table_iter_remove(&iter);
+        }
+    }
+    for (guint i = 0; i < ended->len; i++) {
+        XsTransaction *tx = g_ptr_array_index(ended, i);
+        XsDomain *d = xs_domain(s, tx->dom_id, false);
+
+        if (d) {
+            d->nr_txs--;
+        }
+        xs_tx_end(s, tx);
+    }
+    xs_tx_settle(s);
 }
 
 void xs_free_transactions_of(XenstoreImplState *s, unsigned int dom_id)
 {
-    XsDomain *d = xs_domain(s, dom_id, false);
-
-    g_hash_table_foreach_remove(s->transactions, xs_tx_is_of_domain,
-                                &dom_id);
-    if (d) {
-        d->nr_txs = 0;
-    }
+    xs_end_transactions(s, dom_id);
 }
 
 /* ---- create / destroy ---- */
@@ -1132,14 +1141,16 @@ static XsPerms *xs_perms_dom0_none(void)
 XenstoreImplState *xs_impl_create(unsigned int dom_id)
 {
     XenstoreImplState *s = g_new0(XenstoreImplState, 1);
-    XsNode *local, *domain;
+    XsNode *local;
 
     s->guest_domid = dom_id;
     memcpy(s->default_quota, xs_default_quotas, sizeof(s->default_quota));
     s->min_path_quota = s->default_quota[XS_QUOTA_PATH_MAX];
     s->domains = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-    s->transactions = g_hash_table_new_full(NULL, NULL, NULL,
-                                            (GDestroyNotify)xs_tx_free);
+    s->transactions = g_hash_table_new(NULL, NULL);
+    s->tx_over = g_ptr_array_new();
+    s->dead_kids = g_hash_table_new(NULL, NULL);
+    s->dead_parent = g_hash_table_new(NULL, NULL);
     s->watches = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     s->special_perms[0] = xs_perms_dom0_none();
     s->special_perms[1] = xs_perms_dom0_none();
@@ -1147,14 +1158,10 @@ XenstoreImplState *xs_impl_create(unsigned int dom_id)
     s->root = xs_node_new("", 0, xs_perms_dom0_none(), NULL, 0,
                           xs_next_gen(s));
     xs_account_node(s, s->root->perms, 1);
-    local = xs_node_new("local", 5, xs_perms_ref(s->root->perms), NULL, 0,
-                        xs_next_gen(s));
-    xs_node_add_child(s, s->root, local);
-    xs_account_node(s, local->perms, 1);
-    domain = xs_node_new("domain", 6, xs_perms_ref(s->root->perms), NULL, 0,
-                         xs_next_gen(s));
-    xs_node_add_child(s, local, domain);
-    xs_account_node(s, domain->perms, 1);
+    local = xs_node_create(s, s->root, "local", 5,
+                           xs_perms_ref(s->root->perms), NULL, 0);
+    xs_node_create(s, local, "domain", 6, xs_perms_ref(s->root->perms),
+                   NULL, 0);
     return s;
 }
 
@@ -1165,7 +1172,12 @@ void xs_impl_destroy(XenstoreImplState *s)
     }
     xs_watch_free_all(s);
     g_hash_table_destroy(s->watches);
+    /* Ending them all frees every version and tombstone too. */
+    xs_end_transactions(s, ~0u);
     g_hash_table_destroy(s->transactions);
+    g_ptr_array_free(s->tx_over, true);
+    g_hash_table_destroy(s->dead_kids);
+    g_hash_table_destroy(s->dead_parent);
     xs_node_free_tree(NULL, s->root);
     g_hash_table_destroy(s->domains);
     xs_perms_unref(s->special_perms[0]);

@@ -38,22 +38,57 @@ typedef struct XsPerms {
  * A committed node.  Siblings form an AVL tree ordered like strcmp on
  * their names (left/right/height), so lookups are O(log n), listings are
  * an in-order walk, and there is no per-child allocation besides the node.
+ *
+ * While transactions are open a node may also carry older states for
+ * their snapshots (old), and a removed node that a snapshot still sees
+ * stays as a tombstone (dead) in its parent's tree of dead children
+ * rather than in children: see xenstore_impl_snap.c.
  */
 typedef struct XsNode XsNode;
+typedef struct XsNodeVersion XsNodeVersion;
 struct XsNode {
     XsNode *left, *right;       /* siblings, AVL */
-    XsNode *children;           /* root of the children's AVL tree */
+    XsNode *children;           /* root of the live children's AVL tree */
     XsPerms *perms;
     uint8_t *value;             /* inline after the name, or its own block */
+    XsNodeVersion *old;         /* older states kept for snapshots */
     uint64_t gen;               /* changes on every change to this node */
+    uint64_t cgen;              /* changes with value, perms, creation */
     uint64_t key;               /* xs_name_key(name): orders most siblings */
-    uint32_t children_bytes;    /* sum of strlen(child name) + 1 */
+    uint32_t children_bytes;    /* sum of strlen(live child name) + 1 */
     uint16_t value_len;
     uint16_t inline_cap;        /* value bytes that fit after the name */
     uint16_t name_len;
     int8_t height;
+    bool dead;                  /* a tombstone, kept for a snapshot */
     char name[];                /* "" for the root; then inline value */
 };
+
+/*
+ * A node's state from generation from (its gen then) until to, kept
+ * while an open transaction started in [from, to) may look at it.
+ * perms NULL: the node did not exist then.
+ */
+struct XsNodeVersion {
+    XsNodeVersion *older, *newer;       /* the node's chain, newest first */
+    XsNodeVersion *tx_prev, *tx_next;   /* the holder's list */
+    struct XsTransaction *holder;       /* the newest transaction needing it */
+    XsNode *node;
+    uint64_t from, to, cgen;
+    XsPerms *perms;
+    uint32_t children_bytes;
+    uint32_t value_len;
+    uint8_t value[];
+};
+
+/* What a snapshot sees of a node: its current state or a kept version. */
+typedef struct XsNodeState {
+    const XsPerms *perms;
+    const uint8_t *value;
+    uint32_t value_len;
+    uint32_t children_bytes;
+    uint64_t gen, cgen;
+} XsNodeState;
 
 /* Per-domain accounting and settings, created on first use. */
 typedef struct XsDomain {
@@ -61,6 +96,7 @@ typedef struct XsDomain {
     unsigned int nr_nodes;      /* nodes whose perms[0].domid is this */
     unsigned int nr_watches;
     unsigned int nr_txs;
+    size_t tx_bytes;            /* held by its open transactions */
     unsigned int target;        /* SET_TARGET, DOMID_INVALID when none */
     bool privileged;
     bool introduced;
@@ -82,9 +118,9 @@ typedef struct XsWatch {
     bool dead;                  /* unwatched while events were firing */
 } XsWatch;
 
-/* A node's state as seen by one transaction: see xenstore_impl_txn.c. */
+/* A node's state in a transaction's shadow tree: see xenstore_impl_txn.c */
 typedef enum XsTxState {
-    XS_TX_SAME,                 /* as committed; only a path holder */
+    XS_TX_SAME,                 /* as in the snapshot; only a path holder */
     XS_TX_PRESENT,              /* exists in the transaction, own content */
     XS_TX_DELETED,              /* removed in the transaction */
 } XsTxState;
@@ -94,29 +130,51 @@ struct XsTxNode {
     XsTxNode **kids;            /* sorted by name */
     uint32_t nr_kids, kids_cap;
     XsTxState state;
-    bool hide_committed;        /* removed then maybe re-created here */
+    bool hide_committed;        /* removed here: snapshot subtree gone */
+    bool own;                   /* PRESENT: created here, all content own */
+    bool check_absent;          /* created where the snapshot had nothing */
     bool touched;               /* counts against transaction-nodes */
     bool value_set;             /* PRESENT: the value is the tx's own */
     bool perms_set;             /* PRESENT: the perms are the tx's own */
-    bool read;                  /* read_gen is recorded */
     bool changed;               /* fire a watch event at commit */
     bool removed;               /* the change was a removal */
-    uint64_t read_gen;          /* 0: was absent */
-    XsPerms *perms;             /* PRESENT: own, or as first seen */
-    uint8_t *value;             /* likewise */
+    XsPerms *perms;             /* when perms_set or own */
+    uint8_t *value;             /* when value_set or own */
     uint32_t value_len;
     uint16_t name_len;
     char name[];
 };
 
-typedef struct XsTransaction {
+/* Dependency kinds: what of a snapshot node an answer relied on. */
+#define XS_DEP_CONTENT 1        /* cgen: value, perms, existence */
+#define XS_DEP_ALL     2        /* gen: also the child list */
+
+typedef struct XsTxDep {
+    XsNode *node;
+    uintptr_t kind;
+} XsTxDep;
+
+/* An open-addressing set of dependencies, keyed by node. */
+typedef struct XsTxDeps {
+    XsTxDep *slots;
+    uint32_t cap, n;
+} XsTxDeps;
+
+typedef struct XsTransaction XsTransaction;
+struct XsTransaction {
     xs_transaction_t id;
     unsigned int dom_id;
-    unsigned int nr_nodes;      /* shadow nodes, path holders included */
-    unsigned int nr_touched;    /* nodes read or changed: the quota */
-    unsigned int nr_created;    /* nodes it creates, for the nodes quota */
-    XsTxNode *root;
-} XsTransaction;
+    uint64_t start;             /* the store's generation when started */
+    XsTransaction *older, *newer;   /* open transactions, by start */
+    bool open;                  /* in that list: its snapshot is kept */
+    bool doomed;                /* its snapshot outgrew the budget */
+    unsigned int nr_touched;    /* changed paths + dependencies: quota */
+    unsigned int nr_created;    /* nodes it created, for the nodes quota */
+    size_t bytes;               /* shadow, dependencies, versions held */
+    XsTxNode *root;             /* the changes; NULL until the first */
+    XsTxDeps deps;
+    XsNodeVersion *versions;    /* versions it holds */
+};
 
 struct XenstoreImplState {
     XsNode *root;
@@ -128,6 +186,10 @@ struct XenstoreImplState {
     unsigned int default_quota[XS_QUOTA__MAX];
     unsigned int min_path_quota;    /* smallest path-max ever set */
     GHashTable *transactions;   /* id -> XsTransaction */
+    XsTransaction *tx_oldest, *tx_newest;   /* open ones, by start */
+    GPtrArray *tx_over;         /* transactions to doom: over budget */
+    GHashTable *dead_kids;      /* node -> AVL root of its dead children */
+    GHashTable *dead_parent;    /* dead node -> its parent */
     GHashTable *watches;        /* wpath -> GPtrArray of XsWatch */
     unsigned int nr_watches;
     unsigned int firing;        /* nesting depth of watch delivery */
@@ -160,14 +222,19 @@ uint32_t xs_node_size(const XsPerms *p, uint32_t value_len,
 XsNode *xs_node_child(XsNode *parent, const char *name, size_t len);
 XsNode *xs_node_new(const char *name, size_t len, XsPerms *perms,
                     const uint8_t *value, uint32_t value_len, uint64_t gen);
-void xs_node_add_child(XenstoreImplState *s, XsNode *parent, XsNode *child);
-void xs_node_remove_child(XenstoreImplState *s, XsNode *parent,
-                          XsNode *child);
+void xs_node_link_child(XsNode *parent, XsNode *child);
+void xs_node_unlink_child(XsNode *parent, XsNode *child);
+XsNode *xs_avl_find(XsNode *root, const char *name, size_t len);
+XsNode *xs_avl_insert(XsNode *root, XsNode *n);
+XsNode *xs_avl_remove(XsNode *root, XsNode *target);
 void xs_node_set_value(XsNode *n, const uint8_t *value, uint32_t len);
 void xs_node_set_perms(XenstoreImplState *s, XsNode *n, XsPerms *perms);
+void xs_node_free(XsNode *n);
 void xs_node_free_tree(XenstoreImplState *s, XsNode *n);
 void xs_node_foreach_child(XsNode *n, void (*fn)(XsNode *child, void *opaque),
                            void *opaque);
+void xs_avl_foreach(XsNode *root, void (*fn)(XsNode *n, void *opaque),
+                    void *opaque);
 void xs_account_node(XenstoreImplState *s, const XsPerms *p, int delta);
 void xs_free_transactions_of(XenstoreImplState *s, unsigned int dom_id);
 
@@ -251,10 +318,38 @@ void xs_watch_fire_all(XenstoreImplState *s);
 void xs_watch_restore(XenstoreImplState *s, XsWatch *w, xs_impl_watch_fn fn,
                       void *opaque);
 
+/* xenstore_impl_snap.c: changes that keep what open snapshots need */
+void xs_node_begin_change(XenstoreImplState *s, XsNode *n);
+XsNode *xs_node_create(XenstoreImplState *s, XsNode *parent,
+                       const char *name, size_t len, XsPerms *perms,
+                       const uint8_t *value, uint32_t value_len);
+void xs_node_write(XenstoreImplState *s, XsNode *n, const uint8_t *value,
+                   uint32_t len);
+void xs_node_chmod(XenstoreImplState *s, XsNode *n, XsPerms *perms);
+void xs_node_destroy(XenstoreImplState *s, XsNode *parent, XsNode *n);
+bool xs_node_state_at(const XsNode *n, uint64_t at, XsNodeState *st);
+XsNode *xs_snap_child(XenstoreImplState *s, XsNode *n, const char *name,
+                      size_t len, uint64_t at, XsNodeState *st);
+bool xs_snap_foreach_child(XenstoreImplState *s, XsNode *n, uint64_t at,
+                           xs_impl_dir_fn *fn, void *opaque);
+void xs_snap_release(XenstoreImplState *s, XsTransaction *tx,
+                     XsTransaction *pred);
+void xs_snap_free_tree(XenstoreImplState *s, XsNode *n);
+size_t xs_tx_budget(XenstoreImplState *s, unsigned int dom_id);
+void xs_tx_charge(XenstoreImplState *s, XsTransaction *tx, ssize_t bytes);
+
 /* xenstore_impl_txn.c */
 XsTransaction *xs_tx_lookup(XenstoreImplState *s, unsigned int dom_id,
                             xs_transaction_t id);
-void xs_tx_free(XsTransaction *tx);
+XsTransaction *xs_tx_new(XenstoreImplState *s, unsigned int dom_id,
+                         xs_transaction_t id);
+void xs_tx_end(XenstoreImplState *s, XsTransaction *tx);
+void xs_tx_doom(XenstoreImplState *s, XsTransaction *tx);
+void xs_tx_settle(XenstoreImplState *s);
+bool xs_tx_valid(XenstoreImplState *s, XsTransaction *tx);
+int xs_tx_dep_add(XenstoreImplState *s, XsTransaction *tx, XsNode *node,
+                  unsigned int kind);
+unsigned int xs_tx_dep_kind(XsTransaction *tx, XsNode *node);
 XsTxNode *xs_txnode_new(const char *name, size_t len);
 void xs_txnode_insert(XsTxNode *t, guint pos, XsTxNode *child);
 int xs_tx_read(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,

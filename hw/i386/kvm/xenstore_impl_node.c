@@ -9,9 +9,8 @@
 #include "qemu/osdep.h"
 #include "xenstore_impl_int.h"
 
-XsNode *xs_node_child(XsNode *parent, const char *name, size_t len)
+XsNode *xs_avl_find(XsNode *n, const char *name, size_t len)
 {
-    XsNode *n = parent->children;
     uint64_t key = xs_name_key(name, len);
 
     while (n) {
@@ -23,6 +22,11 @@ XsNode *xs_node_child(XsNode *parent, const char *name, size_t len)
         n = c < 0 ? n->left : n->right;
     }
     return NULL;
+}
+
+XsNode *xs_node_child(XsNode *parent, const char *name, size_t len)
+{
+    return xs_avl_find(parent->children, name, len);
 }
 
 static inline int avl_height(XsNode *n)
@@ -80,7 +84,7 @@ static XsNode *avl_balance(XsNode *n)
     return n;
 }
 
-static XsNode *avl_insert(XsNode *root, XsNode *n)
+XsNode *xs_avl_insert(XsNode *root, XsNode *n)
 {
     XsNode **side;
     int old_height;
@@ -93,7 +97,7 @@ static XsNode *avl_insert(XsNode *root, XsNode *n)
     side = xs_node_cmp(n->name, n->name_len, n->key, root) < 0 ?
            &root->left : &root->right;
     old_height = avl_height(*side);
-    *side = avl_insert(*side, n);
+    *side = xs_avl_insert(*side, n);
     /* A subtree that kept its height changes nothing above it. */
     return (*side)->height == old_height ? root : avl_balance(root);
 }
@@ -108,7 +112,7 @@ static XsNode *avl_remove_min(XsNode *n, XsNode **min)
     return avl_balance(n);
 }
 
-static XsNode *avl_remove(XsNode *root, XsNode *target)
+XsNode *xs_avl_remove(XsNode *root, XsNode *target)
 {
     XsNode *min, *right;
 
@@ -122,9 +126,9 @@ static XsNode *avl_remove(XsNode *root, XsNode *target)
         return avl_balance(min);
     }
     if (xs_node_cmp(target->name, target->name_len, target->key, root) < 0) {
-        root->left = avl_remove(root->left, target);
+        root->left = xs_avl_remove(root->left, target);
     } else {
-        root->right = avl_remove(root->right, target);
+        root->right = xs_avl_remove(root->right, target);
     }
     return avl_balance(root);
 }
@@ -151,25 +155,24 @@ XsNode *xs_node_new(const char *name, size_t len, XsPerms *perms,
     n->key = xs_name_key(name, len);
     n->perms = perms;
     n->gen = gen;
+    n->cgen = gen;
     n->inline_cap = cap;
     n->value = xs_node_inline_value(n);
     xs_node_set_value(n, value, value_len);
     return n;
 }
 
-void xs_node_add_child(XenstoreImplState *s, XsNode *parent, XsNode *child)
+/* Children are linked and unlinked here; generations are the caller's. */
+void xs_node_link_child(XsNode *parent, XsNode *child)
 {
-    parent->children = avl_insert(parent->children, child);
+    parent->children = xs_avl_insert(parent->children, child);
     parent->children_bytes += child->name_len + 1;
-    parent->gen = xs_next_gen(s);
 }
 
-void xs_node_remove_child(XenstoreImplState *s, XsNode *parent,
-                          XsNode *child)
+void xs_node_unlink_child(XsNode *parent, XsNode *child)
 {
-    parent->children = avl_remove(parent->children, child);
+    parent->children = xs_avl_remove(parent->children, child);
     parent->children_bytes -= child->name_len + 1;
-    parent->gen = xs_next_gen(s);
 }
 
 void xs_node_set_value(XsNode *n, const uint8_t *value, uint32_t len)
@@ -205,14 +208,14 @@ void xs_node_set_perms(XenstoreImplState *s, XsNode *n, XsPerms *perms)
     n->perms = perms;
 }
 
-static void avl_foreach(XsNode *n, void (*fn)(XsNode *child, void *opaque),
-                        void *opaque)
+void xs_avl_foreach(XsNode *n, void (*fn)(XsNode *n, void *opaque),
+                    void *opaque)
 {
     while (n) {
         XsNode *right = n->right;
 
-        avl_foreach(n->left, fn, opaque);
-        fn(n, opaque);      /* may free n */
+        xs_avl_foreach(n->left, fn, opaque);
+        fn(n, opaque);      /* may free or relink n */
         n = right;
     }
 }
@@ -220,21 +223,12 @@ static void avl_foreach(XsNode *n, void (*fn)(XsNode *child, void *opaque),
 void xs_node_foreach_child(XsNode *n, void (*fn)(XsNode *child, void *opaque),
                            void *opaque)
 {
-    avl_foreach(n->children, fn, opaque);
+    xs_avl_foreach(n->children, fn, opaque);
 }
 
-static void xs_node_free_cb(XsNode *child, void *opaque)
+/* Free one node's own memory (not its children, versions or perms' users) */
+void xs_node_free(XsNode *n)
 {
-    xs_node_free_tree(opaque, child);
-}
-
-/* Free a detached subtree, giving back each node to its owner's count. */
-void xs_node_free_tree(XenstoreImplState *s, XsNode *n)
-{
-    avl_foreach(n->children, xs_node_free_cb, s);
-    if (s) {
-        xs_account_node(s, n->perms, -1);
-    }
     xs_perms_unref(n->perms);
     if (n->value != xs_node_inline_value(n)) {
         g_free(n->value);
@@ -242,3 +236,20 @@ void xs_node_free_tree(XenstoreImplState *s, XsNode *n)
     g_free(n);
 }
 
+static void xs_node_free_cb(XsNode *child, void *opaque)
+{
+    xs_node_free_tree(opaque, child);
+}
+
+/*
+ * Free a detached live subtree that no snapshot can see (no versions, no
+ * dead children), giving back each node to its owner's count.
+ */
+void xs_node_free_tree(XenstoreImplState *s, XsNode *n)
+{
+    xs_avl_foreach(n->children, xs_node_free_cb, s);
+    if (s) {
+        xs_account_node(s, n->perms, -1);
+    }
+    xs_node_free(n);
+}

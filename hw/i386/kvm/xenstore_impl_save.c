@@ -26,23 +26,28 @@ enum {
     XS_REC_QEMU_SPECIAL = 0x80000003,   /* perms of an @ path */
     XS_REC_QEMU_NODE_EXT = 0x80000004,  /* follows each NODE_DATA */
     XS_REC_QEMU_TX = 0x80000005,        /* follows TRANSACTION_DATA */
+    XS_REC_QEMU_TX_DEP = 0x80000006,    /* a dependency of that tx */
 };
-#define XS_REC_QEMU_VERSION 1
+#define XS_REC_QEMU_VERSION 2
 
 /* NODE_DATA access values, for transaction nodes */
 #define XS_ACCESS_DELETED 0
 #define XS_ACCESS_READ 1
 #define XS_ACCESS_WRITTEN 2
 
-/* NODE_EXT flags */
-#define XS_EXT_READ 1
+/* NODE_EXT flags, of a transaction's shadow node */
+#define XS_EXT_OWN 1
 #define XS_EXT_HIDE 2
 #define XS_EXT_CHANGED 4
 #define XS_EXT_REMOVED 8
 #define XS_EXT_TOUCHED 16
 #define XS_EXT_VALUE_SET 32
 #define XS_EXT_PERMS_SET 64
-#define XS_EXT_ALL 127
+#define XS_EXT_CHECK_ABSENT 128
+#define XS_EXT_ALL 255
+
+/* QEMU_TX flags */
+#define XS_TX_DOOMED 1
 
 
 /* ---- writing (little endian records) ---- */
@@ -76,7 +81,8 @@ static uint8_t perm_letter(uint8_t perm)
 static void put_node(GByteArray *b, uint32_t conn_id, uint32_t tx_id,
                      const char *path, const XsPerms *perms,
                      const uint8_t *value, uint32_t value_len,
-                     uint16_t access, uint64_t gen, uint32_t ext_flags)
+                     uint16_t access, uint64_t gen, uint64_t cgen,
+                     uint32_t ext_flags)
 {
     guint r = rec_begin(b, XS_REC_NODE_DATA);
     unsigned int nperms = perms ? perms->n : 0;
@@ -103,6 +109,7 @@ static void put_node(GByteArray *b, uint32_t conn_id, uint32_t tx_id,
     bs_put_le32(b, XS_REC_QEMU_VERSION);
     bs_put_le32(b, ext_flags);
     bs_put_le64(b, gen);
+    bs_put_le64(b, cgen);
     rec_end(b, r);
 }
 
@@ -145,26 +152,30 @@ static void save_child_cb(XsNode *child, void *opaque)
 static void save_node(XsSaver *sv, XsNode *n)
 {
     put_node(sv->b, 0, 0, sv->path, n->perms, n->value, n->value_len, 0,
-             n->gen, 0);
+             n->gen, n->cgen, 0);
     xs_node_foreach_child(n, save_child_cb, sv);
 }
 
 static void save_txnode(XsSaver *sv, XsTransaction *tx, XsTxNode *t)
 {
-    uint16_t access = t->state == XS_TX_PRESENT ? XS_ACCESS_WRITTEN :
+    bool present = t->state == XS_TX_PRESENT;
+    uint16_t access = present ? XS_ACCESS_WRITTEN :
                       t->state == XS_TX_DELETED ? XS_ACCESS_DELETED :
                       XS_ACCESS_READ;
-    uint32_t flags = (t->read ? XS_EXT_READ : 0) |
+    bool own_perms = present && (t->own || t->perms_set);
+    bool own_value = present && (t->own || t->value_set);
+    uint32_t flags = (t->own ? XS_EXT_OWN : 0) |
                      (t->hide_committed ? XS_EXT_HIDE : 0) |
                      (t->changed ? XS_EXT_CHANGED : 0) |
                      (t->removed ? XS_EXT_REMOVED : 0) |
                      (t->touched ? XS_EXT_TOUCHED : 0) |
                      (t->value_set ? XS_EXT_VALUE_SET : 0) |
-                     (t->perms_set ? XS_EXT_PERMS_SET : 0);
+                     (t->perms_set ? XS_EXT_PERMS_SET : 0) |
+                     (t->check_absent ? XS_EXT_CHECK_ABSENT : 0);
 
     put_node(sv->b, tx->dom_id + 1, tx->id, sv->path,
-             t->state == XS_TX_PRESENT ? t->perms : NULL, t->value,
-             t->value_len, access, t->read_gen, flags);
+             own_perms ? t->perms : NULL, own_value ? t->value : NULL,
+             own_value ? t->value_len : 0, access, 0, 0, flags);
     for (uint32_t i = 0; i < t->nr_kids; i++) {
         XsTxNode *c = t->kids[i];
         size_t saved;
@@ -172,6 +183,73 @@ static void save_txnode(XsSaver *sv, XsTransaction *tx, XsTxNode *t)
         path_push(sv, c->name, &saved);
         save_txnode(sv, tx, c);
         path_pop(sv, saved);
+    }
+}
+
+/*
+ * The paths of the nodes transactions depend on: a transaction's
+ * dependencies are saved by path, since a load builds new nodes.
+ */
+typedef struct XsDepPaths {
+    XsSaver sv;
+    GHashTable *paths;          /* XsNode * -> its path (or NULL) */
+} XsDepPaths;
+
+static void dep_paths_walk(XsDepPaths *dp, XsNode *n);
+
+static void dep_paths_child(XsNode *child, void *opaque)
+{
+    XsDepPaths *dp = opaque;
+    size_t saved;
+
+    path_push(&dp->sv, child->name, &saved);
+    dep_paths_walk(dp, child);
+    path_pop(&dp->sv, saved);
+}
+
+static void dep_paths_walk(XsDepPaths *dp, XsNode *n)
+{
+    if (g_hash_table_contains(dp->paths, n)) {
+        g_hash_table_insert(dp->paths, n, g_strdup(dp->sv.path));
+    }
+    xs_node_foreach_child(n, dep_paths_child, dp);
+}
+
+typedef struct XsSavedDep {
+    const char *path;
+    unsigned int kind;
+} XsSavedDep;
+
+static gint saved_dep_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(((const XsSavedDep *)a)->path,
+                  ((const XsSavedDep *)b)->path);
+}
+
+static void save_deps(GByteArray *b, XsTransaction *tx, GHashTable *paths)
+{
+    g_autoptr(GArray) deps = g_array_new(false, false, sizeof(XsSavedDep));
+
+    for (uint32_t i = 0; i < tx->deps.cap; i++) {
+        XsTxDep *d = &tx->deps.slots[i];
+        XsSavedDep sd;
+
+        if (d->node) {
+            sd.path = g_hash_table_lookup(paths, d->node);
+            sd.kind = d->kind;
+            g_array_append_val(deps, sd);
+        }
+    }
+    g_array_sort(deps, saved_dep_cmp);
+    for (guint i = 0; i < deps->len; i++) {
+        XsSavedDep *sd = &g_array_index(deps, XsSavedDep, i);
+        guint r = rec_begin(b, XS_REC_QEMU_TX_DEP);
+
+        bs_put_le32(b, XS_REC_QEMU_VERSION);
+        bs_put_le32(b, sd->kind);
+        g_byte_array_append(b, (const uint8_t *)sd->path,
+                            strlen(sd->path) + 1);
+        rec_end(b, r);
     }
 }
 
@@ -283,6 +361,7 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
     g_autoptr(GPtrArray) doms = sorted_keys(s->domains);
     g_autoptr(GPtrArray) txids = sorted_keys(s->transactions);
     XsSaver *sv = g_new0(XsSaver, 1);
+    XsDepPaths dp;
     GHashTableIter iter;
     gpointer value;
     guint r;
@@ -356,9 +435,32 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
     save_connections(s, b, conns);
     save_watches(s, b);
 
+    /*
+     * A transaction whose answers all still hold is saved with its
+     * changes and dependencies; after a load its snapshot is the loaded
+     * store, which agrees with everything it depended on.  Any other is
+     * saved doomed: its commit will answer EAGAIN.
+     */
+    dp.paths = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     for (guint i = 0; i < txids->len; i++) {
         XsTransaction *tx = g_hash_table_lookup(s->transactions,
                                                 txids->pdata[i]);
+
+        for (uint32_t j = 0; xs_tx_valid(s, tx) && j < tx->deps.cap; j++) {
+            if (tx->deps.slots[j].node) {
+                g_hash_table_insert(dp.paths, tx->deps.slots[j].node, NULL);
+            }
+        }
+    }
+    if (g_hash_table_size(dp.paths)) {
+        strcpy(dp.sv.path, "/");
+        dp.sv.len = 1;
+        dep_paths_walk(&dp, s->root);
+    }
+    for (guint i = 0; i < txids->len; i++) {
+        XsTransaction *tx = g_hash_table_lookup(s->transactions,
+                                                txids->pdata[i]);
+        bool valid = xs_tx_valid(s, tx);
 
         r = rec_begin(b, XS_REC_TRANSACTION_DATA);
         bs_put_le32(b, tx->dom_id + 1);
@@ -367,16 +469,20 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
         r = rec_begin(b, XS_REC_QEMU_TX);
         bs_put_le32(b, XS_REC_QEMU_VERSION);
         bs_put_le32(b, tx->id);
-        bs_put_le32(b, tx->nr_nodes);
-        bs_put_le32(b, tx->nr_touched);
-        bs_put_le32(b, tx->nr_created);
+        bs_put_le32(b, valid ? 0 : XS_TX_DOOMED);
+        bs_put_le32(b, valid ? tx->nr_touched : 0);
+        bs_put_le32(b, valid ? tx->nr_created : 0);
         rec_end(b, r);
-        if (tx->root) {
+        if (valid && tx->root) {
             strcpy(sv->path, "/");
             sv->len = 1;
             save_txnode(sv, tx, tx->root);
         }
+        if (valid) {
+            save_deps(b, tx, dp.paths);
+        }
     }
+    g_hash_table_destroy(dp.paths);
 
     rec_begin(b, XS_REC_END);
     g_free(sv);
@@ -407,6 +513,7 @@ typedef struct XsLoad {
     XsTxNode *last_txnode;
     bool want_ext;
     bool want_tx_ext;
+    bool tx_ext_seen;               /* the QEMU_TX of cur_tx came */
     GPtrArray *watches;             /* XsWatch * to restore */
     GHashTable *domains_seen;
     uint64_t max_gen;
@@ -601,12 +708,9 @@ static int load_node(XsLoad *l, ByteReader *r)
             if (xs_node_child(parent, name, nlen)) {
                 return EINVAL;
             }
-            uint64_t parent_gen = parent->gen;
-
             n = xs_node_new(name, nlen, g_steal_pointer(&perms), value,
                             vlen, 0);
-            xs_node_add_child(s, parent, n);
-            parent->gen = parent_gen;   /* the stream says what it is */
+            xs_node_link_child(parent, n);
             xs_account_node(s, n->perms, 1);
         }
         l->last_node = n;
@@ -620,9 +724,8 @@ static int load_node(XsLoad *l, ByteReader *r)
         XsTxNode *t, *parent;
 
         if (!tx || tx->id != tx_id || conn_id != tx->dom_id + 1 ||
-            access > XS_ACCESS_WRITTEN ||
-            (access == XS_ACCESS_WRITTEN) != (perms != NULL) ||
-            (access != XS_ACCESS_WRITTEN && vlen)) {
+            tx->doomed || access > XS_ACCESS_WRITTEN ||
+            (access != XS_ACCESS_WRITTEN && (vlen || perms))) {
             return EINVAL;
         }
         if (!strcmp(path, "/")) {
@@ -666,6 +769,8 @@ static int load_node(XsLoad *l, ByteReader *r)
             t->value = g_memdup2(value, vlen);
             t->value_len = vlen;
         }
+        xs_tx_charge(s, tx, sizeof(XsTxNode) + strlen(t->name) + 1 +
+                     2 * sizeof(XsTxNode *) + vlen);
         l->last_txnode = t;
         l->want_tx_ext = true;
         return 0;
@@ -675,35 +780,42 @@ static int load_node(XsLoad *l, ByteReader *r)
 static int load_node_ext(XsLoad *l, ByteReader *r)
 {
     uint32_t ver, flags;
-    uint64_t gen;
+    uint64_t gen, cgen;
 
     if (!br_u32(r, &ver) || ver != XS_REC_QEMU_VERSION ||
-        !br_u32(r, &flags) || !br_u64(r, &gen)) {
+        !br_u32(r, &flags) || !br_u64(r, &gen) || !br_u64(r, &cgen)) {
         return EINVAL;
     }
     if (l->want_ext) {
-        if (flags || !gen) {
+        if (flags || !gen || !cgen || cgen > gen) {
             return EINVAL;
         }
         l->last_node->gen = gen;
+        l->last_node->cgen = cgen;
         l->want_ext = false;
     } else if (l->want_tx_ext) {
         XsTxNode *t = l->last_txnode;
+        bool present = t->state == XS_TX_PRESENT;
+        bool own_perms = flags & (XS_EXT_OWN | XS_EXT_PERMS_SET);
+        bool own_value = flags & (XS_EXT_OWN | XS_EXT_VALUE_SET);
 
-        if (flags & ~XS_EXT_ALL || (!(flags & XS_EXT_READ) && gen) ||
-            (t->state != XS_TX_PRESENT &&
-             flags & (XS_EXT_VALUE_SET | XS_EXT_PERMS_SET))) {
+        if (flags & ~XS_EXT_ALL || gen || cgen ||
+            (!present && flags & (XS_EXT_OWN | XS_EXT_VALUE_SET |
+                                  XS_EXT_PERMS_SET)) ||
+            (present && own_perms != (t->perms != NULL)) ||
+            (!own_value && t->value_len)) {
             return EINVAL;
         }
-        t->read = flags & XS_EXT_READ;
+        t->own = flags & XS_EXT_OWN;
         t->hide_committed = flags & XS_EXT_HIDE;
         t->changed = flags & XS_EXT_CHANGED;
         t->removed = flags & XS_EXT_REMOVED;
         t->touched = flags & XS_EXT_TOUCHED;
         t->value_set = flags & XS_EXT_VALUE_SET;
         t->perms_set = flags & XS_EXT_PERMS_SET;
-        t->read_gen = gen;
+        t->check_absent = flags & XS_EXT_CHECK_ABSENT;
         l->want_tx_ext = false;
+        return 0;
     } else {
         return EINVAL;
     }
@@ -711,6 +823,37 @@ static int load_node_ext(XsLoad *l, ByteReader *r)
         l->max_gen = gen;
     }
     return 0;
+}
+
+/* A dependency of the transaction announced last, on a loaded node. */
+static int load_tx_dep(XsLoad *l, ByteReader *r)
+{
+    XenstoreImplState *s = l->s;
+    XsTransaction *tx = l->cur_tx;
+    uint32_t ver, kind;
+    const char *path;
+    XsNode *n = s->root;
+    XsPath canon;
+
+    if (!tx || tx->doomed || !br_u32(r, &ver) ||
+        ver != XS_REC_QEMU_VERSION || !br_u32(r, &kind) || !kind ||
+        kind > (XS_DEP_CONTENT | XS_DEP_ALL) ||
+        !get_string(r, r->len - r->off, &path) || path[0] != '/' ||
+        xs_path_resolve(s, DOMID_QEMU, path, false, &canon) ||
+        strcmp(canon.buf, path)) {
+        return EINVAL;
+    }
+    for (const char *c = path + 1; *c && n;) {
+        size_t len;
+
+        xs_path_next(c, &len);
+        n = xs_node_child(n, c, len);
+        c += len + (c[len] == '/');
+    }
+    if (!n || xs_tx_dep_kind(tx, n)) {
+        return EINVAL;
+    }
+    return xs_tx_dep_add(s, tx, n, kind);
 }
 
 static int load_connection(XsLoad *l, ByteReader *r)
@@ -765,7 +908,7 @@ static int load_watch(XsLoad *l, ByteReader *r)
 static int load_transaction(XsLoad *l, ByteReader *r, bool ext)
 {
     XenstoreImplState *s = l->s;
-    uint32_t conn_id, tx_id, ver;
+    uint32_t conn_id, tx_id, ver, flags;
     XsTransaction *tx;
 
     if (!ext) {
@@ -776,20 +919,26 @@ static int load_transaction(XsLoad *l, ByteReader *r, bool ext)
                                   GUINT_TO_POINTER(tx_id))) {
             return EINVAL;
         }
-        tx = g_new0(XsTransaction, 1);
-        tx->id = tx_id;
-        tx->dom_id = conn_id - 1;
+        tx = xs_tx_new(s, conn_id - 1, tx_id);
         g_hash_table_insert(s->transactions, GUINT_TO_POINTER(tx_id), tx);
         xs_domain(s, tx->dom_id, true)->nr_txs++;
         l->cur_tx = tx;
+        l->tx_ext_seen = false;
         return 0;
     }
     tx = l->cur_tx;
-    if (!tx || tx->nr_nodes || !br_u32(r, &ver) ||
+    if (!tx || l->tx_ext_seen || !br_u32(r, &ver) ||
         ver != XS_REC_QEMU_VERSION || !br_u32(r, &tx_id) ||
-        tx_id != tx->id || !br_u32(r, &tx->nr_nodes) ||
+        tx_id != tx->id || !br_u32(r, &flags) || flags & ~XS_TX_DOOMED ||
         !br_u32(r, &tx->nr_touched) || !br_u32(r, &tx->nr_created)) {
         return EINVAL;
+    }
+    l->tx_ext_seen = true;
+    if (flags & XS_TX_DOOMED) {
+        if (tx->nr_touched || tx->nr_created) {
+            return EINVAL;
+        }
+        xs_tx_doom(s, tx);
     }
     return 0;
 }
@@ -818,6 +967,8 @@ static int load_record(XsLoad *l, uint32_t type, ByteReader *r)
         return load_transaction(l, r, false);
     case XS_REC_QEMU_TX:
         return load_transaction(l, r, true);
+    case XS_REC_QEMU_TX_DEP:
+        return load_tx_dep(l, r);
     default:
         /* Records we do not know carry state we would lose: refuse. */
         return EINVAL;
@@ -874,6 +1025,10 @@ static int load_finish(XsLoad *l)
         return EINVAL;
     }
     s->gen = MAX(l->stream_gen, l->max_gen);
+    /* Loaded transactions see the loaded store. */
+    for (XsTransaction *tx = s->tx_oldest; tx; tx = tx->newer) {
+        tx->start = s->gen;
+    }
     return 0;
 }
 
@@ -890,6 +1045,11 @@ static void swap_in(XenstoreImplState *s, XenstoreImplState *n)
     s->last_domain = NULL;
     memcpy(s->default_quota, n->default_quota, sizeof(s->default_quota));
     s->transactions = n->transactions;
+    s->tx_oldest = n->tx_oldest;
+    s->tx_newest = n->tx_newest;
+    s->tx_over = n->tx_over;
+    s->dead_kids = n->dead_kids;
+    s->dead_parent = n->dead_parent;
     s->special_perms[0] = n->special_perms[0];
     s->special_perms[1] = n->special_perms[1];
     s->min_path_quota = MIN(old.min_path_quota, n->min_path_quota);
@@ -898,6 +1058,11 @@ static void swap_in(XenstoreImplState *s, XenstoreImplState *n)
     n->domains = old.domains;
     n->last_domain = NULL;
     n->transactions = old.transactions;
+    n->tx_oldest = old.tx_oldest;
+    n->tx_newest = old.tx_newest;
+    n->tx_over = old.tx_over;
+    n->dead_kids = old.dead_kids;
+    n->dead_parent = old.dead_parent;
     n->special_perms[0] = old.special_perms[0];
     n->special_perms[1] = old.special_perms[1];
 }

@@ -1,7 +1,8 @@
 /*
- * XenStore transactions: a shadow tree per transaction holds what it
- * changed and the generation of every node it read; commit checks those
- * generations (EAGAIN on any difference) and applies the changes.
+ * XenStore transactions: each sees the store as it was when it started
+ * (a snapshot: xenstore_impl_snap.c) plus its own changes, kept in a
+ * shadow tree; it records which snapshot nodes its answers depended on,
+ * and its commit applies the changes only if none of those changed.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -10,18 +11,16 @@
 #include "trace.h"
 
 /*
- * A transaction's view of the store is the committed tree overlaid with
- * its shadow tree.  A shadow node is SAME (only holds the path to deeper
- * shadow nodes, and maybe a read record), PRESENT (the transaction wrote
- * it: own value and perms; children are the committed ones unless hidden,
- * plus its own) or DELETED.  hide_committed is set on a node the
- * transaction removed: the committed children below it no longer show,
- * even if the node is created again.
+ * A transaction's view of a path: the shadow node where it has one,
+ * else the snapshot.  A shadow node is SAME (a path holder), PRESENT
+ * (own value and/or permissions over a snapshot node, or all its own
+ * content when it created the node: own) or DELETED.  hide_committed
+ * marks a node the transaction removed: the snapshot's subtree below it
+ * is gone from the view, even if the transaction creates the node again.
  *
- * Read records always hold the generation of the committed node at that
- * path (0 when absent) at the first read-type access, whatever the view
- * showed, so that commit only compares generations: its cost is the size
- * of the shadow tree, never of the store or of a directory.
+ * Dependencies: see docs/devel/xenstore-database.md.  Nodes seen through
+ * the snapshot stay allocated while the transaction is open (their state
+ * at its start is kept), so the dependency set holds plain pointers.
  */
 
 XsTransaction *xs_tx_lookup(XenstoreImplState *s, unsigned int dom_id,
@@ -33,26 +32,149 @@ XsTransaction *xs_tx_lookup(XenstoreImplState *s, unsigned int dom_id,
     return tx && tx->dom_id == dom_id ? tx : NULL;
 }
 
-static void xs_txnode_free(XsTxNode *t)
+/* ---- the dependency set: open addressing, keyed by node ---- */
+
+static inline XsTxDep *xs_dep_slot(XsTxDeps *d, const XsNode *n)
 {
-    for (uint32_t i = 0; i < t->nr_kids; i++) {
-        xs_txnode_free(t->kids[i]);
+    uint32_t mask = d->cap - 1;
+    uint32_t i = (uint32_t)(((uintptr_t)n >> 4) * 0x9e3779b1u) & mask;
+
+    while (d->slots[i].node && d->slots[i].node != n) {
+        i = (i + 1) & mask;
     }
-    g_free(t->kids);
-    if (t->perms) {
-        xs_perms_unref(t->perms);
-    }
-    g_free(t->value);
-    g_free(t);
+    return &d->slots[i];
 }
 
-void xs_tx_free(XsTransaction *tx)
+unsigned int xs_tx_dep_kind(XsTransaction *tx, XsNode *node)
 {
-    if (tx->root) {
-        xs_txnode_free(tx->root);
-    }
-    g_free(tx);
+    return tx->deps.n ? xs_dep_slot(&tx->deps, node)->kind : 0;
 }
+
+/* Bytes the set grows by to take one more entry (kept half empty). */
+static size_t xs_deps_growth(const XsTxDeps *d)
+{
+    if ((d->n + 1) * 2 <= d->cap) {
+        return 0;
+    }
+    return (d->cap ? d->cap : 8) * sizeof(XsTxDep);
+}
+
+static void xs_deps_grow(XsTxDeps *d)
+{
+    XsTxDeps old = *d;
+
+    d->cap = old.cap ? old.cap * 2 : 16;
+    d->slots = g_new0(XsTxDep, d->cap);
+    for (uint32_t i = 0; i < old.cap; i++) {
+        if (old.slots[i].node) {
+            *xs_dep_slot(d, old.slots[i].node) = old.slots[i];
+        }
+    }
+    g_free(old.slots);
+}
+
+/* ---- what a request may still take ---- */
+
+typedef struct XsTxCost {
+    unsigned int touched;
+    size_t bytes;
+} XsTxCost;
+
+static void xs_tx_cost_dep(XsTransaction *tx, XsNode *node, XsTxCost *c)
+{
+    if (node && !xs_tx_dep_kind(tx, node)) {
+        c->touched++;
+        c->bytes += xs_deps_growth(&tx->deps);
+    }
+}
+
+static size_t xs_txnode_bytes(size_t name_len)
+{
+    /* The node, its name, and its slot in the parent's array. */
+    return sizeof(XsTxNode) + name_len + 1 + 2 * sizeof(XsTxNode *);
+}
+
+/* Shadow nodes a path needs beyond the first have components. */
+static void xs_tx_cost_path(XsTransaction *tx, const XsPath *p,
+                            unsigned int have, XsTxCost *c)
+{
+    const char *comp = p->buf + 1;
+    unsigned int depth = 0;
+    size_t len;
+
+    if (!tx->root) {
+        c->bytes += xs_txnode_bytes(0);
+    }
+    while (*comp) {
+        xs_path_next(comp, &len);
+        if (++depth > have) {
+            c->bytes += xs_txnode_bytes(len);
+        }
+        comp += len + (comp[len] == '/');
+    }
+}
+
+/* Within transaction-nodes and the domain's transaction memory? */
+static int xs_tx_afford(XenstoreImplState *s, XsTransaction *tx,
+                        const XsTxCost *c)
+{
+    XsDomain *d = xs_domain(s, tx->dom_id, true);
+
+    if (d->privileged) {
+        return 0;
+    }
+    if (tx->nr_touched + c->touched >
+        xs_quota(s, tx->dom_id, XS_QUOTA_TX_NODES)) {
+        return ENOSPC;
+    }
+    if (d->tx_bytes + c->bytes > xs_tx_budget(s, tx->dom_id)) {
+        return ENOSPC;
+    }
+    return 0;
+}
+
+int xs_tx_dep_add(XenstoreImplState *s, XsTransaction *tx, XsNode *node,
+                  unsigned int kind)
+{
+    XsTxDep *slot;
+    size_t growth;
+
+    if (!node) {
+        return 0;
+    }
+    if (tx->deps.n) {
+        slot = xs_dep_slot(&tx->deps, node);
+        if (slot->node) {
+            slot->kind |= kind;
+            return 0;
+        }
+    }
+    growth = xs_deps_growth(&tx->deps);
+    if (growth) {
+        xs_deps_grow(&tx->deps);
+        xs_tx_charge(s, tx, growth);
+    }
+    slot = xs_dep_slot(&tx->deps, node);
+    slot->node = node;
+    slot->kind = kind;
+    tx->deps.n++;
+    tx->nr_touched++;
+    return 0;
+}
+
+/* Record one dependency of an answer, if the transaction can hold it. */
+static int xs_tx_depend(XenstoreImplState *s, XsTransaction *tx,
+                        XsNode *node, unsigned int kind)
+{
+    XsTxCost c = { 0 };
+    int err;
+
+    xs_tx_cost_dep(tx, node, &c);
+    err = xs_tx_afford(s, tx, &c);
+    return err ? err : xs_tx_dep_add(s, tx, node, kind);
+}
+
+/* ---- the shadow tree ---- */
 
 /* Binary search of a shadow node's children; *pos: where name belongs. */
 static XsTxNode *xs_txnode_find(XsTxNode *t, const char *name, size_t len,
@@ -74,7 +196,9 @@ static XsTxNode *xs_txnode_find(XsTxNode *t, const char *name, size_t len,
             lo = mid + 1;
         }
     }
-    *pos = lo;
+    if (pos) {
+        *pos = lo;
+    }
     return NULL;
 }
 
@@ -101,187 +225,240 @@ void xs_txnode_insert(XsTxNode *t, guint pos, XsTxNode *child)
     t->nr_kids++;
 }
 
-/*
- * The view of one path in a transaction.  Walking creates the shadow
- * nodes along the path, within the transaction's node quota.
- */
-typedef struct XsTxView {
-    XsTxNode *shadow;           /* at the path */
-    XsNode *node;               /* committed node visible at the path */
-    XsNode *real;               /* committed node at the path, hidden or not */
-    bool exists;
-    bool parent_exists;
-    const XsPerms *perms;       /* when exists */
-    const XsPerms *anc_perms;   /* nearest existing ancestor's perms */
-    XsTxNode *anc_shadow;       /* its shadow node */
-    XsNode *anc_node;           /* its visible committed node, if any */
-    const char *missing;        /* first missing component of the path */
-} XsTxView;
-
-/* The fields of a node in the view: the transaction's own, else live. */
-static const XsPerms *xs_tx_node_perms(XsTxNode *t, XsNode *n)
+static void xs_txnode_free(XsTxNode *t)
 {
-    return t->state == XS_TX_PRESENT && (t->perms_set || !n) ?
-           t->perms : n->perms;
+    for (uint32_t i = 0; i < t->nr_kids; i++) {
+        xs_txnode_free(t->kids[i]);
+    }
+    g_free(t->kids);
+    if (t->perms) {
+        xs_perms_unref(t->perms);
+    }
+    g_free(t->value);
+    g_free(t);
 }
 
-static const uint8_t *xs_tx_node_value(XsTxNode *t, XsNode *n,
-                                       uint32_t *len)
+/* The shadow node of the first upto components of p, made as needed. */
+static XsTxNode *xs_tx_shadow(XenstoreImplState *s, XsTransaction *tx,
+                              const XsPath *p, unsigned int upto)
 {
-    if (t->state == XS_TX_PRESENT && (t->value_set || !n)) {
+    const char *comp = p->buf + 1;
+    XsTxNode *t;
+    size_t len;
+
+    if (!tx->root) {
+        tx->root = xs_txnode_new("", 0);
+        xs_tx_charge(s, tx, xs_txnode_bytes(0));
+    }
+    t = tx->root;
+    for (unsigned int i = 0; i < upto; i++) {
+        XsTxNode *child;
+        guint pos;
+
+        xs_path_next(comp, &len);
+        child = xs_txnode_find(t, comp, len, &pos);
+        if (!child) {
+            child = xs_txnode_new(comp, len);
+            xs_txnode_insert(t, pos, child);
+            xs_tx_charge(s, tx, xs_txnode_bytes(len));
+        }
+        t = child;
+        comp += len + (comp[len] == '/');
+    }
+    return t;
+}
+
+static void xs_txnode_set_value(XenstoreImplState *s, XsTransaction *tx,
+                                XsTxNode *t, const uint8_t *value,
+                                uint32_t len)
+{
+    uint8_t *copy = len ? g_memdup2(value, len) : NULL;
+
+    xs_tx_charge(s, tx, (ssize_t)len - (ssize_t)t->value_len);
+    g_free(t->value);
+    t->value = copy;
+    t->value_len = len;
+}
+
+static void xs_txnode_set_perms(XsTxNode *t, XsPerms *perms)
+{
+    xs_perms_ref(perms);
+    if (t->perms) {
+        xs_perms_unref(t->perms);
+    }
+    t->perms = perms;
+}
+
+static void xs_txnode_touch(XsTransaction *tx, XsTxNode *t)
+{
+    if (!t->touched) {
+        t->touched = true;
+        tx->nr_touched++;
+    }
+}
+
+/* An existing snapshot node becomes PRESENT, its content still shared. */
+static void xs_txnode_make_present(XsTxNode *t)
+{
+    if (t->state != XS_TX_PRESENT) {
+        t->state = XS_TX_PRESENT;
+        t->own = t->value_set = t->perms_set = false;
+    }
+}
+
+/* ---- views ---- */
+
+typedef struct XsTxView {
+    XsTxNode *shadow;           /* deepest shadow node along the path */
+    unsigned int shadow_depth;  /* its depth in components */
+    unsigned int depth;         /* components that exist in the view */
+    bool exists;                /* the path's node, in the view */
+    bool parent_exists;
+    /* The node when it exists, else its nearest existing ancestor: */
+    XsTxNode *anc_shadow;       /* its shadow node, if any */
+    XsNode *anc_node;           /* its snapshot node; NULL: all the tx's */
+    XsNodeState anc_st;         /* anc_node's state at the start */
+    const XsPerms *anc_perms;   /* its permissions in the view */
+    const char *missing;        /* the first missing component */
+} XsTxView;
+
+static void xs_tx_view_set(XsTxView *v, XsTxNode *t, XsNode *node,
+                           const XsNodeState *st)
+{
+    v->anc_shadow = t;
+    v->anc_node = node;
+    if (node) {
+        v->anc_st = *st;
+    }
+    if (t && t->state == XS_TX_PRESENT && (t->own || t->perms_set)) {
+        v->anc_perms = t->perms;
+    } else {
+        v->anc_perms = st->perms;
+    }
+}
+
+/* Walk p in the transaction's view; creates nothing. */
+static void xs_tx_view(XenstoreImplState *s, XsTransaction *tx,
+                       const XsPath *p, XsTxView *v)
+{
+    XsTxNode *t = tx->root;
+    XsNode *n = s->root;
+    const char *comp = p->buf + 1;
+    XsNodeState st;
+    size_t len;
+
+    v->shadow = t;
+    v->shadow_depth = 0;
+    v->depth = 0;
+    v->exists = v->parent_exists = true;
+    v->missing = NULL;
+    xs_node_state_at(n, tx->start, &st);
+    xs_tx_view_set(v, t, n, &st);
+    while (*comp) {
+        XsNode *base = t && t->hide_committed ? NULL : n;
+        XsTxNode *tc = NULL;
+        XsNode *nc;
+        bool here;
+
+        xs_path_next(comp, &len);
+        if (t) {
+            tc = xs_txnode_find(t, comp, len, NULL);
+            if (tc) {
+                v->shadow = tc;
+                v->shadow_depth = v->depth + 1;
+            }
+        }
+        nc = base ? xs_snap_child(s, base, comp, len, tx->start, &st) : NULL;
+        here = tc ? tc->state == XS_TX_PRESENT ||
+                    (tc->state == XS_TX_SAME && nc) : nc != NULL;
+        if (!here) {
+            v->exists = false;
+            v->parent_exists = !comp[len];
+            v->missing = comp;
+            return;
+        }
+        v->depth++;
+        xs_tx_view_set(v, tc, tc && tc->own ? NULL : nc, &st);
+        t = tc;
+        n = nc;
+        comp += len + (comp[len] == '/');
+    }
+}
+
+static const uint8_t *xs_tx_view_value(const XsTxView *v, uint32_t *len)
+{
+    XsTxNode *t = v->anc_shadow;
+
+    if (t && t->state == XS_TX_PRESENT && (t->own || t->value_set)) {
         *len = t->value_len;
         return t->value;
     }
-    *len = n->value_len;
-    return n->value;
+    *len = v->anc_st.value_len;
+    return v->anc_st.value;
 }
 
-/* Bytes of child names of a node as the transaction sees its children. */
-static uint32_t xs_tx_children_bytes(XsTxNode *t, XsNode *n)
+/* The snapshot node below which the view shows snapshot children. */
+static XsNode *xs_tx_view_base(const XsTxView *v)
 {
-    uint32_t bytes;
+    return v->anc_shadow && v->anc_shadow->hide_committed ?
+           NULL : v->anc_node;
+}
 
-    if (t->hide_committed) {
-        n = NULL;
-    }
-    bytes = n ? n->children_bytes : 0;
-    for (uint32_t i = 0; i < t->nr_kids; i++) {
+/* Bytes of child names of the view's node, as the view lists them. */
+static uint32_t xs_tx_view_children_bytes(XenstoreImplState *s,
+                                          XsTransaction *tx,
+                                          const XsTxView *v)
+{
+    XsNode *base = xs_tx_view_base(v);
+    XsTxNode *t = v->anc_shadow;
+    uint32_t bytes = base ? v->anc_st.children_bytes : 0;
+
+    for (uint32_t i = 0; t && i < t->nr_kids; i++) {
         XsTxNode *k = t->kids[i];
-        XsNode *c = n ? xs_node_child(n, k->name, k->name_len) : NULL;
+        XsNodeState st;
+        bool in_snap = base && xs_snap_child(s, base, k->name, k->name_len,
+                                             tx->start, &st);
         bool in_view = k->state == XS_TX_PRESENT ||
-                       (k->state == XS_TX_SAME && c);
+                       (k->state == XS_TX_SAME && in_snap);
 
-        if (in_view && !c) {
+        if (in_view && !in_snap) {
             bytes += k->name_len + 1;
-        } else if (!in_view && c) {
+        } else if (!in_view && in_snap) {
             bytes -= k->name_len + 1;
         }
     }
     return bytes;
 }
 
+static int xs_tx_check_node_size(XenstoreImplState *s, unsigned int dom_id,
+                                 const XsPerms *perms, uint32_t value_len,
+                                 uint32_t children_bytes)
+{
+    if (!xs_is_privileged(s, dom_id) &&
+        xs_node_size(perms, value_len, children_bytes) >
+        xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE)) {
+        return E2BIG;
+    }
+    return 0;
+}
+
 /*
- * Shadow nodes that only lead to touched ones are not counted by the
- * transaction-nodes quota, but they cost memory: cap them too.
+ * The answer for a missing node (rm: OK when the parent exists), which
+ * depends on the nearest existing ancestor and its child list.
  */
-static unsigned int xs_tx_shadow_cap(unsigned int quota)
+static int xs_tx_missing(XenstoreImplState *s, XsTransaction *tx,
+                         unsigned int dom_id, const XsTxView *v, bool rm)
 {
-    return quota > (UINT_MAX - 64) / 8 ? UINT_MAX : quota * 8 + 64;
+    int err = xs_missing_error_perms(s, dom_id, v->anc_perms);
+    int derr = xs_tx_depend(s, tx, v->anc_node, XS_DEP_ALL);
+
+    if (rm && err == ENOENT && v->parent_exists) {
+        err = 0;
+    }
+    return derr ? derr : err;
 }
 
-static int xs_tx_walk(XenstoreImplState *s, XsTransaction *tx,
-                      unsigned int dom_id, const XsPath *p, XsTxView *v)
-{
-    unsigned int limit = xs_is_privileged(s, dom_id) ? UINT_MAX :
-                         xs_tx_shadow_cap(xs_quota(s, dom_id,
-                                                   XS_QUOTA_TX_NODES));
-    XsTxNode *t;
-    XsNode *n = s->root, *real = s->root;
-    const char *c = p->buf + 1;
-    bool exists = true;
-    size_t len;
-
-    if (!tx->root) {
-        tx->root = xs_txnode_new("", 0);
-        tx->nr_nodes++;
-    }
-    t = tx->root;
-    memset(v, 0, sizeof(*v));
-    v->anc_perms = xs_tx_node_perms(t, n);
-    v->anc_shadow = t;
-    v->anc_node = n;
-    v->parent_exists = true;
-
-    while (*c) {
-        XsTxNode *child;
-        guint pos;
-
-        xs_path_next(c, &len);
-        child = xs_txnode_find(t, c, len, &pos);
-        if (!child) {
-            if (tx->nr_nodes >= limit) {
-                return ENOSPC;
-            }
-            child = xs_txnode_new(c, len);
-            xs_txnode_insert(t, pos, child);
-            tx->nr_nodes++;
-        }
-        real = real ? xs_node_child(real, c, len) : NULL;
-        n = (n && !t->hide_committed) ? xs_node_child(n, c, len) : NULL;
-        v->parent_exists = exists;
-        exists = exists && (child->state == XS_TX_PRESENT ||
-                            (child->state == XS_TX_SAME && n));
-        if (exists) {
-            v->anc_perms = xs_tx_node_perms(child, n);
-            v->anc_shadow = child;
-            v->anc_node = n;
-        } else if (!v->missing) {
-            v->missing = c;
-        }
-        t = child;
-        c += len + (c[len] == '/');
-    }
-    v->shadow = t;
-    v->node = n;
-    v->real = real;
-    v->exists = exists;
-    v->perms = exists ? v->anc_perms : NULL;
-    return 0;
-}
-
-/* Count t against the transaction-nodes quota the first time. */
-static int xs_tx_touch(XenstoreImplState *s, XsTransaction *tx,
-                       XsTxNode *t)
-{
-    if (t->touched) {
-        return 0;
-    }
-    if (!xs_is_privileged(s, tx->dom_id) &&
-        tx->nr_touched >= xs_quota(s, tx->dom_id, XS_QUOTA_TX_NODES)) {
-        return ENOSPC;
-    }
-    t->touched = true;
-    tx->nr_touched++;
-    return 0;
-}
-
-/* The first read-type access records the committed generation. */
-static int xs_tx_record_read(XenstoreImplState *s, XsTransaction *tx,
-                             XsTxView *v)
-{
-    int err;
-
-    if (v->shadow->read) {
-        return 0;
-    }
-    err = xs_tx_touch(s, tx, v->shadow);
-    if (err) {
-        return err;
-    }
-    v->shadow->read = true;
-    v->shadow->read_gen = v->real ? v->real->gen : 0;
-    return 0;
-}
-
-static int xs_tx_lookup_for_read(XenstoreImplState *s, XsTransaction *tx,
-                                 unsigned int dom_id, XsPath *p, XsTxView *v)
-{
-    int err = xs_tx_walk(s, tx, dom_id, p, v);
-
-    if (!err) {
-        err = xs_tx_record_read(s, tx, v);
-    }
-    if (err) {
-        return err;
-    }
-    if (!v->exists) {
-        return xs_missing_error_perms(s, dom_id, v->anc_perms);
-    }
-    if (!(xs_perm_for(s, v->perms, dom_id) & XS_PERM_READ)) {
-        return EACCES;
-    }
-    return 0;
-}
+/* ---- the calls ---- */
 
 int xs_tx_read(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
                XsPath *p, GByteArray *data)
@@ -289,12 +466,20 @@ int xs_tx_read(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
     const uint8_t *value;
     uint32_t len;
     XsTxView v;
-    int err = xs_tx_lookup_for_read(s, tx, dom_id, p, &v);
+    int err;
 
+    xs_tx_view(s, tx, p, &v);
+    if (!v.exists) {
+        return xs_tx_missing(s, tx, dom_id, &v, false);
+    }
+    err = xs_tx_depend(s, tx, v.anc_node, XS_DEP_CONTENT);
     if (err) {
         return err;
     }
-    value = xs_tx_node_value(v.shadow, v.node, &len);
+    if (!(xs_perm_for(s, v.anc_perms, dom_id) & XS_PERM_READ)) {
+        return EACCES;
+    }
+    value = xs_tx_view_value(&v, &len);
     g_byte_array_append(data, value, len);
     return 0;
 }
@@ -303,28 +488,24 @@ int xs_tx_get_perms(XenstoreImplState *s, XsTransaction *tx,
                     unsigned int dom_id, XsPath *p, XsPerms **perms)
 {
     XsTxView v;
-    int err = xs_tx_walk(s, tx, dom_id, p, &v);
+    int err;
 
-    if (!err) {
-        err = xs_tx_record_read(s, tx, &v);
+    xs_tx_view(s, tx, p, &v);
+    if (!v.exists) {
+        return xs_tx_missing(s, tx, dom_id, &v, false);
     }
+    err = xs_tx_depend(s, tx, v.anc_node, XS_DEP_CONTENT);
     if (err) {
         return err;
     }
-    if (!v.exists) {
-        return xs_missing_error_perms(s, dom_id, v.anc_perms);
-    }
-    *perms = (XsPerms *)v.perms;
+    *perms = (XsPerms *)v.anc_perms;
     return 0;
 }
 
-static void xs_collect_names(XsNode *n, GPtrArray *names)
+static bool xs_collect_name(void *opaque, const char *name)
 {
-    while (n) {
-        xs_collect_names(n->left, names);
-        g_ptr_array_add(names, n->name);
-        n = n->right;
-    }
+    g_ptr_array_add(opaque, (gpointer)name);
+    return true;
 }
 
 int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
@@ -334,22 +515,32 @@ int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
     g_autoptr(GPtrArray) names = g_ptr_array_new();
     XsTxView v;
     XsTxNode *t;
+    XsNode *base;
     guint ci = 0, si = 0, nshadow;
-    int err = xs_tx_lookup_for_read(s, tx, dom_id, p, &v);
+    int err;
 
+    xs_tx_view(s, tx, p, &v);
+    if (!v.exists) {
+        return xs_tx_missing(s, tx, dom_id, &v, false);
+    }
+    err = xs_tx_depend(s, tx, v.anc_node, XS_DEP_ALL);
     if (err) {
         return err;
     }
-    t = v.shadow;
-    if (v.node && !t->hide_committed) {
-        xs_collect_names(v.node->children, names);
+    if (!(xs_perm_for(s, v.anc_perms, dom_id) & XS_PERM_READ)) {
+        return EACCES;
     }
-    nshadow = t->nr_kids;
     if (gencnt) {
-        *gencnt = v.node ? v.node->gen : 0;
+        *gencnt = v.anc_node ? v.anc_st.gen : 0;
     }
+    base = xs_tx_view_base(&v);
+    if (base) {
+        xs_snap_foreach_child(s, base, tx->start, xs_collect_name, names);
+    }
+    t = v.anc_shadow;
+    nshadow = t ? t->nr_kids : 0;
 
-    /* Merge the committed names with the transaction's own children. */
+    /* Merge the snapshot's names with the transaction's own children. */
     while (ci < names->len || si < nshadow) {
         const char *cname = ci < names->len ?
                             g_ptr_array_index(names, ci) : NULL;
@@ -376,130 +567,126 @@ int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
     return 0;
 }
 
-/*
- * Make an existing node of the view PRESENT, keeping what it holds now as
- * the content to create it with should it be gone at commit; the fields
- * the transaction sets itself are marked by value_set / perms_set.
- */
-static void xs_tx_make_present(XsTxView *v)
-{
-    XsTxNode *t = v->shadow;
-    const uint8_t *value;
-    uint32_t len;
-
-    if (t->state == XS_TX_PRESENT) {
-        return;
-    }
-    value = xs_tx_node_value(t, v->node, &len);
-    t->value = len ? g_memdup2(value, len) : NULL;
-    t->value_len = len;
-    t->perms = xs_perms_ref(v->node->perms);
-    t->state = XS_TX_PRESENT;
-    t->value_set = t->perms_set = false;
-}
-
-static void xs_txnode_set_value(XsTxNode *t, const uint8_t *value,
-                                uint32_t len)
-{
-    uint8_t *copy = len ? g_memdup2(value, len) : NULL;
-
-    g_free(t->value);
-    t->value = copy;
-    t->value_len = len;
-    t->value_set = true;
-}
-
-static void xs_txnode_set_perms(XsTxNode *t, XsPerms *perms)
-{
-    xs_perms_ref(perms);
-    if (t->perms) {
-        xs_perms_unref(t->perms);
-    }
-    t->perms = perms;
-    t->perms_set = true;
-}
-
-static int xs_tx_check_node_size(XenstoreImplState *s, unsigned int dom_id,
-                                 const XsPerms *perms, uint32_t value_len,
-                                 uint32_t children_bytes)
-{
-    if (!xs_is_privileged(s, dom_id) &&
-        xs_node_size(perms, value_len, children_bytes) >
-        xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE)) {
-        return E2BIG;
-    }
-    return 0;
-}
-
 /* Create the missing tail of v's path in the transaction. */
 static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
-                        unsigned int dom_id, XsTxView *v,
-                        const uint8_t *value, uint32_t len, bool mkdir)
+                        unsigned int dom_id, const XsPath *p,
+                        const XsTxView *v, const uint8_t *value,
+                        uint32_t len, bool mkdir)
 {
+    XsTxCost cost = { 0 };
     uint32_t anc_len;
-    unsigned int count = 0, untouched = 0;
+    unsigned int count = 0;
     size_t clen, first_len = 0;
+    XsTxNode *t, *walk;
     XsPerms *perms;
-    XsTxNode *t;
-    const char *c;
+    const char *comp;
     int err;
 
     if (!(xs_perm_for(s, v->anc_perms, dom_id) & XS_PERM_WRITE)) {
-        return EACCES;
+        err = xs_tx_depend(s, tx, v->anc_node, XS_DEP_CONTENT);
+        return err ? err : EACCES;
     }
-    t = v->anc_shadow;
-    for (c = v->missing; *c; c += clen + (c[clen] == '/')) {
-        guint pos;
-
-        xs_path_next(c, &clen);
+    /* Count the new nodes, and those the transaction never touched. */
+    walk = v->shadow_depth > v->depth ? v->shadow : NULL;
+    for (comp = v->missing; *comp; comp += clen + (comp[clen] == '/')) {
+        xs_path_next(comp, &clen);
         if (!count) {
             first_len = clen;
+        } else if (walk) {
+            walk = xs_txnode_find(walk, comp, clen, NULL);
         }
         count++;
-        t = xs_txnode_find(t, c, clen, &pos);
-        untouched += !t->touched;
+        cost.touched += !walk || !walk->touched;
     }
-    if (!xs_is_privileged(s, dom_id) &&
-        tx->nr_touched + untouched >
-        xs_quota(s, dom_id, XS_QUOTA_TX_NODES)) {
-        return ENOSPC;
-    }
-    xs_tx_node_value(v->anc_shadow, v->anc_node, &anc_len);
+    xs_tx_view_value(v, &anc_len);
     err = xs_check_create(s, dom_id, v->anc_perms,
                           xs_node_size(v->anc_perms, anc_len,
-                                       xs_tx_children_bytes(v->anc_shadow,
-                                                            v->anc_node) +
+                                       xs_tx_view_children_bytes(s, tx, v) +
                                        first_len + 1),
                           count, tx->nr_created,
                           xs_node_size(v->anc_perms, len, 0));
     if (err) {
         return err;
     }
-    perms = xs_perms_for_new_node(s, (XsPerms *)v->anc_perms, dom_id);
-    t = v->anc_shadow;
-    for (c = v->missing; *c; c += clen + (c[clen] == '/')) {
-        guint pos;
-        bool last;
+    xs_tx_cost_dep(tx, v->anc_node, &cost);
+    xs_tx_cost_path(tx, p, v->shadow_depth, &cost);
+    cost.bytes += len;
+    err = xs_tx_afford(s, tx, &cost);
+    if (err) {
+        return err;
+    }
+    xs_tx_dep_add(s, tx, v->anc_node, XS_DEP_CONTENT);
 
-        xs_path_next(c, &clen);
-        last = !c[clen];
-        t = xs_txnode_find(t, c, clen, &pos);
-        t->state = XS_TX_PRESENT;
-        xs_txnode_set_value(t, last ? value : NULL, last ? len : 0);
-        xs_txnode_set_perms(t, perms);
-        /*
-         * Should someone else create the node before the commit, only a
-         * WRITE's value is ours to put there: like a write to an existing
-         * node, it leaves the perms; mkdir and parents leave it alone.
-         */
-        t->value_set = last && !mkdir;
-        t->perms_set = false;
-        xs_tx_touch(s, tx, t);
+    perms = xs_perms_for_new_node(s, (XsPerms *)v->anc_perms, dom_id);
+    t = xs_tx_shadow(s, tx, p, v->depth);
+    comp = v->missing;
+    for (unsigned int i = 0; i < count; i++) {
+        bool last = i + 1 == count;
+        guint pos;
+        XsTxNode *c;
+
+        xs_path_next(comp, &clen);
+        c = xs_txnode_find(t, comp, clen, &pos);
+        if (!c) {
+            c = xs_txnode_new(comp, clen);
+            xs_txnode_insert(t, pos, c);
+            xs_tx_charge(s, tx, xs_txnode_bytes(clen));
+            /* Where the snapshot had nothing, it must still have nothing. */
+            c->check_absent = i == 0 && v->anc_node &&
+                              !(v->anc_shadow &&
+                                v->anc_shadow->hide_committed);
+        }
+        c->state = XS_TX_PRESENT;
+        c->own = true;
+        c->value_set = c->perms_set = false;
+        xs_txnode_set_value(s, tx, c, last ? value : NULL, last ? len : 0);
+        xs_txnode_set_perms(c, perms);
+        xs_txnode_touch(tx, c);
         tx->nr_created++;
+        if (last) {
+            c->changed = true;
+            c->removed = false;
+        }
+        t = c;
+        comp += clen + (comp[clen] == '/');
     }
     xs_perms_unref(perms);
-    t->changed = true;
-    t->removed = false;
+    (void)mkdir;
+    return 0;
+}
+
+/*
+ * What WRITE, RM and SET_PERMS of an existing node share: the dependency
+ * and the shadow node at the path, made if the transaction can hold them
+ * (extra: bytes it will also take).
+ */
+static int xs_tx_change(XenstoreImplState *s, XsTransaction *tx,
+                        const XsPath *p, const XsTxView *v,
+                        unsigned int kind, size_t extra, XsTxNode **t)
+{
+    XsTxCost cost = { .bytes = extra };
+    int err;
+
+    /* A path counts once against transaction-nodes: its dependency. */
+    if (v->anc_node) {
+        xs_tx_cost_dep(tx, v->anc_node, &cost);
+    } else if (v->shadow_depth < v->depth || !v->shadow->touched) {
+        cost.touched++;
+    }
+    if (v->shadow_depth < v->depth) {
+        xs_tx_cost_path(tx, p, v->shadow_depth, &cost);
+    }
+    err = xs_tx_afford(s, tx, &cost);
+    if (err) {
+        return err;
+    }
+    xs_tx_dep_add(s, tx, v->anc_node, kind);
+    *t = xs_tx_shadow(s, tx, p, v->depth);
+    if (v->anc_node) {
+        (*t)->touched = true;
+    } else {
+        xs_txnode_touch(tx, *t);
+    }
     return 0;
 }
 
@@ -507,139 +694,309 @@ int xs_tx_write(XenstoreImplState *s, XsTransaction *tx,
                 unsigned int dom_id, XsPath *p, const uint8_t *value,
                 uint32_t len, bool mkdir)
 {
+    XsTxNode *t;
     XsTxView v;
-    int err = xs_tx_walk(s, tx, dom_id, p, &v);
+    int err;
 
-    if (err) {
-        return err;
-    }
+    xs_tx_view(s, tx, p, &v);
     if (!v.exists) {
-        return xs_tx_create(s, tx, dom_id, &v, value, len, mkdir);
+        return xs_tx_create(s, tx, dom_id, p, &v, value, len, mkdir);
     }
-    if (!(xs_perm_for(s, v.perms, dom_id) & XS_PERM_WRITE)) {
-        return EACCES;
+    if (!(xs_perm_for(s, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
+        err = xs_tx_depend(s, tx, v.anc_node, XS_DEP_CONTENT);
+        return err ? err : EACCES;
     }
     if (mkdir) {
-        return 0;
+        return xs_tx_depend(s, tx, v.anc_node, XS_DEP_CONTENT);
     }
-    err = xs_tx_check_node_size(s, dom_id, v.perms, len,
-                                xs_tx_children_bytes(v.shadow, v.node));
-    err = err ? err : xs_tx_touch(s, tx, v.shadow);
+    err = xs_tx_check_node_size(s, dom_id, v.anc_perms, len,
+                                xs_tx_view_children_bytes(s, tx, &v));
+    err = err ? err : xs_tx_change(s, tx, p, &v, XS_DEP_CONTENT, len, &t);
     if (err) {
         return err;
     }
-    xs_tx_make_present(&v);
-    xs_txnode_set_value(v.shadow, value, len);
-    v.shadow->changed = true;
-    v.shadow->removed = false;
+    xs_txnode_make_present(t);
+    xs_txnode_set_value(s, tx, t, value, len);
+    t->value_set = true;
+    t->changed = true;
+    t->removed = false;
     return 0;
 }
 
-/* Everything below a removed node is gone; keep only the read records. */
-static void xs_txnode_mark_deleted(XsTxNode *t)
+/* Everything below a removed node is gone from the view. */
+static void xs_txnode_mark_deleted(XenstoreImplState *s, XsTransaction *tx,
+                                   XsTxNode *t)
 {
     t->state = XS_TX_DELETED;
     t->hide_committed = true;
+    t->own = t->value_set = t->perms_set = false;
     t->changed = false;
-    t->value_set = t->perms_set = false;
-    g_free(t->value);
-    t->value = NULL;
-    t->value_len = 0;
+    xs_txnode_set_value(s, tx, t, NULL, 0);
     if (t->perms) {
         xs_perms_unref(t->perms);
         t->perms = NULL;
     }
     for (uint32_t i = 0; i < t->nr_kids; i++) {
-        xs_txnode_mark_deleted(t->kids[i]);
+        xs_txnode_mark_deleted(s, tx, t->kids[i]);
     }
 }
 
 int xs_tx_rm(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
              XsPath *p)
 {
+    XsTxNode *t;
     XsTxView v;
-    int err = xs_tx_walk(s, tx, dom_id, p, &v);
+    int err;
 
-    if (err) {
-        return err;
-    }
+    xs_tx_view(s, tx, p, &v);
     if (!v.exists) {
-        err = xs_missing_error_perms(s, dom_id, v.anc_perms);
-        return err == ENOENT && v.parent_exists ? 0 : err;
+        return xs_tx_missing(s, tx, dom_id, &v, true);
     }
-    if (!(xs_perm_for(s, v.perms, dom_id) & XS_PERM_WRITE)) {
-        return EACCES;
+    if (!(xs_perm_for(s, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
+        err = xs_tx_depend(s, tx, v.anc_node, XS_DEP_ALL);
+        return err ? err : EACCES;
     }
-    err = xs_tx_touch(s, tx, v.shadow);
+    err = xs_tx_change(s, tx, p, &v, XS_DEP_ALL, 0, &t);
     if (err) {
         return err;
     }
-    xs_txnode_mark_deleted(v.shadow);
-    v.shadow->changed = true;
-    v.shadow->removed = true;
+    xs_txnode_mark_deleted(s, tx, t);
+    t->changed = true;
+    t->removed = true;
     return 0;
 }
 
 int xs_tx_set_perms(XenstoreImplState *s, XsTransaction *tx,
                     unsigned int dom_id, XsPath *p, XsPerms *perms)
 {
+    XsTxNode *t;
     uint32_t len;
     XsTxView v;
-    int err = xs_tx_walk(s, tx, dom_id, p, &v);
+    int err;
 
-    if (err) {
-        return err;
-    }
+    xs_tx_view(s, tx, p, &v);
     if (!v.exists) {
-        return xs_missing_error_perms(s, dom_id, v.anc_perms);
+        return xs_tx_missing(s, tx, dom_id, &v, false);
     }
-    err = xs_check_set_perms(s, dom_id, v.perms, perms);
+    err = xs_check_set_perms(s, dom_id, v.anc_perms, perms);
+    if (err == EACCES || err == EPERM) {
+        int derr = xs_tx_depend(s, tx, v.anc_node, XS_DEP_CONTENT);
+
+        return derr ? derr : err;
+    }
     if (err) {
         return err;
     }
-    xs_tx_node_value(v.shadow, v.node, &len);
+    xs_tx_view_value(&v, &len);
     err = xs_tx_check_node_size(s, dom_id, perms, len,
-                                xs_tx_children_bytes(v.shadow, v.node));
-    err = err ? err : xs_tx_touch(s, tx, v.shadow);
+                                xs_tx_view_children_bytes(s, tx, &v));
+    err = err ? err : xs_tx_change(s, tx, p, &v, XS_DEP_CONTENT, 0, &t);
     if (err) {
         return err;
     }
-    xs_tx_make_present(&v);
-    xs_txnode_set_perms(v.shadow, perms);
-    v.shadow->changed = true;
-    v.shadow->removed = false;
+    xs_txnode_make_present(t);
+    xs_txnode_set_perms(t, perms);
+    t->perms_set = true;
+    t->changed = true;
+    t->removed = false;
     return 0;
+}
+
+/* ---- start, end, doom ---- */
+
+XsTransaction *xs_tx_new(XenstoreImplState *s, unsigned int dom_id,
+                         xs_transaction_t id)
+{
+    XsTransaction *tx = g_new0(XsTransaction, 1);
+
+    tx->id = id;
+    tx->dom_id = dom_id;
+    tx->start = s->gen;
+    tx->open = true;
+    tx->older = s->tx_newest;
+    if (s->tx_newest) {
+        s->tx_newest->newer = tx;
+    } else {
+        s->tx_oldest = tx;
+    }
+    s->tx_newest = tx;
+    return tx;
+}
+
+/* Leave the open list: the snapshot is no longer kept for it. */
+static void xs_tx_close(XenstoreImplState *s, XsTransaction *tx)
+{
+    XsTransaction *pred = tx->older;
+
+    if (!tx->open) {
+        return;
+    }
+    if (tx->newer) {
+        tx->newer->older = tx->older;
+    } else {
+        s->tx_newest = tx->older;
+    }
+    if (tx->older) {
+        tx->older->newer = tx->newer;
+    } else {
+        s->tx_oldest = tx->newer;
+    }
+    tx->older = tx->newer = NULL;
+    tx->open = false;
+    xs_snap_release(s, tx, pred);
+}
+
+/* Close it and give back everything it holds. */
+static void xs_tx_drop(XenstoreImplState *s, XsTransaction *tx)
+{
+    XsDomain *d;
+
+    xs_tx_close(s, tx);
+    if (tx->root) {
+        xs_txnode_free(tx->root);
+        tx->root = NULL;
+    }
+    g_free(tx->deps.slots);
+    memset(&tx->deps, 0, sizeof(tx->deps));
+    d = xs_domain(s, tx->dom_id, true);
+    d->tx_bytes -= tx->bytes;
+    tx->bytes = 0;
+    while (g_ptr_array_remove_fast(s->tx_over, tx)) {
+        /* it may have been queued more than once */
+    }
+}
+
+void xs_tx_end(XenstoreImplState *s, XsTransaction *tx)
+{
+    xs_tx_drop(s, tx);
+    g_free(tx);
+}
+
+/* Its snapshot would outgrow the budget: from now on it answers EAGAIN. */
+void xs_tx_doom(XenstoreImplState *s, XsTransaction *tx)
+{
+    trace_xenstore_tx_doom(tx->dom_id, tx->id,
+                           xs_domain(s, tx->dom_id, true)->tx_bytes);
+    xs_tx_drop(s, tx);
+    tx->doomed = true;
+}
+
+/* Doom the transactions whose domain went over budget in this call. */
+void xs_tx_settle(XenstoreImplState *s)
+{
+    while (s->tx_over->len) {
+        XsTransaction *tx = g_ptr_array_steal_index_fast(s->tx_over, 0);
+        XsDomain *d = xs_domain(s, tx->dom_id, true);
+
+        if (tx->open && d->tx_bytes > xs_tx_budget(s, tx->dom_id)) {
+            xs_tx_doom(s, tx);
+        }
+    }
 }
 
 /* ---- commit ---- */
 
-static bool xs_tx_validate(XsNode *n, XsTxNode *t)
+/* Every node the transaction created where its snapshot had none. */
+static bool xs_tx_still_absent(XsTxNode *t, XsNode *n)
 {
-    if (t->read && t->read_gen != (n ? n->gen : 0)) {
+    if (t->check_absent && n) {
         return false;
     }
     for (uint32_t i = 0; i < t->nr_kids; i++) {
-        XsTxNode *tc = t->kids[i];
-        XsNode *nc = n ? xs_node_child(n, tc->name, tc->name_len) : NULL;
+        XsTxNode *k = t->kids[i];
 
-        if (!xs_tx_validate(nc, tc)) {
+        if (!xs_tx_still_absent(k, n ? xs_node_child(n, k->name,
+                                                     k->name_len) : NULL)) {
             return false;
         }
     }
     return true;
 }
 
-static bool xs_txnode_has_present(XsTxNode *t)
+/* Would every answer it gave still be the same now? */
+bool xs_tx_valid(XenstoreImplState *s, XsTransaction *tx)
 {
-    if (t->state == XS_TX_PRESENT) {
-        return true;
+    if (tx->doomed) {
+        return false;
     }
-    for (uint32_t i = 0; i < t->nr_kids; i++) {
-        if (xs_txnode_has_present(t->kids[i])) {
-            return true;
+    for (uint32_t i = 0; i < tx->deps.cap; i++) {
+        XsTxDep *d = &tx->deps.slots[i];
+
+        if (!d->node) {
+            continue;
+        }
+        /* Unchanged since the start: its generation is not newer. */
+        if (d->node->dead ||
+            ((d->kind & XS_DEP_ALL) ? d->node->gen : d->node->cgen) >
+            tx->start) {
+            return false;
         }
     }
-    return false;
+    return !tx->root || xs_tx_still_absent(tx->root, s->root);
+}
+
+typedef struct XsTxQuota {
+    XenstoreImplState *s;
+    unsigned int dom_id;
+    unsigned int created;
+    unsigned int size_limit;
+    bool too_big;
+} XsTxQuota;
+
+/* The node at t as the commit would leave it (n: it now, or NULL). */
+static void xs_tx_quota_walk(XsTxQuota *q, XsTxNode *t, XsNode *n)
+{
+    XsNode *base = t->hide_committed || t->own ? NULL : n;
+    uint32_t bytes = base ? base->children_bytes : 0;
+    bool grows = false;
+
+    if (t->state == XS_TX_DELETED) {
+        return;
+    }
+    for (uint32_t i = 0; i < t->nr_kids; i++) {
+        XsTxNode *k = t->kids[i];
+        XsNode *now = base ? xs_node_child(base, k->name, k->name_len) : NULL;
+        bool after = k->state == XS_TX_PRESENT ||
+                     (k->state == XS_TX_SAME && now);
+
+        if (after && !now) {
+            bytes += k->name_len + 1;
+            grows = true;
+        } else if (!after && now) {
+            bytes -= k->name_len + 1;
+        }
+        xs_tx_quota_walk(q, k, now);
+    }
+    if (t->state == XS_TX_PRESENT || grows) {
+        const XsPerms *perms = t->own || t->perms_set ? t->perms :
+                               n ? n->perms : NULL;
+        uint32_t vlen = t->own || t->value_set ? t->value_len :
+                        n ? n->value_len : 0;
+
+        if (perms && xs_node_size(perms, vlen, bytes) > q->size_limit) {
+            q->too_big = true;
+        }
+    }
+    q->created += t->own;
+}
+
+/* The quotas against the store as it is now (unprivileged domains). */
+static int xs_tx_quota_check(XenstoreImplState *s, XsTransaction *tx)
+{
+    XsTxQuota q = {
+        .s = s, .dom_id = tx->dom_id,
+        .size_limit = xs_quota(s, tx->dom_id, XS_QUOTA_NODE_SIZE),
+    };
+    XsDomain *d = xs_domain(s, tx->dom_id, true);
+
+    if (d->privileged || !tx->root) {
+        return 0;
+    }
+    xs_tx_quota_walk(&q, tx->root, s->root);
+    if (d->nr_nodes + q.created > xs_quota(s, tx->dom_id, XS_QUOTA_NODES)) {
+        return ENOSPC;
+    }
+    return q.too_big ? E2BIG : 0;
 }
 
 typedef struct XsTxEvent {
@@ -650,7 +1007,6 @@ typedef struct XsTxEvent {
 
 typedef struct XsTxApply {
     XenstoreImplState *s;
-    XsTransaction *tx;
     GArray *events;
     char path[XS_PATH_BUF];
     size_t len;
@@ -667,6 +1023,7 @@ static void xs_tx_add_event(XsTxApply *a, XsPerms *perms, bool removed)
     g_array_append_val(a->events, ev);
 }
 
+/* Apply t at n (the live node there, or NULL) below parent. */
 static void xs_tx_apply(XsTxApply *a, XsNode *parent, XsNode *n,
                         XsTxNode *t)
 {
@@ -679,8 +1036,7 @@ static void xs_tx_apply(XsTxApply *a, XsNode *parent, XsNode *n,
         a->len += t->name_len;
     }
     if (t->hide_committed && n) {
-        xs_node_remove_child(s, parent, n);
-        xs_node_free_tree(s, n);
+        xs_node_destroy(s, parent, n);
         n = NULL;
     }
     if (t->state == XS_TX_DELETED) {
@@ -690,44 +1046,28 @@ static void xs_tx_apply(XsTxApply *a, XsNode *parent, XsNode *n,
         goto out;
     }
     if (t->state == XS_TX_PRESENT) {
-        bool applied = true;
-
         if (!n) {
-            n = xs_node_new(t->name, t->name_len, xs_perms_ref(t->perms),
-                            t->value, t->value_len, xs_next_gen(s));
-            xs_node_add_child(s, parent, n);
-            xs_account_node(s, n->perms, 1);
-        } else if (t->value_set || t->perms_set) {
-            /* Only what the transaction set: others' changes stay. */
-            if (t->value_set) {
-                xs_node_set_value(n, t->value, t->value_len);
-            }
-            if (t->perms_set && n->perms != t->perms) {
-                xs_node_set_perms(s, n, xs_perms_ref(t->perms));
-            }
-            n->gen = xs_next_gen(s);
+            n = xs_node_create(s, parent, t->name, t->name_len,
+                               xs_perms_ref(t->perms), t->value,
+                               t->value_len);
         } else {
-            applied = false;
+            if (t->value_set) {
+                xs_node_write(s, n, t->value, t->value_len);
+            }
+            if (t->perms_set) {
+                xs_node_chmod(s, n, xs_perms_ref(t->perms));
+            }
         }
-        if (t->changed && applied) {
+        if (t->changed) {
             xs_tx_add_event(a, n->perms, false);
         }
     } else if (!n) {
-        if (!parent || !xs_txnode_has_present(t)) {
-            goto out;
-        }
-        /* Removed by someone else meanwhile: re-create the way down. */
-        n = xs_node_new(t->name, t->name_len,
-                        xs_perms_for_new_node(s, parent->perms,
-                                              a->tx->dom_id),
-                        NULL, 0, xs_next_gen(s));
-        xs_node_add_child(s, parent, n);
-        xs_account_node(s, n->perms, 1);
+        goto out;       /* cannot happen once the commit checks passed */
     }
     for (uint32_t i = 0; i < t->nr_kids; i++) {
-        XsTxNode *tc = t->kids[i];
+        XsTxNode *k = t->kids[i];
 
-        xs_tx_apply(a, n, xs_node_child(n, tc->name, tc->name_len), tc);
+        xs_tx_apply(a, n, xs_node_child(n, k->name, k->name_len), k);
     }
 out:
     a->len = saved;
@@ -737,15 +1077,22 @@ out:
 int xs_tx_commit(XenstoreImplState *s, XsTransaction *tx)
 {
     XsTxApply apply, *a = &apply;
+    int err;
 
-    if (!tx->root) {
-        return 0;
+    if (!xs_tx_valid(s, tx)) {
+        err = EAGAIN;
+    } else {
+        err = xs_tx_quota_check(s, tx);
     }
-    if (!xs_tx_validate(s->root, tx->root)) {
-        return EAGAIN;
+    /* Its own changes keep nothing for its snapshot. */
+    xs_tx_close(s, tx);
+    if (err || !tx->root) {
+        if (err) {
+            trace_xenstore_tx_conflict(tx->id, err);
+        }
+        return err;
     }
     a->s = s;
-    a->tx = tx;
     a->events = g_array_new(false, false, sizeof(XsTxEvent));
     a->len = 0;
     a->path[0] = '\0';

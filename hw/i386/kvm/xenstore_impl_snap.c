@@ -1,0 +1,437 @@
+/*
+ * Snapshots for transactions: every change to a committed node keeps the
+ * node's previous state as a version when an open transaction may still
+ * look at it, removed nodes that a snapshot still sees stay as
+ * tombstones, and both go as soon as no open transaction needs them.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "xenstore_impl_int.h"
+#include "trace.h"
+
+/*
+ * A state that began at generation from is needed while an open
+ * transaction started at or after from (and before the change that ends
+ * the state, which is always true of transactions open at that change).
+ * Transactions are kept in start order, so asking the newest suffices.
+ */
+static inline bool xs_snap_needed(XenstoreImplState *s, uint64_t from)
+{
+    return s->tx_newest && s->tx_newest->start >= from;
+}
+
+static size_t xs_version_bytes(const XsNodeVersion *v)
+{
+    return sizeof(*v) + v->value_len;
+}
+
+/* ---- the memory a domain's transactions hold ---- */
+
+size_t xs_tx_budget(XenstoreImplState *s, unsigned int dom_id)
+{
+    return (size_t)2 * xs_quota(s, dom_id, XS_QUOTA_TX_NODES) *
+           xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE);
+}
+
+/*
+ * Count bytes against the transaction and its domain.  A transaction
+ * whose domain goes over its budget this way is doomed at the end of the
+ * current call (xs_tx_settle), never in the middle of a change.
+ */
+void xs_tx_charge(XenstoreImplState *s, XsTransaction *tx, ssize_t bytes)
+{
+    XsDomain *d = xs_domain(s, tx->dom_id, true);
+
+    tx->bytes += bytes;
+    d->tx_bytes += bytes;
+    if (bytes > 0 && tx->open && !d->privileged &&
+        d->tx_bytes > xs_tx_budget(s, tx->dom_id)) {
+        g_ptr_array_add(s->tx_over, tx);
+    }
+}
+
+static void xs_version_attach(XenstoreImplState *s, XsNodeVersion *v,
+                              XsTransaction *tx)
+{
+    v->holder = tx;
+    v->tx_prev = NULL;
+    v->tx_next = tx->versions;
+    if (tx->versions) {
+        tx->versions->tx_prev = v;
+    }
+    tx->versions = v;
+    xs_tx_charge(s, tx, xs_version_bytes(v));
+}
+
+static void xs_version_detach(XenstoreImplState *s, XsNodeVersion *v)
+{
+    XsTransaction *tx = v->holder;
+
+    if (v->tx_prev) {
+        v->tx_prev->tx_next = v->tx_next;
+    } else {
+        tx->versions = v->tx_next;
+    }
+    if (v->tx_next) {
+        v->tx_next->tx_prev = v->tx_prev;
+    }
+    v->holder = NULL;
+    xs_tx_charge(s, tx, -(ssize_t)xs_version_bytes(v));
+}
+
+/* Keep n's current state (begun at from) for the open snapshots. */
+static void xs_snap_keep(XenstoreImplState *s, XsNode *n, uint64_t from,
+                         uint64_t to)
+{
+    uint32_t len = n->dead ? 0 : n->value_len;
+    XsNodeVersion *v = g_malloc(sizeof(*v) + len);
+
+    v->from = from;
+    v->to = to;
+    v->cgen = n->cgen;
+    v->perms = n->dead ? NULL : xs_perms_ref(n->perms);
+    v->children_bytes = n->children_bytes;
+    v->value_len = len;
+    if (len) {
+        memcpy(v->value, n->value, len);
+    }
+    v->node = n;
+    v->newer = NULL;
+    v->older = n->old;
+    if (n->old) {
+        n->old->newer = v;
+    }
+    n->old = v;
+    xs_version_attach(s, v, s->tx_newest);
+    trace_xenstore_snap_keep(from, to, s->tx_newest->id);
+}
+
+void xs_node_begin_change(XenstoreImplState *s, XsNode *n)
+{
+    uint64_t from = n->gen;
+
+    n->gen = xs_next_gen(s);
+    if (unlikely(xs_snap_needed(s, from))) {
+        xs_snap_keep(s, n, from, n->gen);
+    }
+}
+
+/* ---- tombstones ---- */
+
+static XsNode *xs_dead_find(XenstoreImplState *s, XsNode *parent,
+                            const char *name, size_t len)
+{
+    XsNode *root;
+
+    if (!g_hash_table_size(s->dead_parent)) {
+        return NULL;
+    }
+    root = g_hash_table_lookup(s->dead_kids, parent);
+    return root ? xs_avl_find(root, name, len) : NULL;
+}
+
+static void xs_dead_insert(XenstoreImplState *s, XsNode *parent, XsNode *n)
+{
+    XsNode *root = g_hash_table_lookup(s->dead_kids, parent);
+
+    g_hash_table_insert(s->dead_kids, parent, xs_avl_insert(root, n));
+    g_hash_table_insert(s->dead_parent, n, parent);
+}
+
+static void xs_dead_remove(XenstoreImplState *s, XsNode *parent, XsNode *n)
+{
+    XsNode *root = g_hash_table_lookup(s->dead_kids, parent);
+
+    root = xs_avl_remove(root, n);
+    if (root) {
+        g_hash_table_insert(s->dead_kids, parent, root);
+    } else {
+        g_hash_table_remove(s->dead_kids, parent);
+    }
+    g_hash_table_remove(s->dead_parent, n);
+}
+
+static void xs_version_free(XsNodeVersion *v)
+{
+    XsNode *n = v->node;
+
+    if (v->newer) {
+        v->newer->older = v->older;
+    } else {
+        n->old = v->older;
+    }
+    if (v->older) {
+        v->older->newer = v->newer;
+    }
+    if (v->perms) {
+        xs_perms_unref(v->perms);
+    }
+    g_free(v);
+}
+
+static void xs_snap_free_cb(XsNode *n, void *opaque)
+{
+    xs_snap_free_tree(opaque, n);
+}
+
+/*
+ * Free a detached subtree with its versions and dead children, giving
+ * back each live node to its owner's count.
+ */
+void xs_snap_free_tree(XenstoreImplState *s, XsNode *n)
+{
+    XsNode *dead;
+
+    xs_avl_foreach(n->children, xs_snap_free_cb, s);
+    if (g_hash_table_size(s->dead_kids) &&
+        (dead = g_hash_table_lookup(s->dead_kids, n))) {
+        g_hash_table_remove(s->dead_kids, n);
+        xs_avl_foreach(dead, xs_snap_free_cb, s);
+    }
+    while (n->old) {
+        if (n->old->holder) {
+            xs_version_detach(s, n->old);
+        }
+        xs_version_free(n->old);
+    }
+    if (n->dead) {
+        g_hash_table_remove(s->dead_parent, n);
+    } else {
+        xs_account_node(s, n->perms, -1);
+    }
+    xs_node_free(n);
+}
+
+/*
+ * A tombstone no snapshot sees any more goes, with whatever is below it
+ * (nothing below can be seen either); a dead parent left with nothing
+ * goes too.
+ */
+static void xs_dead_reap(XenstoreImplState *s, XsNode *n)
+{
+    while (n && n->dead && !n->old) {
+        XsNode *parent = g_hash_table_lookup(s->dead_parent, n);
+
+        xs_dead_remove(s, parent, n);
+        xs_snap_free_tree(s, n);
+        n = parent;
+    }
+}
+
+/*
+ * A transaction leaves the open list: each version it holds passes to
+ * pred (the next older open transaction) if pred's snapshot needs it,
+ * else it is freed.
+ */
+void xs_snap_release(XenstoreImplState *s, XsTransaction *tx,
+                     XsTransaction *pred)
+{
+    XsNodeVersion *v;
+
+    while ((v = tx->versions)) {
+        XsNode *n = v->node;
+
+        xs_version_detach(s, v);
+        if (pred && pred->start >= v->from) {
+            xs_version_attach(s, v, pred);
+            continue;
+        }
+        xs_version_free(v);
+        if (n->dead && !n->old) {
+            xs_dead_reap(s, n);
+        }
+    }
+}
+
+/* ---- the changes ---- */
+
+/*
+ * A removed node leaves the live tree at generation d: it and each node
+ * below that an open snapshot can still see become tombstones, the rest
+ * is freed.  Returns whether n was kept.
+ */
+static bool xs_node_kill(XenstoreImplState *s, XsNode *n, uint64_t d)
+{
+    uint64_t from = n->gen;
+    XsNode *kids;
+
+    if (!xs_snap_needed(s, from) && !n->old) {
+        xs_snap_free_tree(s, n);
+        return false;
+    }
+    n->gen = d;
+    if (xs_snap_needed(s, from)) {
+        xs_snap_keep(s, n, from, d);
+    }
+    xs_account_node(s, n->perms, -1);
+    n->dead = true;
+    kids = n->children;
+    n->children = NULL;
+    n->children_bytes = 0;
+    while (kids) {
+        XsNode *k = kids;
+
+        kids = xs_avl_remove(kids, k);
+        if (xs_node_kill(s, k, d)) {
+            xs_dead_insert(s, n, k);
+        }
+    }
+    return true;
+}
+
+void xs_node_destroy(XenstoreImplState *s, XsNode *parent, XsNode *n)
+{
+    xs_node_begin_change(s, parent);
+    xs_node_unlink_child(parent, n);
+    /* With no transaction open there are no versions nor tombstones. */
+    if (likely(!s->tx_newest)) {
+        xs_node_free_tree(s, n);
+    } else if (xs_node_kill(s, n, parent->gen)) {
+        xs_dead_insert(s, parent, n);
+    }
+}
+
+/* Create parent/name (taking the perms reference), or revive its tombstone */
+XsNode *xs_node_create(XenstoreImplState *s, XsNode *parent,
+                       const char *name, size_t len, XsPerms *perms,
+                       const uint8_t *value, uint32_t value_len)
+{
+    XsNode *n = xs_dead_find(s, parent, name, len);
+
+    xs_node_begin_change(s, parent);
+    if (n) {
+        xs_dead_remove(s, parent, n);
+        xs_node_begin_change(s, n);
+        n->dead = false;
+        xs_perms_unref(n->perms);
+        n->perms = perms;
+        n->cgen = n->gen;
+        n->children_bytes = 0;
+        xs_node_set_value(n, value, value_len);
+    } else {
+        n = xs_node_new(name, len, perms, value, value_len, xs_next_gen(s));
+    }
+    xs_node_link_child(parent, n);
+    xs_account_node(s, n->perms, 1);
+    return n;
+}
+
+void xs_node_write(XenstoreImplState *s, XsNode *n, const uint8_t *value,
+                   uint32_t len)
+{
+    xs_node_begin_change(s, n);
+    n->cgen = n->gen;
+    xs_node_set_value(n, value, len);
+}
+
+/* New permissions (taking the reference): a change even when equal. */
+void xs_node_chmod(XenstoreImplState *s, XsNode *n, XsPerms *perms)
+{
+    xs_node_begin_change(s, n);
+    n->cgen = n->gen;
+    if (xs_perms_equal(perms, n->perms)) {
+        xs_perms_unref(perms);
+    } else {
+        xs_node_set_perms(s, n, perms);
+    }
+}
+
+/* ---- what a snapshot taken at generation at sees ---- */
+
+bool xs_node_state_at(const XsNode *n, uint64_t at, XsNodeState *st)
+{
+    const XsNodeVersion *v;
+
+    if (likely(n->gen <= at)) {
+        if (n->dead) {
+            return false;
+        }
+        st->perms = n->perms;
+        st->value = n->value;
+        st->value_len = n->value_len;
+        st->children_bytes = n->children_bytes;
+        st->gen = n->gen;
+        st->cgen = n->cgen;
+        return true;
+    }
+    /* Newest first: the first version begun by then is the one. */
+    for (v = n->old; v; v = v->older) {
+        if (v->from <= at) {
+            if (!v->perms || at >= v->to) {
+                return false;
+            }
+            st->perms = v->perms;
+            st->value = v->value;
+            st->value_len = v->value_len;
+            st->children_bytes = v->children_bytes;
+            st->gen = v->from;
+            st->cgen = v->cgen;
+            return true;
+        }
+    }
+    return false;
+}
+
+XsNode *xs_snap_child(XenstoreImplState *s, XsNode *n, const char *name,
+                      size_t len, uint64_t at, XsNodeState *st)
+{
+    XsNode *c = xs_node_child(n, name, len);
+
+    if (!c) {
+        c = xs_dead_find(s, n, name, len);
+    }
+    return c && xs_node_state_at(c, at, st) ? c : NULL;
+}
+
+typedef struct XsSnapWalk {
+    uint64_t at;
+    GPtrArray *names;
+} XsSnapWalk;
+
+static void xs_snap_collect(XsNode *n, void *opaque)
+{
+    XsSnapWalk *w = opaque;
+    XsNodeState st;
+
+    if (xs_node_state_at(n, w->at, &st)) {
+        g_ptr_array_add(w->names, n->name);
+    }
+}
+
+/*
+ * The children of n as the snapshot at generation at sees them, in
+ * order: live and dead ones merged.  false when fn asked to stop.
+ */
+bool xs_snap_foreach_child(XenstoreImplState *s, XsNode *n, uint64_t at,
+                           xs_impl_dir_fn *fn, void *opaque)
+{
+    g_autoptr(GPtrArray) live = g_ptr_array_new();
+    g_autoptr(GPtrArray) dead = g_ptr_array_new();
+    XsSnapWalk w = { .at = at, .names = live };
+    guint i = 0, j = 0;
+
+    xs_avl_foreach(n->children, xs_snap_collect, &w);
+    if (g_hash_table_size(s->dead_kids)) {
+        w.names = dead;
+        xs_avl_foreach(g_hash_table_lookup(s->dead_kids, n),
+                       xs_snap_collect, &w);
+    }
+    while (i < live->len || j < dead->len) {
+        const char *a = i < live->len ? live->pdata[i] : NULL;
+        const char *b = j < dead->len ? dead->pdata[j] : NULL;
+        const char *next;
+
+        if (!b || (a && strcmp(a, b) < 0)) {
+            next = a;
+            i++;
+        } else {
+            next = b;
+            j++;
+        }
+        if (!fn(opaque, next)) {
+            return false;
+        }
+    }
+    return true;
+}
