@@ -303,8 +303,11 @@ static void test_tx_two_tx_same_node(void)
     assert_value(s, GUEST, XBT_NULL, "c", "a");
 }
 
-/* Nodes a transaction only wrote never make it fail. */
-static void test_tx_write_only_no_conflict(void)
+/*
+ * Nodes a transaction only wrote (never read) are checked too: a change
+ * by someone else is EAGAIN, and nothing of the transaction goes in.
+ */
+static void test_tx_write_only_conflict(void)
 {
     g_autoptr(XenstoreImplState) s = xt_store_new();
     xs_transaction_t tx;
@@ -317,18 +320,17 @@ static void test_tx_write_only_no_conflict(void)
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "outside"), ==, 0);
     g_assert_cmpint(xt_set_perms(s, DOM0, XBT_NULL, "/c", "n0,r2"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/n/x", "outside"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, 0);
-    assert_value(s, DOM0, XBT_NULL, "/c", "tx");
-    assert_value(s, DOM0, XBT_NULL, "/n/x", "tx");
-    assert_perms(s, DOM0, XBT_NULL, "/c", "n0,r1");
+    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    assert_value(s, DOM0, XBT_NULL, "/c", "outside");
+    assert_value(s, DOM0, XBT_NULL, "/n/x", "outside");
+    assert_perms(s, DOM0, XBT_NULL, "/c", "n0,r2");
 }
 
 /*
- * A write that does not conflict applies what the transaction changed,
- * nothing more: WRITE sets the value and keeps perms that someone else
- * set meanwhile (here: domain 0 taking write access away).
+ * WRITE depends on the node's perms: domain 0 taking write access away
+ * meanwhile is EAGAIN, the node stays as domain 0 left it.
  */
-static void test_tx_write_keeps_outside_perms(void)
+static void test_tx_write_then_perms_changed(void)
 {
     g_autoptr(XenstoreImplState) s = xt_store_new();
     xs_transaction_t tx;
@@ -337,13 +339,13 @@ static void test_tx_write_keeps_outside_perms(void)
     tx = tx_start(s, GUEST);
     g_assert_cmpint(xt_write(s, GUEST, tx, "/c", "tx"), ==, 0);
     g_assert_cmpint(xt_set_perms(s, DOM0, XBT_NULL, "/c", "n0,r1"), ==, 0);
-    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, 0);
-    assert_value(s, DOM0, XBT_NULL, "/c", "tx");
+    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, EAGAIN);
+    assert_value(s, DOM0, XBT_NULL, "/c", "orig");
     assert_perms(s, DOM0, XBT_NULL, "/c", "n0,r1");
 }
 
-/* Likewise SET_PERMS sets perms and keeps a value written meanwhile. */
-static void test_tx_set_perms_keeps_outside_value(void)
+/* Likewise SET_PERMS: a value written meanwhile is EAGAIN. */
+static void test_tx_set_perms_then_value_changed(void)
 {
     g_autoptr(XenstoreImplState) s = xt_store_new();
     xs_transaction_t tx;
@@ -352,15 +354,15 @@ static void test_tx_set_perms_keeps_outside_value(void)
     tx = tx_start(s, DOM0);
     g_assert_cmpint(xt_set_perms(s, DOM0, tx, "/c", "n0,r1"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "outside"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, 0);
+    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
     assert_value(s, DOM0, XBT_NULL, "/c", "outside");
-    assert_perms(s, DOM0, XBT_NULL, "/c", "n0,r1");
+    assert_perms(s, DOM0, XBT_NULL, "/c", "n0");
 }
 
 /*
  * A node the transaction created that someone else created before the
- * commit: the WRITE's value goes in as for an existing node, while the
- * other creator's perms, and a new parent's value, stay as they made them.
+ * commit: EAGAIN (no merge); the other creator's nodes stay as they made
+ * them, values and perms.
  */
 static void test_tx_created_node_created_meanwhile(void)
 {
@@ -372,14 +374,14 @@ static void test_tx_created_node_created_meanwhile(void)
     g_assert_cmpint(xt_write(s, GUEST, tx, "/m/p/leaf", "tx"), ==, 0);
     xt_make(s, "/m/p", "theirs", "n0,r1");
     xt_make(s, "/m/p/leaf", "theirs", "n0,r1");
-    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, 0);
-    assert_value(s, DOM0, XBT_NULL, "/m/p/leaf", "tx");
+    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, EAGAIN);
+    assert_value(s, DOM0, XBT_NULL, "/m/p/leaf", "theirs");
     assert_perms(s, DOM0, XBT_NULL, "/m/p/leaf", "n0,r1");
     assert_value(s, DOM0, XBT_NULL, "/m/p", "theirs");
     assert_perms(s, DOM0, XBT_NULL, "/m/p", "n0,r1");
 }
 
-/* Likewise MKDIR: an existing node is left alone, value and perms. */
+/* Likewise MKDIR: EAGAIN, the other creator's node is left alone. */
 static void test_tx_mkdir_created_meanwhile(void)
 {
     g_autoptr(XenstoreImplState) s = xt_store_new();
@@ -389,13 +391,13 @@ static void test_tx_mkdir_created_meanwhile(void)
     tx = tx_start(s, GUEST);
     g_assert_cmpint(xs_impl_mkdir(s, GUEST, tx, "/m/d"), ==, 0);
     xt_make(s, "/m/d", "theirs", "n0,r1");
-    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, 0);
+    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, EAGAIN);
     assert_value(s, DOM0, XBT_NULL, "/m/d", "theirs");
     assert_perms(s, DOM0, XBT_NULL, "/m/d", "n0,r1");
 }
 
-/* Nodes a transaction only removed never make it fail either. */
-static void test_tx_rm_only_no_conflict(void)
+/* Nodes a transaction only removed are checked too: EAGAIN. */
+static void test_tx_rm_only_conflict(void)
 {
     g_autoptr(XenstoreImplState) s = xt_store_new();
     xs_transaction_t tx;
@@ -405,9 +407,9 @@ static void test_tx_rm_only_no_conflict(void)
     g_assert_cmpint(xs_impl_rm(s, DOM0, tx, "/c"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "outside"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c/kid2", "outside"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, 0);
-    g_assert_false(xt_exists(s, "/c"));
-    g_assert_false(xt_exists(s, "/c/kid2"));
+    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    assert_value(s, DOM0, XBT_NULL, "/c", "outside");
+    assert_dir(s, DOM0, XBT_NULL, "/c", "kid,kid2");
 }
 
 /* Adding children to a directory that others also add to: no conflict. */
@@ -455,8 +457,12 @@ static void test_tx_read_absent_then_created(void)
     g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
 }
 
-/* Absent when read and absent again at commit: nothing differs. */
-static void test_tx_read_absent_still_absent_ok(void)
+/*
+ * Finding a node absent depends on the child list of its nearest existing
+ * ancestor (here "/"): a node created and removed there meanwhile is
+ * EAGAIN, even though the node is absent again at commit.
+ */
+static void test_tx_read_absent_parent_changed(void)
 {
     g_autoptr(XenstoreImplState) s = xt_store_new();
     xs_transaction_t tx;
@@ -467,8 +473,8 @@ static void test_tx_read_absent_still_absent_ok(void)
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/x", "briefly"), ==, 0);
     g_assert_cmpint(xs_impl_rm(s, DOM0, XBT_NULL, "/x"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/y", "tx"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, 0);
-    assert_value(s, DOM0, XBT_NULL, "/y", "tx");
+    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_false(xt_exists(s, "/y"));
 }
 
 static void test_tx_read_then_removed(void)
@@ -530,8 +536,11 @@ static void test_tx_get_perms_then_perms_change(void)
     g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
 }
 
-/* The generation is taken at the first read, not at start. */
-static void test_tx_change_before_first_read_ok(void)
+/*
+ * The snapshot is taken at the start, not at the first read: a change
+ * made before the transaction first looks is not seen, and is EAGAIN.
+ */
+static void test_tx_snapshot_from_start(void)
 {
     g_autoptr(XenstoreImplState) s = xt_store_new();
     xs_transaction_t tx;
@@ -539,10 +548,10 @@ static void test_tx_change_before_first_read_ok(void)
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "1"), ==, 0);
     tx = tx_start(s, DOM0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "2"), ==, 0);
-    assert_value(s, DOM0, tx, "/c", "2");
+    assert_value(s, DOM0, tx, "/c", "1");
     g_assert_cmpint(xt_write(s, DOM0, tx, "/c", "3"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, 0);
-    assert_value(s, DOM0, XBT_NULL, "/c", "3");
+    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    assert_value(s, DOM0, XBT_NULL, "/c", "2");
 }
 
 /* A child's value is not part of its parent: no conflict on the parent. */
@@ -623,6 +632,8 @@ static void test_tx_events_at_commit_only(void)
     g_autoptr(XtRecorder) r = xt_rec_new();
     xs_transaction_t tx;
 
+    /* /e exists first: had the transaction created it, /e/o would. */
+    g_assert_cmpint(xs_impl_mkdir(s, DOM0, XBT_NULL, "/e"), ==, 0);
     xt_watch_ok(s, DOM0, "/e", "t", r);
     tx = tx_start(s, DOM0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/e/a", "1"), ==, 0);
@@ -915,24 +926,24 @@ int main(int argc, char **argv)
                     test_tx_disjoint_no_eagain);
     g_test_add_func("/xs-node/tx/no-lost-update", test_tx_no_lost_update);
     g_test_add_func("/xs-node/tx/two-tx-same-node", test_tx_two_tx_same_node);
-    g_test_add_func("/xs-node/tx/write-only-no-conflict",
-                    test_tx_write_only_no_conflict);
-    g_test_add_func("/xs-node/tx/write-keeps-outside-perms",
-                    test_tx_write_keeps_outside_perms);
+    g_test_add_func("/xs-node/tx/write-only-conflict",
+                    test_tx_write_only_conflict);
+    g_test_add_func("/xs-node/tx/write-then-perms-changed",
+                    test_tx_write_then_perms_changed);
     g_test_add_func("/xs-node/tx/created-node-created-meanwhile",
                     test_tx_created_node_created_meanwhile);
     g_test_add_func("/xs-node/tx/mkdir-created-meanwhile",
                     test_tx_mkdir_created_meanwhile);
-    g_test_add_func("/xs-node/tx/set-perms-keeps-outside-value",
-                    test_tx_set_perms_keeps_outside_value);
-    g_test_add_func("/xs-node/tx/rm-only-no-conflict",
-                    test_tx_rm_only_no_conflict);
+    g_test_add_func("/xs-node/tx/set-perms-then-value-changed",
+                    test_tx_set_perms_then_value_changed);
+    g_test_add_func("/xs-node/tx/rm-only-conflict",
+                    test_tx_rm_only_conflict);
     g_test_add_func("/xs-node/tx/sibling-creation-no-conflict",
                     test_tx_sibling_creation_no_conflict);
     g_test_add_func("/xs-node/tx/read-absent-then-created",
                     test_tx_read_absent_then_created);
-    g_test_add_func("/xs-node/tx/read-absent-still-absent-ok",
-                    test_tx_read_absent_still_absent_ok);
+    g_test_add_func("/xs-node/tx/read-absent-parent-changed",
+                    test_tx_read_absent_parent_changed);
     g_test_add_func("/xs-node/tx/read-then-removed",
                     test_tx_read_then_removed);
     g_test_add_func("/xs-node/tx/read-then-recreated",
@@ -941,8 +952,8 @@ int main(int argc, char **argv)
                     test_tx_directory_then_children_change);
     g_test_add_func("/xs-node/tx/get-perms-then-perms-change",
                     test_tx_get_perms_then_perms_change);
-    g_test_add_func("/xs-node/tx/change-before-first-read-ok",
-                    test_tx_change_before_first_read_ok);
+    g_test_add_func("/xs-node/tx/snapshot-from-start",
+                    test_tx_snapshot_from_start);
     g_test_add_func("/xs-node/tx/child-value-change-no-conflict",
                     test_tx_child_value_change_no_conflict);
     g_test_add_func("/xs-node/tx/eagain-applies-nothing",
