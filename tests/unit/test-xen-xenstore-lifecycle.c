@@ -322,6 +322,8 @@ static void test_migrate_events_and_transactions(void)
     g_assert_cmpint(xs_impl_write(world_store(&w), DOMID_QEMU, XBT_NULL,
                                   "/local/domain/1/data/big", big), ==, 0);
     dom0_write(&w, "/local/domain/1/data/shared", "0");
+    /* There before tx_ok starts: dom0's children below do not fail it. */
+    dom0_write(&w, "/local/domain/1/data/ev", "");
     xs_guest_watch(&w.g, "data/ev", "e");
     assert_event(&w.g, "data/ev", "e");
 

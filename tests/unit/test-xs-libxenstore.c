@@ -356,6 +356,7 @@ static void test_domain0_refused(Fix *f, gconstpointer data)
     xs_transaction_t t;
 
     g_assert(h2);
+    g_assert(xs_write(f->h, XBT_NULL, "/kept", "", 0));
     g_assert(xs_watch(h2, "/kept", "k"));
     expect_watch_on(h2, "/kept", "k");
     t = xs_transaction_start(h2);

@@ -644,7 +644,10 @@ static void test_reset_watches(void)
     /* The store really ended it, not just forgot it. */
     g_assert_cmpint(xs_impl_transaction_end(f->s, DOMID_QEMU, tx, false),
                     ==, ENOENT);
+    /* txb still works: it reads its snapshot, from before /w. */
     REQ(&f->dom0b, XS_READ, txb, "/w\0", &r);
+    assert_error(&r, "ENOENT");
+    REQ(&f->dom0b, XS_READ, txb, "/local\0", &r);
     ASSERT_REPLY(&r, XS_READ, "");
     fix_free(f);
 }

@@ -831,6 +831,7 @@ static int load_tx_dep(XsLoad *l, ByteReader *r)
     XenstoreImplState *s = l->s;
     XsTransaction *tx = l->cur_tx;
     uint32_t ver, kind;
+    unsigned int touched;
     const char *path;
     XsNode *n = s->root;
     XsPath canon;
@@ -853,7 +854,11 @@ static int load_tx_dep(XsLoad *l, ByteReader *r)
     if (!n || xs_tx_dep_kind(tx, n)) {
         return EINVAL;
     }
-    return xs_tx_dep_add(s, tx, n, kind);
+    /* The saved count of touched nodes already has it. */
+    touched = tx->nr_touched;
+    xs_tx_dep_add(s, tx, n, kind);
+    tx->nr_touched = touched;
+    return 0;
 }
 
 static int load_connection(XsLoad *l, ByteReader *r)
