@@ -787,7 +787,7 @@ static void test_privileged_domid_einval(void)
     ASSERT_OK(&r, XS_WRITE);
     g_assert_cmpuint(f->ev_dom0b->len, ==, 1);
     g_assert_cmpstr(f->ev_dom0b->pdata[0], ==, "/w|b");
-    REQ(&f->dom0b, XS_WRITE, txb, "/w/b\0", &r);
+    REQ(&f->dom0b, XS_WRITE, txb, "/wb\0", &r);   /* not under the new /w */
     ASSERT_OK(&r, XS_WRITE);
     REQ(&f->dom0b, XS_TRANSACTION_END, txb, "T\0", &r);
     ASSERT_OK(&r, XS_TRANSACTION_END);
@@ -836,7 +836,7 @@ static void test_reset_watches_dom0_clients(void)
     assert_error(&r, "ENOENT");
     g_assert_cmpint(xs_impl_transaction_end(f->s, DOMID_QEMU, tx, false),
                     ==, ENOENT);
-    REQ(&f->dom0b, XS_WRITE, txb, "/w/b\0", &r);
+    REQ(&f->dom0b, XS_WRITE, txb, "/wb\0", &r);   /* not under the new /w */
     ASSERT_OK(&r, XS_WRITE);
     REQ(&f->dom0b, XS_TRANSACTION_END, txb, "T\0", &r);
     ASSERT_OK(&r, XS_TRANSACTION_END);
