@@ -3,6 +3,15 @@
  * database (docs/devel/xenstore-testing.md), one JSON line per workload.
  * Under callgrind each workload is one dump, for instructions per op.
  *
+ * Besides W1-W7 it runs:
+ *   W5U     the unwatch of all 200 W5 watches, in registration order
+ *   TXREAD  one transaction: start, read the N W1 nodes, abort (per read)
+ *   WATCH   register 200 watches on /bench and 200 on /bench/a0, in four
+ *           batches of 100 (50 per path); WATCH-first is the first batch,
+ *           WATCH-last the last, with 150 watches already on each path
+ *   W1T     W1 again (after W7 removed /bench) with 10 transactions open,
+ *           started before the writes and aborted after (per write)
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
@@ -23,6 +32,9 @@
 #define CHILDREN 1000        /* b0..b999 under each /bench/a<j> */
 #define W5_WATCHES 100       /* per watched path */
 #define W6_TRANSACTIONS 10
+#define WATCH_BATCHES 4      /* of WATCH_PER_PATH watches per path */
+#define WATCH_PER_PATH 50
+#define W1T_TRANSACTIONS 10
 
 typedef struct BenchResult {
     const char *name;
@@ -41,7 +53,7 @@ typedef struct Bench {
     uint64_t value_seq;
     uint64_t events;         /* watch callbacks seen */
     int errors;              /* unexpected failures */
-    BenchResult results[16];
+    BenchResult results[24];
     unsigned int nresults;
     double phase_start;
 } Bench;
@@ -123,6 +135,25 @@ static void w2_read(Bench *b)
     if (data->len != VALUE_LEN) {
         check(b, EIO, "read length of", b->paths[b->n - 1]);
     }
+    g_byte_array_unref(data);
+}
+
+/* N reads inside one transaction, which is then aborted. */
+static void txread(Bench *b)
+{
+    GByteArray *data = g_byte_array_new();
+    xs_transaction_t tx;
+
+    phase_begin(b);
+    check(b, xs_impl_transaction_start(b->s, 0, &tx), "start", "TXREAD");
+    for (unsigned int i = 0; i < b->n; i++) {
+        g_byte_array_set_size(data, 0);
+        check(b, xs_impl_read(b->s, 0, tx, b->paths[i], data), "tx read",
+              b->paths[i]);
+    }
+    check(b, xs_impl_transaction_end(b->s, 0, tx, false), "abort",
+          "TXREAD");
+    phase_end(b, "TXREAD", b->n);
     g_byte_array_unref(data);
 }
 
@@ -220,18 +251,19 @@ static void w5_watched_writes(Bench *b)
         check(b, EIO, "events of watches on", "/bench");
     }
 
+    phase_begin(b);
     for (int w = 0; w < 2 * W5_WATCHES; w++) {
         if (xs_impl_unwatch(b->s, 0, wpaths[w], tokens[w], count_event, b)) {
             failures++;
         }
+    }
+    r = phase_end(b, "W5U", 2 * W5_WATCHES);
+    r->count_name = "unwatch_failures";
+    r->count = failures;
+    for (int w = 0; w < 2 * W5_WATCHES; w++) {
         g_free(wpaths[w]);
         g_free(tokens[w]);
     }
-    r = &b->results[b->nresults++];
-    *r = (BenchResult) {
-        .name = "W5-unwatch", .ops = 2 * W5_WATCHES,
-        .count_name = "unwatch_failures", .count = failures,
-    };
 }
 
 static void w6_disjoint_transactions(Bench *b)
@@ -285,6 +317,71 @@ static void w7_remove(Bench *b)
     g_byte_array_unref(data);
 }
 
+/*
+ * Registration cost as watches pile up on two paths: only the first and
+ * the last batch are measured, so that they can be compared.
+ */
+static void watch_registration(Bench *b)
+{
+    const char *wpath[2] = { "/bench", "/bench/a0" };
+    unsigned int total = WATCH_BATCHES * WATCH_PER_PATH;
+    char **tokens = g_new0(char *, 2 * total + 1);
+    uint64_t failures = 0;
+
+    for (unsigned int k = 0; k < 2 * total; k++) {
+        tokens[k] = g_strdup_printf("w%u", k);
+    }
+    for (unsigned int batch = 0; batch < WATCH_BATCHES; batch++) {
+        bool measured = batch == 0 || batch == WATCH_BATCHES - 1;
+
+        if (measured) {
+            phase_begin(b);
+        }
+        for (unsigned int i = 0; i < 2 * WATCH_PER_PATH; i++) {
+            unsigned int k = 2 * batch * WATCH_PER_PATH + i;
+
+            check(b, xs_impl_watch(b->s, 0, wpath[k % 2], tokens[k],
+                                   count_event, b), "watch", wpath[k % 2]);
+        }
+        if (measured) {
+            phase_end(b, batch ? "WATCH-last" : "WATCH-first",
+                      2 * WATCH_PER_PATH);
+        }
+    }
+    for (unsigned int k = 0; k < 2 * total; k++) {
+        if (xs_impl_unwatch(b->s, 0, wpath[k % 2], tokens[k], count_event,
+                            b)) {
+            failures++;
+        }
+    }
+    if (failures) {
+        check(b, ENOENT, "unwatch after WATCH on", "/bench");
+    }
+    g_strfreev(tokens);
+}
+
+/* W1 again, on the emptied store, with transactions open meanwhile. */
+static void w1_with_transactions(Bench *b)
+{
+    xs_transaction_t tx[W1T_TRANSACTIONS];
+
+    phase_begin(b);
+    for (int t = 0; t < W1T_TRANSACTIONS; t++) {
+        check(b, xs_impl_transaction_start(b->s, 0, &tx[t]), "start",
+              "W1T");
+    }
+    for (unsigned int i = 0; i < b->n; i++) {
+        next_value(b);
+        check(b, xs_impl_write(b->s, 0, XBT_NULL, b->paths[i], b->value),
+              "write", b->paths[i]);
+    }
+    for (int t = 0; t < W1T_TRANSACTIONS; t++) {
+        check(b, xs_impl_transaction_end(b->s, 0, tx[t], false), "abort",
+              "W1T");
+    }
+    phase_end(b, "W1T", b->n);
+}
+
 static void print_results(Bench *b, double mem_per_node)
 {
     double w2_per_op = 0;
@@ -298,12 +395,6 @@ static void print_results(Bench *b, double mem_per_node)
         BenchResult *r = &b->results[i];
         double per_op = r->ops ? r->seconds / r->ops : 0;
 
-        if (g_str_equal(r->name, "W5-unwatch")) {
-            printf("{\"workload\":\"W5\",\"phase\":\"unwatch\","
-                   "\"ops\":%" PRIu64 ",\"unwatch_failures\":%" PRIu64
-                   "}\n", r->ops, r->count);
-            continue;
-        }
         printf("{\"workload\":\"%s\",\"n\":%u,\"ops\":%" PRIu64
                ",\"seconds\":%.6f,\"ops_per_sec\":%.0f,"
                "\"ratio_to_W2\":%.3f", r->name, b->n, r->ops, r->seconds,
@@ -388,13 +479,16 @@ int main(int argc, char **argv)
     mem_per_node = ((double)after.uordblks - before.uordblks) / n;
     if (!only_w4) {
         w2_read(&b);
+        txread(&b);
         w3_list(&b);
     }
     w4_transactions(&b);
     if (!only_w4) {
         w5_watched_writes(&b);
+        watch_registration(&b);
         w6_disjoint_transactions(&b);
         w7_remove(&b);
+        w1_with_transactions(&b);
     }
     print_results(&b, only_w4 ? -1 : mem_per_node);
 
@@ -406,7 +500,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "xs-bench: %d unexpected failures\n", b.errors);
         return 1;
     }
-    if (count_of(&b, "W6") || count_of(&b, "W5-unwatch") ||
+    if (count_of(&b, "W6") || count_of(&b, "W5U") ||
         count_of(&b, "W4")) {
         fprintf(stderr, "xs-bench: EAGAIN in W4/W6 or unwatch failures\n");
         return 1;

@@ -120,6 +120,90 @@ static void test_watches_unwatch_one_of_several(void)
     g_assert_cmpstr(xt_rec_take_sorted(r), ==, "/w|t1 /w|t2");
 }
 
+/*
+ * Hundreds of watches on one path, added and removed: each stays itself
+ * (EEXIST, ENOENT) and events keep the registration order.
+ */
+static void test_watches_many_on_one_path(void)
+{
+    g_autoptr(XenstoreImplState) s = xt_store_new();
+    g_autoptr(XtRecorder) r = xt_rec_new();
+    g_autoptr(GString) want = g_string_new("");
+    enum { NR = 300 };
+    char token[16];
+
+    for (int i = 0; i < NR; i++) {
+        snprintf(token, sizeof(token), "t%d", i);
+        xt_watch_ok(s, DOM0, "/w", token, r);
+        g_assert_cmpint(xt_watch(s, DOM0, "/w", token, r), ==, EEXIST);
+    }
+    for (int i = 0; i < NR; i += 3) {
+        snprintf(token, sizeof(token), "t%d", i);
+        g_assert_cmpint(xt_unwatch(s, DOM0, "/w", token, r), ==, 0);
+        g_assert_cmpint(xt_unwatch(s, DOM0, "/w", token, r), ==, ENOENT);
+    }
+    for (int i = 1; i < NR; i++) {
+        if (i % 3) {
+            g_string_append_printf(want, "%s/w|t%d", want->len ? " " : "",
+                                   i);
+        }
+    }
+    g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/w", "v"), ==, 0);
+    g_assert_cmpstr(xt_rec_take(r), ==, want->str);
+    /* The survivors are still known, the removed ones may come back. */
+    g_assert_cmpint(xt_watch(s, DOM0, "/w", "t1", r), ==, EEXIST);
+    xt_watch_ok(s, DOM0, "/w", "t0", r);
+}
+
+/* A callback that, once, unwatches its own watch and registers it again. */
+typedef struct XtRewatch {
+    XenstoreImplState *s;
+    XtRecorder *r;
+    bool armed;
+} XtRewatch;
+
+static void rewatch_fn(void *opaque, const char *path, const char *token)
+{
+    XtRewatch *w = opaque;
+
+    xt_rec_fn(w->r, path, token);
+    if (w->armed && g_str_equal(token, "a")) {
+        w->armed = false;
+        g_assert_cmpint(xs_impl_unwatch(w->s, DOM0, "/w", "a", rewatch_fn,
+                                        w), ==, 0);
+        g_assert_cmpint(xs_impl_unwatch(w->s, DOM0, "/w", "a", rewatch_fn,
+                                        w), ==, ENOENT);
+        g_assert_cmpint(xs_impl_watch(w->s, DOM0, "/w", "a", rewatch_fn,
+                                      w), ==, 0);
+        g_assert_cmpint(xs_impl_watch(w->s, DOM0, "/w", "a", rewatch_fn,
+                                      w), ==, EEXIST);
+    }
+}
+
+/* Unwatching and watching again from a callback, while events fire. */
+static void test_watches_rewatch_during_delivery(void)
+{
+    g_autoptr(XenstoreImplState) s = xt_store_new();
+    g_autoptr(XtRecorder) r = xt_rec_new();
+    XtRewatch w = { .s = s, .r = r };
+
+    g_assert_cmpint(xs_impl_watch(s, DOM0, "/w", "a", rewatch_fn, &w), ==, 0);
+    g_assert_cmpint(xs_impl_watch(s, DOM0, "/w", "b", rewatch_fn, &w), ==, 0);
+    g_assert_cmpstr(xt_rec_take(r), ==, "/w|a /w|b");
+    w.armed = true;
+    g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/w", "1"), ==, 0);
+    xt_rec_take(r);
+    /* One "a" left, now after "b". */
+    g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/w", "2"), ==, 0);
+    g_assert_cmpstr(xt_rec_take(r), ==, "/w|b /w|a");
+    g_assert_cmpint(xs_impl_unwatch(s, DOM0, "/w", "a", rewatch_fn, &w),
+                    ==, 0);
+    g_assert_cmpint(xs_impl_unwatch(s, DOM0, "/w", "a", rewatch_fn, &w),
+                    ==, ENOENT);
+    g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/w", "3"), ==, 0);
+    g_assert_cmpstr(xt_rec_take(r), ==, "/w|b");
+}
+
 /* Backend watches may have a NULL token; it is part of the identity. */
 static void test_watches_null_token(void)
 {
@@ -542,6 +626,10 @@ int main(int argc, char **argv)
                     test_watches_unwatch_stops_events);
     g_test_add_func("/xs-node/watches/unwatch-one-of-several",
                     test_watches_unwatch_one_of_several);
+    g_test_add_func("/xs-node/watches/many-on-one-path",
+                    test_watches_many_on_one_path);
+    g_test_add_func("/xs-node/watches/rewatch-during-delivery",
+                    test_watches_rewatch_during_delivery);
     g_test_add_func("/xs-node/watches/null-token", test_watches_null_token);
     g_test_add_func("/xs-node/watches/path-validated",
                     test_watches_path_validated);

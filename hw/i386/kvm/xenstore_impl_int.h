@@ -106,17 +106,35 @@ typedef struct XsDomain {
     unsigned int quota[XS_QUOTA__MAX];
 } XsDomain;
 
-typedef struct XsWatch {
+/*
+ * A watch.  A registered one is a single block holding its path and
+ * token, is in its path's list (s->watches, in registration order) and,
+ * until unwatched, in s->watch_index, which finds it by (dom_id, wpath,
+ * token, fn, opaque) without scanning that list.
+ */
+typedef struct XsWatch XsWatch;
+struct XsWatch {
     char *wpath;                /* canonical */
     char *token;                /* NULL for backend watches */
     unsigned int dom_id;
     int depth;                  /* < 0: unlimited */
     unsigned int wpath_depth;   /* components in wpath */
+    guint hash;                 /* of the s->watch_index key */
     size_t rel_off;             /* bytes to strip for relative reports */
     xs_impl_watch_fn *fn;
     void *opaque;
+    GPtrArray *list;            /* registered: its path's list */
+    XsWatch *next_hashed;       /* in its s->watch_index bucket */
     bool dead;                  /* unwatched while events were firing */
-} XsWatch;
+    char strings[];             /* registered: wpath, then token */
+};
+
+/* The live watches, chained in buckets by the hash of their key. */
+typedef struct XsWatchIndex {
+    XsWatch **buckets;          /* NULL until the first watch */
+    guint mask;                 /* buckets - 1 (a power of two) */
+    guint count;
+} XsWatchIndex;
 
 /* A node's state in a transaction's shadow tree: see xenstore_impl_txn.c */
 typedef enum XsTxState {
@@ -191,6 +209,7 @@ struct XenstoreImplState {
     GHashTable *dead_kids;      /* node -> AVL root of its dead children */
     GHashTable *dead_parent;    /* dead node -> its parent */
     GHashTable *watches;        /* wpath -> GPtrArray of XsWatch */
+    XsWatchIndex watch_index;
     unsigned int nr_watches;
     unsigned int firing;        /* nesting depth of watch delivery */
     bool have_dead_watches;

@@ -3,6 +3,11 @@
  * delivery for changed nodes, removed subtrees and the special
  * @introduceDomain / @releaseDomain paths, filtered by permissions.
  *
+ * Each path's watches are a list in registration order, the order of
+ * delivery.  Besides, every live watch is in s->watch_index, a hash table
+ * keyed on (dom_id, wpath, token, fn, opaque): registering and unwatching
+ * look a watch up there, whatever the number of watches on its path.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
@@ -26,10 +31,141 @@ static unsigned int xs_path_depth(const char *path)
     return n;
 }
 
+/* The index key's hash, kept in the watch: computed once per watch. */
+static guint xs_watch_key_hash(const XsWatch *w)
+{
+    guint h = 5381;
+
+    for (const char *c = w->wpath; *c; c++) {
+        h = h * 33 + (unsigned char)*c;
+    }
+    for (const char *c = w->token; c && *c; c++) {
+        h = h * 33 + (unsigned char)*c;
+    }
+    h ^= (guint)(((uintptr_t)w->fn ^ (uintptr_t)w->opaque) >> 3);
+    h = (h ^ w->dom_id) * 0x9e3779b1u;
+    return h ^ (h >> 16);
+}
+
+static bool xs_watch_same(const XsWatch *x, const XsWatch *y)
+{
+    if (x->dom_id != y->dom_id || x->fn != y->fn ||
+        x->opaque != y->opaque || strcmp(x->wpath, y->wpath)) {
+        return false;
+    }
+    return x->token && y->token ? !strcmp(x->token, y->token)
+                                : x->token == y->token;
+}
+
+static XsWatch **xs_watch_bucket(XenstoreImplState *s, guint hash)
+{
+    return &s->watch_index.buckets[hash & s->watch_index.mask];
+}
+
+/* Fill in what identifies a watch, for xs_watch_lookup(). */
+static void xs_watch_key(XsWatch *key, unsigned int dom_id, char *wpath,
+                         const char *token, xs_impl_watch_fn *fn,
+                         void *opaque)
+{
+    key->dom_id = dom_id;
+    key->wpath = wpath;
+    key->token = (char *)token;
+    key->fn = fn;
+    key->opaque = opaque;
+}
+
+/*
+ * The live watch with key's dom_id, wpath, token, fn and opaque (the other
+ * fields of key do not matter), or NULL; sets key->hash.
+ */
+static XsWatch *xs_watch_lookup(XenstoreImplState *s, XsWatch *key)
+{
+    key->hash = xs_watch_key_hash(key);
+    if (!s->watch_index.buckets) {
+        return NULL;
+    }
+    for (XsWatch *w = *xs_watch_bucket(s, key->hash); w; w = w->next_hashed) {
+        if (w->hash == key->hash && xs_watch_same(w, key)) {
+            return w;
+        }
+    }
+    return NULL;
+}
+
+/* Add w to the index, first doubling it when it has a watch per bucket. */
+static void xs_watch_index_add(XenstoreImplState *s, XsWatch *w)
+{
+    XsWatchIndex *x = &s->watch_index;
+    XsWatch **bucket;
+
+    if (!x->buckets || x->count > x->mask) {
+        XsWatch **old = x->buckets;
+        guint old_size = old ? x->mask + 1 : 0;
+
+        x->mask = old ? 2 * x->mask + 1 : 15;
+        x->buckets = g_new0(XsWatch *, x->mask + 1);
+        for (guint i = 0; i < old_size; i++) {
+            while (old[i]) {
+                XsWatch *m = old[i];
+
+                old[i] = m->next_hashed;
+                bucket = xs_watch_bucket(s, m->hash);
+                m->next_hashed = *bucket;
+                *bucket = m;
+            }
+        }
+        g_free(old);
+    }
+    bucket = xs_watch_bucket(s, w->hash);
+    w->next_hashed = *bucket;
+    *bucket = w;
+    x->count++;
+}
+
+static void xs_watch_index_remove(XenstoreImplState *s, XsWatch *w)
+{
+    XsWatch **p = xs_watch_bucket(s, w->hash);
+
+    while (*p != w) {
+        p = &(*p)->next_hashed;
+    }
+    *p = w->next_hashed;
+    s->watch_index.count--;
+}
+
+/* A registered watch like t (hash included): one block with its strings. */
+static XsWatch *xs_watch_copy(const XsWatch *t)
+{
+    size_t plen = strlen(t->wpath) + 1;
+    size_t tlen = t->token ? strlen(t->token) + 1 : 0;
+    XsWatch *w = g_malloc(sizeof(*w) + plen + tlen);
+
+    *w = *t;
+    w->wpath = memcpy(w->strings, t->wpath, plen);
+    w->token = t->token ? memcpy(w->strings + plen, t->token, tlen) : NULL;
+    w->wpath_depth = xs_path_depth(w->wpath);
+    w->dead = false;
+    return w;
+}
+
+/* Add w at the end of its path's list, and to the index. */
+static void xs_watch_insert(XenstoreImplState *s, XsWatch *w)
+{
+    GPtrArray *list = g_hash_table_lookup(s->watches, w->wpath);
+
+    if (!list) {
+        list = g_ptr_array_new();
+        g_hash_table_insert(s->watches, g_strdup(w->wpath), list);
+    }
+    g_ptr_array_add(list, w);
+    w->list = list;
+    xs_watch_index_add(s, w);
+    xs_domain(s, w->dom_id, true)->nr_watches++;
+    s->nr_watches++;
+}
+
 static void xs_watch_free(XsWatch *w)
 {
-    g_free(w->wpath);
-    g_free(w->token);
     g_free(w);
 }
 
@@ -208,24 +344,6 @@ void xs_watch_fire_special(XenstoreImplState *s, int which)
     }
 }
 
-static XsWatch *xs_watch_find(GPtrArray *list, unsigned int dom_id,
-                              const char *token, xs_impl_watch_fn fn,
-                              void *opaque, guint *index)
-{
-    for (guint i = 0; list && i < list->len; i++) {
-        XsWatch *w = g_ptr_array_index(list, i);
-
-        if (!w->dead && w->dom_id == dom_id && w->fn == fn &&
-            w->opaque == opaque && !g_strcmp0(w->token, token)) {
-            if (index) {
-                *index = i;
-            }
-            return w;
-        }
-    }
-    return NULL;
-}
-
 static int xs_watch_resolve(XenstoreImplState *s, unsigned int dom_id,
                             const char *path, XsPath *p)
 {
@@ -237,9 +355,8 @@ int xs_impl_watch_depth(XenstoreImplState *s, unsigned int dom_id,
                         const char *path, const char *token, int depth,
                         xs_impl_watch_fn fn, void *opaque)
 {
+    XsWatch key = { 0 }, *w;
     XsDomain *d;
-    XsWatch *w;
-    GPtrArray *list;
     XsPath p;
     int err;
 
@@ -248,8 +365,8 @@ int xs_impl_watch_depth(XenstoreImplState *s, unsigned int dom_id,
         return err;
     }
     trace_xenstore_impl_watch(dom_id, p.buf, token, depth);
-    list = g_hash_table_lookup(s->watches, p.buf);
-    if (xs_watch_find(list, dom_id, token, fn, opaque, NULL)) {
+    xs_watch_key(&key, dom_id, p.buf, token, fn, opaque);
+    if (xs_watch_lookup(s, &key)) {
         return EEXIST;
     }
     d = xs_domain(s, dom_id, true);
@@ -257,22 +374,10 @@ int xs_impl_watch_depth(XenstoreImplState *s, unsigned int dom_id,
         d->nr_watches >= xs_quota(s, dom_id, XS_QUOTA_WATCHES)) {
         return E2BIG;
     }
-    w = g_new0(XsWatch, 1);
-    w->wpath = g_strdup(p.buf);
-    w->token = g_strdup(token);
-    w->dom_id = dom_id;
-    w->depth = depth < 0 ? -1 : depth;
-    w->wpath_depth = xs_path_depth(p.buf);
-    w->rel_off = p.rel_off;
-    w->fn = fn;
-    w->opaque = opaque;
-    if (!list) {
-        list = g_ptr_array_new();
-        g_hash_table_insert(s->watches, g_strdup(w->wpath), list);
-    }
-    g_ptr_array_add(list, w);
-    d->nr_watches++;
-    s->nr_watches++;
+    key.depth = depth < 0 ? -1 : depth;
+    key.rel_off = p.rel_off;
+    w = xs_watch_copy(&key);
+    xs_watch_insert(s, w);
 
     /* A new watch fires once at once, with the path as it was given. */
     s->firing++;
@@ -298,6 +403,7 @@ static void xs_watch_remove(XenstoreImplState *s, GPtrArray *list, guint i)
         d->nr_watches--;
     }
     s->nr_watches--;
+    xs_watch_index_remove(s, w);
     if (s->firing) {
         w->dead = true;
         s->have_dead_watches = true;
@@ -315,6 +421,7 @@ int xs_impl_unwatch(XenstoreImplState *s, unsigned int dom_id,
                     const char *path, const char *token,
                     xs_impl_watch_fn fn, void *opaque)
 {
+    XsWatch key = { 0 }, *w;
     GPtrArray *list;
     XsPath p;
     guint i;
@@ -325,9 +432,16 @@ int xs_impl_unwatch(XenstoreImplState *s, unsigned int dom_id,
         return err;
     }
     trace_xenstore_impl_unwatch(dom_id, p.buf, token);
-    list = g_hash_table_lookup(s->watches, p.buf);
-    if (!xs_watch_find(list, dom_id, token, fn, opaque, &i)) {
+    xs_watch_key(&key, dom_id, p.buf, token, fn, opaque);
+    w = xs_watch_lookup(s, &key);
+    if (!w) {
         return ENOENT;
+    }
+    /* Indexed watches are in their list: no bound check needed. */
+    list = w->list;
+    i = 0;
+    while (g_ptr_array_index(list, i) != w) {
+        i++;
     }
     xs_watch_remove(s, list, i);
     return 0;
@@ -451,26 +565,21 @@ void xs_watch_fire_all(XenstoreImplState *s)
     xs_watch_end_firing(s);
 }
 
-/* Add a watch read from a saved stream, without the first event. */
+/*
+ * Add a watch read from a saved stream, without the first event.  w, with
+ * its own wpath and token blocks, is freed: the store keeps a copy.
+ */
 void xs_watch_restore(XenstoreImplState *s, XsWatch *w, xs_impl_watch_fn fn,
                       void *opaque)
 {
-    GPtrArray *list = g_hash_table_lookup(s->watches, w->wpath);
-
-    if (xs_watch_find(list, w->dom_id, w->token, fn, opaque, NULL)) {
-        xs_watch_free(w);
-        return;
-    }
     w->fn = fn;
     w->opaque = opaque;
-    w->wpath_depth = xs_path_depth(w->wpath);
-    if (!list) {
-        list = g_ptr_array_new();
-        g_hash_table_insert(s->watches, g_strdup(w->wpath), list);
+    if (!xs_watch_lookup(s, w)) {
+        xs_watch_insert(s, xs_watch_copy(w));
     }
-    g_ptr_array_add(list, w);
-    xs_domain(s, w->dom_id, true)->nr_watches++;
-    s->nr_watches++;
+    g_free(w->wpath);
+    g_free(w->token);
+    g_free(w);
 }
 
 static bool xs_watch_any(XsWatch *w, void *opaque)
@@ -482,4 +591,6 @@ void xs_watch_free_all(XenstoreImplState *s)
 {
     g_assert(!s->firing);
     xs_watch_remove_matching(s, xs_watch_any, NULL);
+    g_free(s->watch_index.buckets);
+    s->watch_index = (XsWatchIndex) { 0 };
 }
