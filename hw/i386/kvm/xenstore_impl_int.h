@@ -59,8 +59,9 @@ struct XsNode {
     uint16_t value_len;
     uint16_t inline_cap;        /* value bytes that fit after the name */
     uint16_t name_len;
-    int8_t height;
-    bool dead;                  /* a tombstone, kept for a snapshot */
+    /* One byte, so that a small node stays in a 128-byte heap chunk. */
+    uint8_t height : 7;         /* AVL */
+    uint8_t dead : 1;           /* a tombstone, kept for a snapshot */
     char name[];                /* "" for the root; then inline value */
 };
 
@@ -172,16 +173,29 @@ typedef struct XsTxDep {
     uintptr_t kind;
 } XsTxDep;
 
-/* An open-addressing set of dependencies, keyed by node. */
+/*
+ * The set of dependencies, keyed by node: the first few in a plain array
+ * (most transactions depend on a handful of nodes), then open addressing.
+ */
+#define XS_TX_FEW_DEPS 4
 typedef struct XsTxDeps {
-    XsTxDep *slots;
+    XsTxDep *slots;             /* cap > 0: cap slots, at most half full */
     uint32_t cap, n;
+    XsTxDep few[XS_TX_FEW_DEPS];    /* cap == 0: n entries */
 } XsTxDeps;
+
+/* The entries, some of them empty (node NULL). */
+static inline XsTxDep *xs_tx_deps_entries(XsTxDeps *d, uint32_t *count)
+{
+    *count = d->cap ? d->cap : d->n;
+    return d->cap ? d->slots : d->few;
+}
 
 typedef struct XsTransaction XsTransaction;
 struct XsTransaction {
     xs_transaction_t id;
     unsigned int dom_id;
+    XsDomain *dom;              /* its accounting */
     uint64_t start;             /* the store's generation when started */
     XsTransaction *older, *newer;   /* open transactions, by start */
     bool open;                  /* in that list: its snapshot is kept */
@@ -338,7 +352,23 @@ void xs_watch_restore(XenstoreImplState *s, XsWatch *w, xs_impl_watch_fn fn,
                       void *opaque);
 
 /* xenstore_impl_snap.c: changes that keep what open snapshots need */
-void xs_node_begin_change(XenstoreImplState *s, XsNode *n);
+void xs_snap_keep(XenstoreImplState *s, XsNode *n, uint64_t from,
+                  uint64_t to);
+
+/*
+ * Every change to a committed node starts here: a new generation, and
+ * the old state kept if an open transaction that started since that
+ * state began may still look at it (the newest one tells).
+ */
+static inline void xs_node_begin_change(XenstoreImplState *s, XsNode *n)
+{
+    uint64_t from = n->gen;
+
+    n->gen = ++s->gen;
+    if (unlikely(s->tx_newest) && s->tx_newest->start >= from) {
+        xs_snap_keep(s, n, from, n->gen);
+    }
+}
 XsNode *xs_node_create(XenstoreImplState *s, XsNode *parent,
                        const char *name, size_t len, XsPerms *perms,
                        const uint8_t *value, uint32_t value_len);
@@ -347,13 +377,30 @@ void xs_node_write(XenstoreImplState *s, XsNode *n, const uint8_t *value,
 void xs_node_chmod(XenstoreImplState *s, XsNode *n, XsPerms *perms);
 void xs_node_destroy(XenstoreImplState *s, XsNode *parent, XsNode *n);
 bool xs_node_state_at(const XsNode *n, uint64_t at, XsNodeState *st);
-XsNode *xs_snap_child(XenstoreImplState *s, XsNode *n, const char *name,
-                      size_t len, uint64_t at, XsNodeState *st);
+XsNode *xs_snap_child_slow(XenstoreImplState *s, XsNode *n, const char *name,
+                           size_t len, uint64_t at, XsNode *live);
+bool xs_node_visible_at(const XsNode *n, uint64_t at);
 bool xs_snap_foreach_child(XenstoreImplState *s, XsNode *n, uint64_t at,
                            xs_impl_dir_fn *fn, void *opaque);
 void xs_snap_release(XenstoreImplState *s, XsTransaction *tx,
                      XsTransaction *pred);
 void xs_snap_free_tree(XenstoreImplState *s, XsNode *n);
+/*
+ * The child of n called name as the snapshot at generation at sees it.
+ * A live child unchanged since then is the common case.
+ */
+static inline XsNode *xs_snap_child(XenstoreImplState *s, XsNode *n,
+                                    const char *name, size_t len,
+                                    uint64_t at)
+{
+    XsNode *c = xs_node_child(n, name, len);
+
+    if (c && c->gen <= at) {
+        return c;
+    }
+    return xs_snap_child_slow(s, n, name, len, at, c);
+}
+
 size_t xs_tx_budget(XenstoreImplState *s, unsigned int dom_id);
 void xs_tx_charge(XenstoreImplState *s, XsTransaction *tx, ssize_t bytes);
 
@@ -364,7 +411,15 @@ XsTransaction *xs_tx_new(XenstoreImplState *s, unsigned int dom_id,
                          xs_transaction_t id);
 void xs_tx_end(XenstoreImplState *s, XsTransaction *tx);
 void xs_tx_doom(XenstoreImplState *s, XsTransaction *tx);
-void xs_tx_settle(XenstoreImplState *s);
+void xs_tx_settle_over(XenstoreImplState *s);
+
+/* At the end of a call: doom transactions whose domain went over budget */
+static inline void xs_tx_settle(XenstoreImplState *s)
+{
+    if (unlikely(s->tx_over->len)) {
+        xs_tx_settle_over(s);
+    }
+}
 bool xs_tx_valid(XenstoreImplState *s, XsTransaction *tx);
 int xs_tx_dep_add(XenstoreImplState *s, XsTransaction *tx, XsNode *node,
                   unsigned int kind);

@@ -230,8 +230,11 @@ static void save_deps(GByteArray *b, XsTransaction *tx, GHashTable *paths)
 {
     g_autoptr(GArray) deps = g_array_new(false, false, sizeof(XsSavedDep));
 
-    for (uint32_t i = 0; i < tx->deps.cap; i++) {
-        XsTxDep *d = &tx->deps.slots[i];
+    uint32_t count;
+    XsTxDep *entries = xs_tx_deps_entries(&tx->deps, &count);
+
+    for (uint32_t i = 0; i < count; i++) {
+        XsTxDep *d = &entries[i];
         XsSavedDep sd;
 
         if (d->node) {
@@ -446,9 +449,12 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
         XsTransaction *tx = g_hash_table_lookup(s->transactions,
                                                 txids->pdata[i]);
 
-        for (uint32_t j = 0; xs_tx_valid(s, tx) && j < tx->deps.cap; j++) {
-            if (tx->deps.slots[j].node) {
-                g_hash_table_insert(dp.paths, tx->deps.slots[j].node, NULL);
+        uint32_t count;
+        XsTxDep *deps = xs_tx_deps_entries(&tx->deps, &count);
+
+        for (uint32_t j = 0; xs_tx_valid(s, tx) && j < count; j++) {
+            if (deps[j].node) {
+                g_hash_table_insert(dp.paths, deps[j].node, NULL);
             }
         }
     }

@@ -41,7 +41,7 @@ size_t xs_tx_budget(XenstoreImplState *s, unsigned int dom_id)
  */
 void xs_tx_charge(XenstoreImplState *s, XsTransaction *tx, ssize_t bytes)
 {
-    XsDomain *d = xs_domain(s, tx->dom_id, true);
+    XsDomain *d = tx->dom;
 
     tx->bytes += bytes;
     d->tx_bytes += bytes;
@@ -81,8 +81,8 @@ static void xs_version_detach(XenstoreImplState *s, XsNodeVersion *v)
 }
 
 /* Keep n's current state (begun at from) for the open snapshots. */
-static void xs_snap_keep(XenstoreImplState *s, XsNode *n, uint64_t from,
-                         uint64_t to)
+void xs_snap_keep(XenstoreImplState *s, XsNode *n, uint64_t from,
+                  uint64_t to)
 {
     uint32_t len = n->dead ? 0 : n->value_len;
     XsNodeVersion *v = g_malloc(sizeof(*v) + len);
@@ -105,16 +105,6 @@ static void xs_snap_keep(XenstoreImplState *s, XsNode *n, uint64_t from,
     n->old = v;
     xs_version_attach(s, v, s->tx_newest);
     trace_xenstore_snap_keep(from, to, s->tx_newest->id);
-}
-
-void xs_node_begin_change(XenstoreImplState *s, XsNode *n)
-{
-    uint64_t from = n->gen;
-
-    n->gen = xs_next_gen(s);
-    if (unlikely(xs_snap_needed(s, from))) {
-        xs_snap_keep(s, n, from, n->gen);
-    }
 }
 
 /* ---- tombstones ---- */
@@ -297,7 +287,7 @@ XsNode *xs_node_create(XenstoreImplState *s, XsNode *parent,
                        const char *name, size_t len, XsPerms *perms,
                        const uint8_t *value, uint32_t value_len)
 {
-    XsNode *n = xs_dead_find(s, parent, name, len);
+    XsNode *n = s->tx_newest ? xs_dead_find(s, parent, name, len) : NULL;
 
     xs_node_begin_change(s, parent);
     if (n) {
@@ -373,15 +363,20 @@ bool xs_node_state_at(const XsNode *n, uint64_t at, XsNodeState *st)
     return false;
 }
 
-XsNode *xs_snap_child(XenstoreImplState *s, XsNode *n, const char *name,
-                      size_t len, uint64_t at, XsNodeState *st)
+bool xs_node_visible_at(const XsNode *n, uint64_t at)
 {
-    XsNode *c = xs_node_child(n, name, len);
+    XsNodeState st;
 
-    if (!c) {
-        c = xs_dead_find(s, n, name, len);
-    }
-    return c && xs_node_state_at(c, at, st) ? c : NULL;
+    return xs_node_state_at(n, at, &st);
+}
+
+/* xs_snap_child() past its fast path; live: the live child, if any. */
+XsNode *xs_snap_child_slow(XenstoreImplState *s, XsNode *n, const char *name,
+                           size_t len, uint64_t at, XsNode *live)
+{
+    XsNode *c = live ? live : xs_dead_find(s, n, name, len);
+
+    return c && xs_node_visible_at(c, at) ? c : NULL;
 }
 
 typedef struct XsSnapWalk {
@@ -392,9 +387,8 @@ typedef struct XsSnapWalk {
 static void xs_snap_collect(XsNode *n, void *opaque)
 {
     XsSnapWalk *w = opaque;
-    XsNodeState st;
 
-    if (xs_node_state_at(n, w->at, &st)) {
+    if (xs_node_visible_at(n, w->at)) {
         g_ptr_array_add(w->names, n->name);
     }
 }

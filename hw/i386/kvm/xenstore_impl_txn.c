@@ -32,12 +32,14 @@ XsTransaction *xs_tx_lookup(XenstoreImplState *s, unsigned int dom_id,
     return tx && tx->dom_id == dom_id ? tx : NULL;
 }
 
-/* ---- the dependency set: open addressing, keyed by node ---- */
+/* ---- the dependency set ---- */
 
 static inline XsTxDep *xs_dep_slot(XsTxDeps *d, const XsNode *n)
 {
     uint32_t mask = d->cap - 1;
-    uint32_t i = (uint32_t)(((uintptr_t)n >> 4) * 0x9e3779b1u) & mask;
+    /* The high half of the product: node addresses share their low bits */
+    uint32_t i = (uint32_t)(((uint64_t)(uintptr_t)n *
+                             0x9e3779b97f4a7c15ull) >> 32) & mask;
 
     while (d->slots[i].node && d->slots[i].node != n) {
         i = (i + 1) & mask;
@@ -45,32 +47,54 @@ static inline XsTxDep *xs_dep_slot(XsTxDeps *d, const XsNode *n)
     return &d->slots[i];
 }
 
-unsigned int xs_tx_dep_kind(XsTransaction *tx, XsNode *node)
+/* The entry of node, or NULL. */
+static inline XsTxDep *xs_dep_find(XsTxDeps *d, const XsNode *n)
 {
-    return tx->deps.n ? xs_dep_slot(&tx->deps, node)->kind : 0;
+    XsTxDep *slot;
+
+    if (!d->cap) {
+        for (uint32_t i = 0; i < d->n; i++) {
+            if (d->few[i].node == n) {
+                return &d->few[i];
+            }
+        }
+        return NULL;
+    }
+    slot = xs_dep_slot(d, n);
+    return slot->node ? slot : NULL;
 }
 
-/* Bytes the set grows by to take one more entry (kept half empty). */
+unsigned int xs_tx_dep_kind(XsTransaction *tx, XsNode *node)
+{
+    XsTxDep *dep = xs_dep_find(&tx->deps, node);
+
+    return dep ? dep->kind : 0;
+}
+
+/* Bytes the set grows by to take one more entry. */
 static size_t xs_deps_growth(const XsTxDeps *d)
 {
-    if ((d->n + 1) * 2 <= d->cap) {
-        return 0;
+    if (!d->cap) {
+        return d->n < XS_TX_FEW_DEPS ? 0 : 16 * sizeof(XsTxDep);
     }
-    return (d->cap ? d->cap : 8) * sizeof(XsTxDep);
+    return (d->n + 1) * 2 <= d->cap ? 0 : d->cap * sizeof(XsTxDep);
 }
 
 static void xs_deps_grow(XsTxDeps *d)
 {
-    XsTxDeps old = *d;
+    uint32_t count;
+    XsTxDep *old = xs_tx_deps_entries(d, &count);
 
-    d->cap = old.cap ? old.cap * 2 : 16;
+    d->cap = d->cap ? d->cap * 2 : 16;
     d->slots = g_new0(XsTxDep, d->cap);
-    for (uint32_t i = 0; i < old.cap; i++) {
-        if (old.slots[i].node) {
-            *xs_dep_slot(d, old.slots[i].node) = old.slots[i];
+    for (uint32_t i = 0; i < count; i++) {
+        if (old[i].node) {
+            *xs_dep_slot(d, old[i].node) = old[i];
         }
     }
-    g_free(old.slots);
+    if (old != d->few) {
+        g_free(old);
+    }
 }
 
 /* ---- what a request may still take ---- */
@@ -82,7 +106,7 @@ typedef struct XsTxCost {
 
 static void xs_tx_cost_dep(XsTransaction *tx, XsNode *node, XsTxCost *c)
 {
-    if (node && !xs_tx_dep_kind(tx, node)) {
+    if (node && !xs_dep_find(&tx->deps, node)) {
         c->touched++;
         c->bytes += xs_deps_growth(&tx->deps);
     }
@@ -118,47 +142,53 @@ static void xs_tx_cost_path(XsTransaction *tx, const XsPath *p,
 static int xs_tx_afford(XenstoreImplState *s, XsTransaction *tx,
                         const XsTxCost *c)
 {
-    XsDomain *d = xs_domain(s, tx->dom_id, true);
-
-    if (d->privileged) {
+    if (tx->dom->privileged) {
         return 0;
     }
     if (tx->nr_touched + c->touched >
         xs_quota(s, tx->dom_id, XS_QUOTA_TX_NODES)) {
         return ENOSPC;
     }
-    if (d->tx_bytes + c->bytes > xs_tx_budget(s, tx->dom_id)) {
+    if (tx->dom->tx_bytes + c->bytes > xs_tx_budget(s, tx->dom_id)) {
         return ENOSPC;
     }
     return 0;
 }
 
+/* Insert a node the set does not hold. */
+static void xs_dep_insert(XenstoreImplState *s, XsTransaction *tx,
+                          XsNode *node, unsigned int kind)
+{
+    XsTxDeps *d = &tx->deps;
+    size_t growth = xs_deps_growth(d);
+    XsTxDep *dep;
+
+    if (growth) {
+        xs_deps_grow(d);
+        xs_tx_charge(s, tx, growth);
+    }
+    dep = d->cap ? xs_dep_slot(d, node) : &d->few[d->n];
+    dep->node = node;
+    dep->kind = kind;
+    d->n++;
+    tx->nr_touched++;
+}
+
+/* Add a dependency (the caller checked the transaction can hold it). */
 int xs_tx_dep_add(XenstoreImplState *s, XsTransaction *tx, XsNode *node,
                   unsigned int kind)
 {
-    XsTxDep *slot;
-    size_t growth;
+    XsTxDep *dep;
 
     if (!node) {
         return 0;
     }
-    if (tx->deps.n) {
-        slot = xs_dep_slot(&tx->deps, node);
-        if (slot->node) {
-            slot->kind |= kind;
-            return 0;
-        }
+    dep = xs_dep_find(&tx->deps, node);
+    if (dep) {
+        dep->kind |= kind;
+    } else {
+        xs_dep_insert(s, tx, node, kind);
     }
-    growth = xs_deps_growth(&tx->deps);
-    if (growth) {
-        xs_deps_grow(&tx->deps);
-        xs_tx_charge(s, tx, growth);
-    }
-    slot = xs_dep_slot(&tx->deps, node);
-    slot->node = node;
-    slot->kind = kind;
-    tx->deps.n++;
-    tx->nr_touched++;
     return 0;
 }
 
@@ -166,12 +196,26 @@ int xs_tx_dep_add(XenstoreImplState *s, XsTransaction *tx, XsNode *node,
 static int xs_tx_depend(XenstoreImplState *s, XsTransaction *tx,
                         XsNode *node, unsigned int kind)
 {
-    XsTxCost c = { 0 };
-    int err;
+    XsTxDep *dep;
 
-    xs_tx_cost_dep(tx, node, &c);
-    err = xs_tx_afford(s, tx, &c);
-    return err ? err : xs_tx_dep_add(s, tx, node, kind);
+    if (!node) {
+        return 0;
+    }
+    dep = xs_dep_find(&tx->deps, node);
+    if (dep) {
+        dep->kind |= kind;
+        return 0;
+    }
+    if (!tx->dom->privileged) {
+        XsTxCost c = { .touched = 1, .bytes = xs_deps_growth(&tx->deps) };
+        int err = xs_tx_afford(s, tx, &c);
+
+        if (err) {
+            return err;
+        }
+    }
+    xs_dep_insert(s, tx, node, kind);
+    return 0;
 }
 
 /* ---- the shadow tree ---- */
@@ -322,21 +366,6 @@ typedef struct XsTxView {
     const char *missing;        /* the first missing component */
 } XsTxView;
 
-static void xs_tx_view_set(XsTxView *v, XsTxNode *t, XsNode *node,
-                           const XsNodeState *st)
-{
-    v->anc_shadow = t;
-    v->anc_node = node;
-    if (node) {
-        v->anc_st = *st;
-    }
-    if (t && t->state == XS_TX_PRESENT && (t->own || t->perms_set)) {
-        v->anc_perms = t->perms;
-    } else {
-        v->anc_perms = st->perms;
-    }
-}
-
 /* Walk p in the transaction's view; creates nothing. */
 static void xs_tx_view(XenstoreImplState *s, XsTransaction *tx,
                        const XsPath *p, XsTxView *v)
@@ -344,7 +373,6 @@ static void xs_tx_view(XenstoreImplState *s, XsTransaction *tx,
     XsTxNode *t = tx->root;
     XsNode *n = s->root;
     const char *comp = p->buf + 1;
-    XsNodeState st;
     size_t len;
 
     v->shadow = t;
@@ -352,8 +380,8 @@ static void xs_tx_view(XenstoreImplState *s, XsTransaction *tx,
     v->depth = 0;
     v->exists = v->parent_exists = true;
     v->missing = NULL;
-    xs_node_state_at(n, tx->start, &st);
-    xs_tx_view_set(v, t, n, &st);
+    v->anc_shadow = t;
+    v->anc_node = n;
     while (*comp) {
         XsNode *base = t && t->hide_committed ? NULL : n;
         XsTxNode *tc = NULL;
@@ -368,20 +396,31 @@ static void xs_tx_view(XenstoreImplState *s, XsTransaction *tx,
                 v->shadow_depth = v->depth + 1;
             }
         }
-        nc = base ? xs_snap_child(s, base, comp, len, tx->start, &st) : NULL;
+        nc = base ? xs_snap_child(s, base, comp, len, tx->start) : NULL;
         here = tc ? tc->state == XS_TX_PRESENT ||
                     (tc->state == XS_TX_SAME && nc) : nc != NULL;
         if (!here) {
             v->exists = false;
             v->parent_exists = !comp[len];
             v->missing = comp;
-            return;
+            break;
         }
         v->depth++;
-        xs_tx_view_set(v, tc, tc && tc->own ? NULL : nc, &st);
+        v->anc_shadow = tc;
+        v->anc_node = tc && tc->own ? NULL : nc;
         t = tc;
         n = nc;
         comp += len + (comp[len] == '/');
+    }
+    /* The state of the node, or of its nearest existing ancestor. */
+    t = v->anc_shadow;
+    if (v->anc_node) {
+        xs_node_state_at(v->anc_node, tx->start, &v->anc_st);
+    }
+    if (t && t->state == XS_TX_PRESENT && (t->own || t->perms_set)) {
+        v->anc_perms = t->perms;
+    } else {
+        v->anc_perms = v->anc_st.perms;
     }
 }
 
@@ -415,9 +454,8 @@ static uint32_t xs_tx_view_children_bytes(XenstoreImplState *s,
 
     for (uint32_t i = 0; t && i < t->nr_kids; i++) {
         XsTxNode *k = t->kids[i];
-        XsNodeState st;
         bool in_snap = base && xs_snap_child(s, base, k->name, k->name_len,
-                                             tx->start, &st);
+                                             tx->start);
         bool in_view = k->state == XS_TX_PRESENT ||
                        (k->state == XS_TX_SAME && in_snap);
 
@@ -811,6 +849,7 @@ XsTransaction *xs_tx_new(XenstoreImplState *s, unsigned int dom_id,
 
     tx->id = id;
     tx->dom_id = dom_id;
+    tx->dom = xs_domain(s, dom_id, true);
     tx->start = s->gen;
     tx->open = true;
     tx->older = s->tx_newest;
@@ -858,7 +897,7 @@ static void xs_tx_drop(XenstoreImplState *s, XsTransaction *tx)
     }
     g_free(tx->deps.slots);
     memset(&tx->deps, 0, sizeof(tx->deps));
-    d = xs_domain(s, tx->dom_id, true);
+    d = tx->dom;
     d->tx_bytes -= tx->bytes;
     tx->bytes = 0;
     while (g_ptr_array_remove_fast(s->tx_over, tx)) {
@@ -875,18 +914,17 @@ void xs_tx_end(XenstoreImplState *s, XsTransaction *tx)
 /* Its snapshot would outgrow the budget: from now on it answers EAGAIN. */
 void xs_tx_doom(XenstoreImplState *s, XsTransaction *tx)
 {
-    trace_xenstore_tx_doom(tx->dom_id, tx->id,
-                           xs_domain(s, tx->dom_id, true)->tx_bytes);
+    trace_xenstore_tx_doom(tx->dom_id, tx->id, tx->dom->tx_bytes);
     xs_tx_drop(s, tx);
     tx->doomed = true;
 }
 
 /* Doom the transactions whose domain went over budget in this call. */
-void xs_tx_settle(XenstoreImplState *s)
+void xs_tx_settle_over(XenstoreImplState *s)
 {
     while (s->tx_over->len) {
         XsTransaction *tx = g_ptr_array_steal_index_fast(s->tx_over, 0);
-        XsDomain *d = xs_domain(s, tx->dom_id, true);
+        XsDomain *d = tx->dom;
 
         if (tx->open && d->tx_bytes > xs_tx_budget(s, tx->dom_id)) {
             xs_tx_doom(s, tx);
@@ -916,11 +954,14 @@ static bool xs_tx_still_absent(XsTxNode *t, XsNode *n)
 /* Would every answer it gave still be the same now? */
 bool xs_tx_valid(XenstoreImplState *s, XsTransaction *tx)
 {
+    uint32_t count;
+    XsTxDep *deps = xs_tx_deps_entries(&tx->deps, &count);
+
     if (tx->doomed) {
         return false;
     }
-    for (uint32_t i = 0; i < tx->deps.cap; i++) {
-        XsTxDep *d = &tx->deps.slots[i];
+    for (uint32_t i = 0; i < count; i++) {
+        XsTxDep *d = &deps[i];
 
         if (!d->node) {
             continue;
