@@ -259,6 +259,179 @@ static void check_list_sorted(GList *items)
     }
 }
 
+/* The whole answer of a lookup, to compare two of them. */
+typedef struct FuzzLookup {
+    int ret;
+    uint64_t gen;
+    GByteArray *data;
+    GList *items;
+} FuzzLookup;
+
+static void lookup(FuzzState *f, unsigned int dom, xs_transaction_t tx,
+                   const char *path, unsigned int kind, FuzzLookup *l)
+{
+    l->gen = 0;
+    l->items = NULL;
+    l->data = g_byte_array_new();
+    switch (kind % 3) {
+    case 0:
+        l->ret = xs_impl_read(f->s, dom, tx, path, l->data);
+        break;
+    case 1:
+        l->ret = xs_impl_directory(f->s, dom, tx, path, &l->gen, &l->items);
+        break;
+    default:
+        l->ret = xs_impl_get_perms(f->s, dom, tx, path, &l->items);
+        break;
+    }
+    assert_xs_errno(l->ret);
+}
+
+static bool lookup_same(FuzzLookup *a, FuzzLookup *b)
+{
+    GList *x = a->items, *y = b->items;
+
+    if (a->ret != b->ret || a->gen != b->gen || a->data->len != b->data->len ||
+        (a->data->len && memcmp(a->data->data, b->data->data, a->data->len))) {
+        return false;
+    }
+    for (; x && y; x = x->next, y = y->next) {
+        if (strcmp(x->data, y->data)) {
+            return false;
+        }
+    }
+    return !x && !y;
+}
+
+static void lookup_clear(FuzzLookup *l)
+{
+    g_byte_array_unref(l->data);
+    g_list_free_full(l->items, g_free);
+}
+
+/* A transaction the program did not ask for: open it in the tables. */
+static int start_own_tx(FuzzState *f, unsigned int dom, xs_transaction_t *id)
+{
+    int ret = xs_impl_transaction_start(f->s, dom, id);
+
+    assert_xs_errno(ret);
+    if (!ret) {
+        g_assert(*id != XBT_NULL &&
+                 !g_hash_table_contains(f->open, GUINT_TO_POINTER(*id)));
+        g_hash_table_remove(f->ended, GUINT_TO_POINTER(*id));
+        g_hash_table_insert(f->open, GUINT_TO_POINTER(*id),
+                            GUINT_TO_POINTER(dom + 1));
+    }
+    return ret;
+}
+
+/*
+ * Domain other changes the store at abs (an absolute path) or around it,
+ * outside transactions or in a transaction of its own that it commits.
+ * True if that certainly changed the node at abs (written, or given
+ * permissions), which a transaction that looked at abs depends on.
+ */
+static bool interfere(FuzzState *f, FuzzInput *in, unsigned int other,
+                      const char *abs)
+{
+    uint8_t how = take(in);
+    xs_transaction_t otx = XBT_NULL;
+    bool in_tx = (how & 0x80) && !start_own_tx(f, other, &otx);
+    bool changed = false;
+    int ret = 0;
+
+    switch (how % 5) {
+    case 0: {
+        g_autoptr(GByteArray) value = take_value(in);
+
+        ret = xs_impl_write(f->s, other, otx, abs, value);
+        changed = !ret;
+        break;
+    }
+    case 1: {
+        GList *perms = take_perms(in);
+
+        ret = xs_impl_set_perms(f->s, other, otx, abs, perms);
+        changed = !ret;
+        g_list_free_full(perms, g_free);
+        break;
+    }
+    case 2:
+        ret = xs_impl_rm(f->s, other, otx, abs);
+        break;
+    case 3: {
+        g_autofree char *child = g_strdup_printf(
+            "%s/%s", abs, names[take(in) % ARRAY_SIZE(names)]);
+
+        ret = xs_impl_mkdir(f->s, other, otx, child);
+        break;
+    }
+    default: {
+        /* A whole subtree: the parent goes. */
+        const char *slash = strrchr(abs, '/');
+        g_autofree char *parent = g_strndup(abs, slash ? slash - abs : 0);
+
+        if (*parent) {
+            ret = xs_impl_rm(f->s, other, otx, parent);
+        }
+        break;
+    }
+    }
+    assert_xs_errno(ret);
+    if (in_tx) {
+        ret = xs_impl_transaction_end(f->s, other, otx, true);
+        assert_xs_errno(ret);
+        tx_ended(f, other, otx);
+        changed &= !ret;
+    }
+    return changed;
+}
+
+/*
+ * The snapshot of a transaction: a lookup in tx (a new transaction if
+ * XBT_NULL), another domain's change, the same lookup again.  The
+ * transaction sees the store as at its start, so the second answer is
+ * the first, unless the transaction was doomed (EAGAIN).  A new
+ * transaction depends on what its lookup saw: if the other domain
+ * changed that node, committing it answers EAGAIN.
+ */
+static int snapshot_probe(FuzzState *f, FuzzInput *in, unsigned int dom,
+                          xs_transaction_t tx, const char *path)
+{
+    uint8_t b = take(in);
+    unsigned int other = (dom + 1 + b % (NDOMS - 1)) % NDOMS;
+    bool fresh = tx == XBT_NULL;
+    g_autofree char *abs = path[0] == '/' || path[0] == '@' ?
+        g_strdup(path) : g_strdup_printf("/local/domain/%u/%s", dom, path);
+    FuzzLookup first, again;
+    bool changed, depends;
+    int ret;
+
+    if (fresh && start_own_tx(f, dom, &tx)) {
+        return 0;
+    }
+    lookup(f, dom, tx, path, b >> 2, &first);
+    changed = interfere(f, in, other, abs);
+    lookup(f, dom, tx, path, b >> 2, &again);
+    /* Special nodes are outside transactions. */
+    depends = abs[0] == '/' && (first.ret == 0 || first.ret == ENOENT ||
+                                first.ret == EACCES);
+    if (depends) {
+        g_assert(again.ret == EAGAIN || lookup_same(&first, &again));
+    }
+    lookup_clear(&first);
+    lookup_clear(&again);
+    if (!fresh) {
+        return 0;
+    }
+    ret = xs_impl_transaction_end(f->s, dom, tx, (b & 2) || changed);
+    tx_ended(f, dom, tx);
+    if (depends && changed) {
+        g_assert_cmpint(ret, ==, EAGAIN);
+    }
+    return ret;
+}
+
 static void round_trip(FuzzState *f)
 {
     GByteArray *saved = xs_impl_serialize(f->s);
@@ -292,7 +465,13 @@ static void run_one(FuzzState *f, FuzzInput *in)
 
     switch (op % 20) {
     case 0:
-        ret = xs_impl_read(f->s, dom, tx, path, data);
+        /* Op bytes 40, 60, 100, 120, 180: a probe (the older seeds'
+         * read ops have other values, so they replay as before). */
+        if ((0x26c >> (op / 20)) & 1) {
+            ret = snapshot_probe(f, in, dom, tx, path);
+        } else {
+            ret = xs_impl_read(f->s, dom, tx, path, data);
+        }
         break;
     case 1:
     case 2: {

@@ -1,9 +1,9 @@
 /*
  * Randomized test of the XenStore database against a reference model
  * written independently (xs-model.c): a flat table path -> (value,
- * perms), with per-transaction overlays.  Every call's result and watch
- * events must match the model's.  XS_RANDOM_SEED (a number, or "random")
- * and XS_RANDOM_STEPS choose a run; the default seed is fixed.
+ * perms), and a snapshot of it per transaction.  Every call's result and
+ * watch events must match the model's.  XS_RANDOM_SEED (a number, or
+ * "random") and XS_RANDOM_STEPS choose a run; the default seed is fixed.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -31,7 +31,7 @@ typedef struct Run {
     Model m;
     Conn conns[NCONNS];
     GPtrArray *seen;            /* events of the current call */
-    GHashTable *gen_seen;       /* path -> "ver gen" last compared */
+    GHashTable *gen_seen;       /* "path vVER" -> gen, "path gGEN" -> ver */
     char *history[HISTORY];
     char *op;                   /* description of the current call */
     bool failed;
@@ -39,6 +39,8 @@ typedef struct Run {
     int last_ret;               /* the store's answer to the last call */
     /* How often each call got each answer: shows what the run covered. */
     unsigned int stats[17][128];
+    unsigned int budget_aborts;     /* transactions ended by the guard */
+    unsigned int budget_permille;   /* highest estimate / budget */
 } Run;
 
 static const char *const op_names[] = {
@@ -170,29 +172,32 @@ static void check_list(Run *r, const char *what, GList *got, GPtrArray *want)
 
 /*
  * Generations: the model cannot know the store's numbers, only when they
- * must change.  Same model version -> same gencnt; new version -> new.
+ * must change.  For each path, the model's versions and the gencnts seen
+ * for them must correspond one to one: a transaction sees a node as at
+ * its start, so an old version (and its gencnt) may come back.
  */
-typedef struct GenSeen {
-    uint64_t ver;               /* the model's version of the node */
-    uint64_t gen;               /* the gencnt the store gave then */
-} GenSeen;
-
 static void check_gen(Run *r, const char *path, uint64_t ver, uint64_t gen)
 {
-    GenSeen *last = g_hash_table_lookup(r->gen_seen, path);
+    g_autofree char *vkey = g_strdup_printf("%s v%" PRIu64, path, ver);
+    g_autofree char *gkey = g_strdup_printf("%s g%" PRIu64, path, gen);
+    uint64_t *gen_of_ver = g_hash_table_lookup(r->gen_seen, vkey);
+    uint64_t *ver_of_gen = g_hash_table_lookup(r->gen_seen, gkey);
 
-    if (!last) {
-        last = g_new(GenSeen, 1);
-        g_hash_table_insert(r->gen_seen, g_strdup(path), last);
-    } else if (last->ver == ver && last->gen != gen) {
-        mismatch(r, "gencnt of %s changed (%" PRIu64 " -> %" PRIu64
-                 ") but the node did not", path, last->gen, gen);
-    } else if (last->ver != ver && last->gen == gen) {
+    if (gen_of_ver && *gen_of_ver != gen) {
+        mismatch(r, "gencnt of %s is %" PRIu64 ", it was %" PRIu64
+                 " for the same node", path, gen, *gen_of_ver);
+    } else if (ver_of_gen && *ver_of_gen != ver) {
         mismatch(r, "gencnt of %s is still %" PRIu64
                  " but the node changed", path, gen);
     }
-    last->ver = ver;
-    last->gen = gen;
+    if (!gen_of_ver) {
+        g_hash_table_insert(r->gen_seen, g_steal_pointer(&vkey),
+                            g_memdup2(&gen, sizeof(gen)));
+    }
+    if (!ver_of_gen) {
+        g_hash_table_insert(r->gen_seen, g_steal_pointer(&gkey),
+                            g_memdup2(&ver, sizeof(ver)));
+    }
 }
 
 static void on_event(void *opaque, const char *path, const char *token)
@@ -393,8 +398,15 @@ static void op_tx_end(Run *r, unsigned int dom, xs_transaction_t id,
                       bool commit)
 {
     int ret = xs_impl_transaction_end(r->s, dom, id, commit);
+    int want = model_tx_end(&r->m, dom, id, commit);
 
-    check_ret(r, ret, model_tx_end(&r->m, dom, id, commit));
+    if (ret != want && want && r->m.why) {
+        r->last_ret = ret;
+        mismatch(r, "returned %s, model says %s: %s", errname(ret),
+                 errname(want), r->m.why);
+    } else {
+        check_ret(r, ret, want);
+    }
 }
 
 static void op_watch(Run *r, int conn, const char *path, const char *token,
@@ -533,10 +545,102 @@ static char *random_components(Run *r, unsigned int max)
     return g_string_free(s, false);
 }
 
-static char *random_path(Run *r, unsigned int dom)
+/* Paths a hot pick leaves alone: removing them would empty the run. */
+static bool is_scaffold(const char *p)
+{
+    static const char *const keep[] = { "/", "/local", "/local/domain",
+                                        "/t" };
+    static const char homes[] = "/local/domain/";
+
+    for (guint i = 0; i < ARRAY_SIZE(keep); i++) {
+        if (!strcmp(p, keep[i])) {
+            return true;
+        }
+    }
+    return !strncmp(p, homes, strlen(homes)) &&
+           !strchr(p + strlen(homes), '/');
+}
+
+/* A random key of a hash table, or NULL. */
+static const char *random_key(Run *r, GHashTable *t)
+{
+    guint i = g_hash_table_size(t);
+    GHashTableIter it;
+    gpointer key = NULL;
+
+    if (!i) {
+        return NULL;
+    }
+    i = g_rand_int_range(r->rand, 0, i);
+    g_hash_table_iter_init(&it, t);
+    while (g_hash_table_iter_next(&it, &key, NULL) && i--) {
+    }
+    return key;
+}
+
+/*
+ * A path an open transaction depends on, changed or created, or the
+ * parent of one: calls there, in other transactions or outside, and
+ * again in the same one, make the interleavings the transaction rules
+ * are about.  mine: the caller's transaction, picked half of the time.
+ */
+static char *hot_path(Run *r, xs_transaction_t mine)
+{
+    Model *m = &r->m;
+    MTx *tx = NULL;
+
+    if (!m->txs->len) {
+        return NULL;
+    }
+    for (guint i = 0; mine && i < m->txs->len; i++) {
+        MTx *t = m->txs->pdata[i];
+
+        if (t->id == mine && g_rand_boolean(r->rand)) {
+            tx = t;
+        }
+    }
+    if (!tx) {
+        tx = m->txs->pdata[g_rand_int_range(r->rand, 0, m->txs->len)];
+    }
+    for (int tries = 0; tries < 3; tries++) {
+        GHashTable *sets[] = { tx->deps, tx->changes, tx->created };
+        const char *p = random_key(r, sets[g_rand_int_range(r->rand, 0,
+                                                            3)]);
+        const char *slash;
+
+        if (!p || is_scaffold(p)) {
+            continue;
+        }
+        slash = strrchr(p, '/');
+        if (g_rand_int_range(r->rand, 0, 4) == 0) {
+            g_autofree char *up = g_strndup(p, slash - p);
+
+            if (!is_scaffold(up)) {
+                return g_steal_pointer(&up);    /* a subtree around it */
+            }
+        }
+        return g_strdup(p);
+    }
+    return NULL;
+}
+
+#define HOT_PERCENT 30
+
+/* A path for a call as dom, in transaction tx (or XBT_NULL). */
+static char *random_path(Run *r, unsigned int dom, xs_transaction_t tx)
 {
     int k = g_rand_int_range(r->rand, 0, 100);
-    g_autofree char *comp = random_components(r, 3);
+    g_autofree char *comp = NULL;
+
+    if (k < HOT_PERCENT) {
+        char *hot = hot_path(r, tx);
+
+        if (hot) {
+            return hot;
+        }
+    }
+    k = g_rand_int_range(r->rand, 0, 100);
+    comp = random_components(r, 3);
 
     if (k < 40) {
         return g_strdup_printf("/local/domain/%d/%s",
@@ -692,6 +796,28 @@ static xs_transaction_t random_tx(Run *r, unsigned int dom)
     return 0x7fffff00u + g_rand_int_range(r->rand, 0, 16);
 }
 
+/* One of dom's open transactions, or else any id random_tx gives. */
+static xs_transaction_t own_tx(Run *r, unsigned int dom)
+{
+    Model *m = &r->m;
+    guint n = 0;
+
+    for (guint i = 0; i < m->txs->len; i++) {
+        n += ((MTx *)m->txs->pdata[i])->dom == dom;
+    }
+    if (n) {
+        n = g_rand_int_range(r->rand, 0, n);
+        for (guint i = 0; i < m->txs->len; i++) {
+            MTx *tx = m->txs->pdata[i];
+
+            if (tx->dom == dom && !n--) {
+                return tx->id;
+            }
+        }
+    }
+    return random_tx(r, dom);
+}
+
 static char *describe_value(GByteArray *v)
 {
     return escape_bytes(v->data, v->len, 16);
@@ -719,19 +845,76 @@ static char *short_path(const char *p)
     return g_strdup(p);
 }
 
+/*
+ * The model leaves out the store's transaction memory budget, 2 x
+ * transaction-nodes x node-size bytes per unprivileged domain, so the
+ * run stays far below it: the set-up and quota changes keep every budget
+ * at least MIN_BUDGET (lowering one of the two quotas raises the other
+ * if needed), and a domain whose open transactions the model estimates
+ * (generously) at more than half of it has its oldest one aborted.
+ */
+#define MIN_BUDGET (1024 * 1024)
+
+static size_t tx_budget(Run *r, unsigned int dom)
+{
+    return 2 * (size_t)r->m.quota[dom][XS_QUOTA_TX_NODES] *
+           r->m.quota[dom][XS_QUOTA_NODE_SIZE];
+}
+
+/* A domain over half its budget, or -1. */
+static int domain_over_budget(Run *r)
+{
+    for (unsigned int d = 1; d < MODEL_NDOMS; d++) {
+        size_t est = model_tx_bytes(&r->m, d);
+        size_t budget = tx_budget(r, d);
+        unsigned int permille = MIN(est * 1000 / budget, 100000);
+
+        r->budget_permille = MAX(r->budget_permille, permille);
+        if (est > budget / 2) {
+            return d;
+        }
+    }
+    return -1;
+}
+
+/* The other of the two quotas of the budget, or XS_QUOTA__MAX. */
+static XsQuota budget_partner(XsQuota q)
+{
+    return q == XS_QUOTA_TX_NODES ? XS_QUOTA_NODE_SIZE :
+           q == XS_QUOTA_NODE_SIZE ? XS_QUOTA_TX_NODES : XS_QUOTA__MAX;
+}
+
 static void random_step(Run *r)
 {
     unsigned int dom = g_rand_int_range(r->rand, 0, 10) < 3 ? 0 :
                        g_rand_int_range(r->rand, 1, MODEL_NDOMS);
     int k = g_rand_int_range(r->rand, 0, 1000);
     xs_transaction_t tx = random_tx(r, dom);
-    g_autofree char *path = random_path(r, dom);
+    g_autofree char *path = random_path(r, dom, tx);
     g_autofree char *spath = short_path(path);
     g_autofree char *pdesc = g_strdup_printf("dom %u tx %u %s", dom, tx,
                                              spath);
     int kind;
+    int over = domain_over_budget(r);
 
     r->last_ret = 0;
+    if (over >= 0) {
+        MTx *oldest = NULL;
+
+        for (guint i = 0; i < r->m.txs->len && !oldest; i++) {
+            MTx *t = r->m.txs->pdata[i];
+
+            oldest = t->dom == (unsigned)over ? t : NULL;
+        }
+        r->budget_aborts++;
+        remember(r, g_strdup_printf("transaction_end dom %d tx %u abort "
+                                    "(near its memory budget)", over,
+                                    oldest->id));
+        op_tx_end(r, over, oldest->id, false);
+        r->stats[9][MIN((unsigned)r->last_ret, 127)]++;
+        check_events(r);
+        return;
+    }
 
     if (k < 160) {
         kind = 0;
@@ -744,23 +927,23 @@ static void random_step(Run *r)
         kind = 1;
         remember(r, g_strdup_printf("write %s = %s", pdesc, vd));
         op_write(r, dom, tx, path, v, false);
-    } else if (k < 390) {
+    } else if (k < 380) {
         kind = 2;
         remember(r, g_strdup_printf("mkdir %s", pdesc));
         op_write(r, dom, tx, path, NULL, true);
-    } else if (k < 470) {
+    } else if (k < 460) {
         kind = 3;
         remember(r, g_strdup_printf("rm %s", pdesc));
         op_rm(r, dom, tx, path);
-    } else if (k < 570) {
+    } else if (k < 560) {
         kind = 4;
         remember(r, g_strdup_printf("directory %s", pdesc));
         op_directory(r, dom, tx, path);
-    } else if (k < 630) {
+    } else if (k < 610) {
         kind = 5;
         remember(r, g_strdup_printf("get_perms %s", pdesc));
         op_get_perms(r, dom, tx, path);
-    } else if (k < 700) {
+    } else if (k < 680) {
         GList *perms = random_perms(r, dom);
         g_autofree char *pd = join_list(perms);
 
@@ -768,21 +951,21 @@ static void random_step(Run *r)
         remember(r, g_strdup_printf("set_perms %s %s", pdesc, pd));
         op_set_perms(r, dom, tx, path, perms);
         g_list_free_full(perms, g_free);
-    } else if (k < 760) {
+    } else if (k < 750) {
         kind = 7;
         remember(r, g_strdup_printf("transaction_start dom %u", dom));
         op_tx_start(r, dom);
-    } else if (k < 820) {
+    } else if (k < 840) {
         bool commit = g_rand_int_range(r->rand, 0, 4) != 0;
 
         if (tx == XBT_NULL && g_rand_int_range(r->rand, 0, 8)) {
-            tx = random_tx(r, dom);
+            tx = own_tx(r, dom);
         }
         kind = commit ? 8 : 9;
         remember(r, g_strdup_printf("transaction_end dom %u tx %u %s", dom,
                                     tx, commit ? "commit" : "abort"));
         op_tx_end(r, dom, tx, commit);
-    } else if (k < 900) {
+    } else if (k < 910) {
         int conn = dom ? dom + 1 : g_rand_int_range(r->rand, 0, 2);
         const char *token = (const char *[]){ "t1", "t2", NULL }
                             [g_rand_int_range(r->rand, 0, dom ? 2 : 3)];
@@ -855,15 +1038,53 @@ static void random_step(Run *r)
         unsigned int d = g_rand_int_range(r->rand, 1, MODEL_NDOMS);
         unsigned int v = g_rand_int_range(r->rand, range[i].lo,
                                           range[i].hi + 1);
+        XsQuota other = budget_partner(range[i].q);
+        unsigned int need = 0;
 
+        if (other != XS_QUOTA__MAX &&
+            2 * (size_t)v * r->m.quota[d][other] < MIN_BUDGET) {
+            need = (MIN_BUDGET + 2 * v - 1) / (2 * v);
+        }
         kind = 16;
-        remember(r, g_strdup_printf("set_quota dom %u %s %u", d,
-                                    xs_quota_name(range[i].q), v));
+        remember(r, need ? g_strdup_printf("set_quota dom %u %s %u and "
+                                           "%s %u", d,
+                                           xs_quota_name(range[i].q), v,
+                                           xs_quota_name(other), need)
+                         : g_strdup_printf("set_quota dom %u %s %u", d,
+                                           xs_quota_name(range[i].q), v));
         check_ret(r, xs_impl_set_quota(r->s, d, range[i].q, v), 0);
         r->m.quota[d][range[i].q] = v;
+        if (need) {
+            check_ret(r, xs_impl_set_quota(r->s, d, other, need), 0);
+            r->m.quota[d][other] = need;
+        }
     }
     r->stats[kind][MIN((unsigned)r->last_ret, 127)]++;
     check_events(r);
+}
+
+static void print_model_stats(Run *r)
+{
+    static const char *const src[] = { "domain 0", "a guest", "a commit" };
+    const MStats *st = &r->m.stats;
+
+    for (int i = 0; i < 3; i++) {
+        g_test_message("changes by %-8s to nodes an open transaction "
+                       "depends on %u, changed %u, created %u", src[i],
+                       st->hit_dep[i], st->hit_changed[i],
+                       st->hit_created[i]);
+    }
+    g_test_message("... of which new owners %u; subtree removals %u; "
+                   "answers in transactions that differ from the store "
+                   "%u", st->hit_owner, st->hit_subtree, st->stale);
+    g_test_message("commits applied %u (%u after others' changes), "
+                   "EAGAIN for CONTENT %u, ALL %u, created node %u, "
+                   "quota %u", st->commit_ok, st->commit_ok_busy,
+                   st->eagain[0], st->eagain[1], st->eagain[2],
+                   st->commit_quota);
+    g_test_message("memory estimate up to %u.%u%% of a budget; %u "
+                   "transactions aborted near it", r->budget_permille / 10,
+                   r->budget_permille % 10, r->budget_aborts);
 }
 
 static void print_stats(Run *r)
@@ -894,7 +1115,8 @@ static void set_quota(Run *r, unsigned int dom, XsQuota q, unsigned int v)
  * Through the calls under test: dom 0 makes the guests' homes (owned by
  * each guest, readable by the next one) and a shared /t.  Domain 3
  * controls domain 2 (SET_TARGET) and has small quotas; domain 2 a small
- * node size and path length.
+ * node size and path length.  Both get a large partner quota (node size,
+ * transaction nodes) for their transaction memory budget.
  */
 static void set_up(Run *r)
 {
@@ -929,6 +1151,9 @@ static void set_up(Run *r)
     set_quota(r, 3, XS_QUOTA_TRANSACTIONS, 2);
     set_quota(r, 3, XS_QUOTA_TX_NODES, 12);
     set_quota(r, 2, XS_QUOTA_NODE_SIZE, 64);
+    /* Transaction memory budgets far above what the run uses. */
+    set_quota(r, 3, XS_QUOTA_NODE_SIZE, 65536);
+    set_quota(r, 2, XS_QUOTA_TX_NODES, 8192);
     set_quota(r, 2, XS_QUOTA_PATH_MAX, 24);
     check_events(r);
 }
@@ -992,6 +1217,7 @@ static void test_random_ops(void)
         compare_all(&r);
     }
     print_stats(&r);
+    print_model_stats(&r);
     run_free(&r);
 }
 

@@ -9,24 +9,27 @@
 #include "xs-model.h"
 #include "xs-model-rules.h"
 
-/* What a transaction holds for one path it walked through. */
-typedef enum { SH_SAME, SH_PRESENT, SH_DELETED } MShadowState;
+/* What a dependency covers: cgen only, or gen (also the child list). */
+typedef enum { DEP_CONTENT = 1, DEP_ALL = 2 } MDepKind;
 
-typedef struct MShadow {
-    MShadowState state;
-    bool hide;                  /* removed here: committed subtree gone */
-    bool read;
-    uint64_t read_ver;          /* committed version at first read, 0 none */
-    bool changed;               /* fires an event at commit */
-    bool removed;               /* ... as a removal */
-    bool set_value;             /* its own value: applied at commit */
-    bool set_perms;             /* its own perms: applied at commit */
-    bool touched;               /* counts against transaction-nodes */
-    GByteArray *value;          /* SH_PRESENT: own, or as first seen */
-    MPerms perms;
-} MShadow;
+typedef struct MDep {
+    MDepKind kind;
+    uint64_t ver;               /* the node's gen at the start */
+    uint64_t cver;              /* and its cgen */
+} MDep;
 
-/* ---- committed nodes ---- */
+/* What a commit does at one path a transaction changed. */
+typedef struct MChange {
+    bool hide;                  /* removed: the committed subtree goes */
+    bool content;               /* its node: the view's value and perms */
+    bool event;                 /* fires: a change, or without content a
+                                 * removal */
+} MChange;
+
+/* Who makes the change being made, for MStats. */
+enum { SRC_DOM0, SRC_GUEST, SRC_COMMIT };
+
+/* ---- node tables ---- */
 
 MNode *model_committed(Model *m, const char *path)
 {
@@ -41,39 +44,49 @@ static void mnode_free(gpointer p)
     g_free(n);
 }
 
-static void bump(Model *m, MNode *n)
-{
-    n->ver = ++m->ver;
-}
-
-static MNode *committed_create(Model *m, const char *path, const MPerms *p,
-                               const uint8_t *value, size_t len)
+static MNode *mnode_new(const MPerms *p, const uint8_t *value, size_t len)
 {
     MNode *n = g_new0(MNode, 1);
-    g_autofree char *parent = parent_of(path);
 
     n->value = g_byte_array_new();
-    g_byte_array_append(n->value, value, len);
+    if (len) {
+        g_byte_array_append(n->value, value, len);
+    }
     n->perms = *p;
-    bump(m, n);
-    g_hash_table_insert(m->nodes, g_strdup(path), n);
-    bump(m, model_committed(m, parent));
     return n;
 }
 
-static void committed_remove_tree(Model *m, const char *path)
+static void mnode_set_value(MNode *n, const uint8_t *value, size_t len)
 {
-    GHashTableIter it;
-    gpointer key;
-    g_autofree char *parent = parent_of(path);
-
-    g_hash_table_iter_init(&it, m->nodes);
-    while (g_hash_table_iter_next(&it, &key, NULL)) {
-        if (path_covers(path, key)) {
-            g_hash_table_iter_remove(&it);
-        }
+    g_byte_array_set_size(n->value, 0);
+    if (len) {
+        g_byte_array_append(n->value, value, len);
     }
-    bump(m, model_committed(m, parent));
+}
+
+static GHashTable *table_new(void)
+{
+    return g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                 mnode_free);
+}
+
+/* A deep copy, generations included. */
+static GHashTable *table_copy(GHashTable *t)
+{
+    GHashTable *copy = table_new();
+    GHashTableIter it;
+    gpointer key, value;
+
+    g_hash_table_iter_init(&it, t);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        MNode *n = value;
+        MNode *c = mnode_new(&n->perms, n->value->data, n->value->len);
+
+        c->ver = n->ver;
+        c->cver = n->cver;
+        g_hash_table_insert(copy, g_strdup(key), c);
+    }
+    return copy;
 }
 
 gint model_cmp_strp(gconstpointer a, gconstpointer b)
@@ -81,14 +94,15 @@ gint model_cmp_strp(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-GPtrArray *model_committed_children(Model *m, const char *path)
+/* Sorted names of the children of path in table t. */
+static GPtrArray *table_children(GHashTable *t, const char *path)
 {
     GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
     size_t plen = strcmp(path, "/") ? strlen(path) : 0;
     GHashTableIter it;
     gpointer key;
 
-    g_hash_table_iter_init(&it, m->nodes);
+    g_hash_table_iter_init(&it, t);
     while (g_hash_table_iter_next(&it, &key, NULL)) {
         const char *k = key;
 
@@ -101,6 +115,11 @@ GPtrArray *model_committed_children(Model *m, const char *path)
     return names;
 }
 
+GPtrArray *model_committed_children(Model *m, const char *path)
+{
+    return table_children(m->nodes, path);
+}
+
 static size_t child_bytes_of(GPtrArray *names)
 {
     size_t n = 0;
@@ -109,6 +128,15 @@ static size_t child_bytes_of(GPtrArray *names)
         n += strlen(names->pdata[i]) + 1;
     }
     return n;
+}
+
+/* What the node at path in t counts against node-size. */
+static uint32_t table_node_size(GHashTable *t, const char *path)
+{
+    MNode *n = g_hash_table_lookup(t, path);
+    g_autoptr(GPtrArray) kids = table_children(t, path);
+
+    return node_size(&n->perms, n->value->len, child_bytes_of(kids));
 }
 
 unsigned int model_owned_by(Model *m, unsigned int dom)
@@ -146,6 +174,158 @@ GPtrArray *model_perms_strings(const MPerms *p)
         g_ptr_array_add(a, perm_string(p->e[i].perm, p->e[i].dom));
     }
     return a;
+}
+
+/* The components of a canonical path as prefixes: "/", "/a", "/a/b". */
+static GPtrArray *prefixes(const char *canon)
+{
+    GPtrArray *p = g_ptr_array_new_with_free_func(g_free);
+
+    g_ptr_array_add(p, g_strdup("/"));
+    for (const char *c = canon + 1; *c; c++) {
+        if (c[1] == '/' || c[1] == '\0') {
+            g_ptr_array_add(p, g_strndup(canon, c + 1 - canon));
+        }
+    }
+    return p;
+}
+
+/* Is a strict ancestor of path (or path too, if self) in the set? */
+static bool prefix_in(GHashTable *set, const char *path, bool self)
+{
+    g_autoptr(GPtrArray) pre = prefixes(path);
+    guint n = pre->len - (self ? 0 : 1);
+
+    if (!g_hash_table_size(set)) {
+        return false;
+    }
+    for (guint i = 0; i < n; i++) {
+        if (g_hash_table_contains(set, pre->pdata[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- changes to the store, and what open transactions see of them ---- */
+
+/* How a node of the store changed. */
+typedef enum {
+    SEEN_CONTENT,               /* value or perms set */
+    SEEN_OWNER,                 /* perms set, with a new owner */
+    SEEN_CHILD,                 /* a child added or removed */
+    SEEN_CREATED,
+    SEEN_GONE,
+} MSeen;
+
+/*
+ * path of the store changed: the other open transactions may keep a
+ * version of it, and MStats counts the collisions with what they did.
+ * true if one of them used the node.
+ */
+static bool store_changed(Model *m, GHashTable *t, const char *path,
+                          MSeen what)
+{
+    bool hit = false;
+
+    if (t != m->nodes) {
+        return false;           /* a trial run of a commit */
+    }
+    for (guint i = 0; i < m->txs->len; i++) {
+        MTx *tx = m->txs->pdata[i];
+        MDep *d;
+        bool dep, changed;
+
+        if (tx == m->committing) {
+            continue;
+        }
+        /* A version of what it saw (a new node has none). */
+        if (what != SEEN_CREATED &&
+            !g_hash_table_contains(tx->outside, path)) {
+            g_hash_table_add(tx->outside, g_strdup(path));
+        }
+        d = g_hash_table_lookup(tx->deps, path);
+        dep = d && (what != SEEN_CHILD || d->kind == DEP_ALL);
+        changed = what != SEEN_CHILD &&
+                  g_hash_table_contains(tx->changes, path);
+        m->stats.hit_dep[m->source] += dep;
+        m->stats.hit_changed[m->source] += changed;
+        if (what == SEEN_CREATED &&
+            g_hash_table_contains(tx->created, path)) {
+            m->stats.hit_created[m->source]++;
+            hit = true;
+        }
+        if (what == SEEN_OWNER && (dep || changed)) {
+            m->stats.hit_owner++;
+        }
+        hit |= dep || changed;
+    }
+    return hit;
+}
+
+/* A new generation: gen always, cgen if its own content changed. */
+static void stamp(Model *m, MNode *n, bool content)
+{
+    n->ver = ++m->ver;
+    if (content) {
+        n->cver = n->ver;
+    }
+}
+
+/* Create path in t (the store, or a commit's trial copy of it). */
+static void store_create(Model *m, GHashTable *t, const char *path,
+                         const MPerms *p, const uint8_t *value, size_t len)
+{
+    MNode *n = mnode_new(p, value, len);
+    g_autofree char *parent = parent_of(path);
+
+    stamp(m, n, true);
+    g_hash_table_insert(t, g_strdup(path), n);
+    stamp(m, g_hash_table_lookup(t, parent), false);
+    store_changed(m, t, path, SEEN_CREATED);
+    store_changed(m, t, parent, SEEN_CHILD);
+}
+
+/* Set a node's value (value != NULL) and/or perms (perms != NULL). */
+static void store_update(Model *m, GHashTable *t, const char *path,
+                         const GByteArray *value, const MPerms *perms)
+{
+    MNode *n = g_hash_table_lookup(t, path);
+    bool new_owner = perms && perms->e[0].dom != n->perms.e[0].dom;
+
+    if (value) {
+        mnode_set_value(n, value->data, value->len);
+    }
+    if (perms) {
+        n->perms = *perms;
+    }
+    stamp(m, n, true);
+    store_changed(m, t, path, new_owner ? SEEN_OWNER : SEEN_CONTENT);
+}
+
+static void store_remove_tree(Model *m, GHashTable *t, const char *path)
+{
+    g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *parent = parent_of(path);
+    GHashTableIter it;
+    gpointer key;
+    bool hit = false;
+
+    g_hash_table_iter_init(&it, t);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        if (path_covers(path, key)) {
+            g_ptr_array_add(gone, g_strdup(key));
+            g_hash_table_iter_remove(&it);
+        }
+    }
+    stamp(m, g_hash_table_lookup(t, parent), false);
+    for (guint i = 0; i < gone->len; i++) {
+        hit |= store_changed(m, t, gone->pdata[i], SEEN_GONE);
+    }
+    store_changed(m, t, parent, SEEN_CHILD);
+    if (hit && gone->len > 1) {
+        m->stats.hit_subtree++;
+    }
 }
 
 /* ---- watch events ---- */
@@ -213,21 +393,22 @@ static void model_fire_special(Model *m, int which)
 
 /* ---- transactions ---- */
 
-static void mshadow_free(gpointer p)
+static GHashTable *path_set_new(void)
 {
-    MShadow *sh = p;
-
-    if (sh->value) {
-        g_byte_array_unref(sh->value);
-    }
-    g_free(sh);
+    return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static void mtx_free(gpointer p)
 {
     MTx *tx = p;
 
-    g_hash_table_destroy(tx->shadow);
+    g_hash_table_destroy(tx->view);
+    g_hash_table_destroy(tx->deps);
+    g_hash_table_destroy(tx->changes);
+    g_hash_table_destroy(tx->changed);
+    g_hash_table_destroy(tx->removed);
+    g_hash_table_destroy(tx->created);
+    g_hash_table_destroy(tx->outside);
     g_free(tx);
 }
 
@@ -248,275 +429,142 @@ static void model_end_tx(Model *m, MTx *tx)
     g_ptr_array_remove(m->txs, tx);
 }
 
-/* The components of a canonical path as prefixes: "/", "/a", "/a/b". */
-static GPtrArray *prefixes(const char *canon)
+/* Answers that depend on the store record what they depended on. */
+static bool records_deps(int err)
 {
-    GPtrArray *p = g_ptr_array_new_with_free_func(g_free);
+    return !err || err == ENOENT || err == EACCES || err == EPERM;
+}
 
-    g_ptr_array_add(p, g_strdup("/"));
-    for (const char *c = canon + 1; *c; c++) {
-        if (c[1] == '/' || c[1] == '\0') {
-            g_ptr_array_add(p, g_strndup(canon, c + 1 - canon));
-        }
-    }
-    return p;
+/* What counts against transaction-nodes. */
+static unsigned int tx_touched(MTx *tx)
+{
+    return g_hash_table_size(tx->deps) + g_hash_table_size(tx->changed);
 }
 
 /*
- * The transaction's view of one path: its own changes where it made
- * some, the committed store elsewhere, and nothing of the committed
- * subtree of a node it removed.
+ * The bookkeeping of a request in tx that answered err: if the answer
+ * depends on the store, a dependency of kind on dep_path (when the view
+ * has that node from its snapshot), and if err is 0 the paths in
+ * changing.  New dependencies and newly changed paths count against
+ * transaction-nodes: ENOSPC, with nothing recorded, if they take the
+ * transaction over it; else err.
  */
-typedef struct MView {
-    bool exists;
-    bool parent_exists;
-    char *anc;                  /* deepest existing prefix */
-    MPerms anc_perms;
-    const GByteArray *anc_value;
-    guint missing;              /* index of the first missing prefix */
-    MPerms perms;               /* when exists */
-    const GByteArray *value;
-    MNode *comm;                /* committed node showing through, or NULL */
-} MView;
-
-static MShadow *shadow_at(MTx *tx, const char *path)
+static int tx_record(Model *m, MTx *tx, int err, const char *dep_path,
+                     MDepKind kind, GPtrArray *changing)
 {
-    return tx ? g_hash_table_lookup(tx->shadow, path) : NULL;
-}
+    MNode *n = dep_path ? g_hash_table_lookup(tx->view, dep_path) : NULL;
+    unsigned int more = 0;
 
-/* The committed node at path unless a removal in tx hides it. */
-static MNode *visible_committed(Model *m, MTx *tx, const char *path)
-{
-    g_autoptr(GPtrArray) pre = NULL;
-
-    if (!tx || !tx->removed_some) {
-        return model_committed(m, path);
+    if (!records_deps(err)) {
+        return err;
     }
-    pre = prefixes(path);
-    for (guint i = 0; i + 1 < pre->len; i++) {
-        MShadow *sh = shadow_at(tx, pre->pdata[i]);
-
-        if (sh && sh->hide) {
-            return NULL;
-        }
+    if (n && !n->ver) {
+        n = NULL;               /* made by the transaction: no dependency */
     }
-    return model_committed(m, path);
-}
-
-/* Does path exist in the view (given that its parent does)? */
-static bool visible_here(Model *m, MTx *tx, const char *path)
-{
-    MShadow *sh = shadow_at(tx, path);
-
-    if (sh && sh->state == SH_PRESENT) {
-        return true;
+    more += n && !g_hash_table_contains(tx->deps, dep_path);
+    for (guint i = 0; !err && changing && i < changing->len; i++) {
+        more += !g_hash_table_contains(tx->changed, changing->pdata[i]);
     }
-    if (sh && sh->state == SH_DELETED) {
-        return false;
-    }
-    return visible_committed(m, tx, path) != NULL;
-}
-
-static void view_content(Model *m, MTx *tx, const char *path, MPerms *perms,
-                         const GByteArray **value, MNode **comm)
-{
-    MShadow *sh = shadow_at(tx, path);
-    MNode *n = visible_committed(m, tx, path);
-
-    *comm = n;
-    if (sh && sh->state == SH_PRESENT) {
-        /* Fields it set are its own; the others show the live node. */
-        *perms = sh->set_perms || !n ? sh->perms : n->perms;
-        *value = sh->set_value || !n ? sh->value : n->value;
-    } else {
-        *perms = n->perms;
-        *value = n->value;
-    }
-}
-
-static void view_free(MView *v)
-{
-    g_free(v->anc);
-}
-
-static void model_view(Model *m, MTx *tx, const char *canon, MView *v)
-{
-    g_autoptr(GPtrArray) pre = prefixes(canon);
-    MNode *comm;
-
-    memset(v, 0, sizeof(*v));
-    v->exists = true;
-    v->parent_exists = true;
-    v->anc = g_strdup("/");
-    view_content(m, tx, "/", &v->anc_perms, &v->anc_value, &comm);
-    v->missing = pre->len;
-    for (guint i = 1; i < pre->len; i++) {
-        v->parent_exists = v->exists;
-        if (v->exists && visible_here(m, tx, pre->pdata[i])) {
-            g_free(v->anc);
-            v->anc = g_strdup(pre->pdata[i]);
-            view_content(m, tx, v->anc, &v->anc_perms, &v->anc_value, &comm);
-        } else if (v->exists) {
-            v->exists = false;
-            v->missing = i;
-        }
-    }
-    if (v->exists) {
-        view_content(m, tx, canon, &v->perms, &v->value, &v->comm);
-    }
-}
-
-/* Sorted names of path's children in the view. */
-static GPtrArray *view_children(Model *m, MTx *tx, const char *path)
-{
-    GPtrArray *names = model_committed_children(m, path);
-    GHashTableIter it;
-    gpointer key;
-
-    if (tx) {
-        g_hash_table_iter_init(&it, tx->shadow);
-        while (g_hash_table_iter_next(&it, &key, NULL)) {
-            const char *k = key;
-            g_autofree char *parent = NULL;
-
-            if (!strcmp(k, "/")) {
-                continue;
-            }
-            parent = parent_of(k);
-            if (!strcmp(parent, path)) {
-                const char *name = strrchr(k, '/') + 1;
-                bool listed = false;
-
-                for (guint i = 0; i < names->len; i++) {
-                    listed |= !strcmp(names->pdata[i], name);
-                }
-                if (!listed) {
-                    g_ptr_array_add(names, g_strdup(name));
-                }
-            }
-        }
-        /* Keep only what the view shows. */
-        for (guint i = 0; i < names->len;) {
-            g_autofree char *child = g_strdup_printf(
-                "%s/%s", strcmp(path, "/") ? path : "",
-                (char *)names->pdata[i]);
-
-            if (visible_here(m, tx, child)) {
-                i++;
-            } else {
-                g_ptr_array_remove_index(names, i);
-            }
-        }
-    }
-    g_ptr_array_sort(names, model_cmp_strp);
-    return names;
-}
-
-/*
- * Is the node at path, rewritten with perms, a value of value_len bytes
- * and extra more bytes of child names, over the caller's node-size quota?
- * The node is the caller's view of it: in a transaction, with the
- * children the transaction sees.
- */
-static bool over_node_size(Model *m, MTx *tx, unsigned int dom,
-                           const char *path, const MPerms *perms,
-                           size_t value_len, size_t extra)
-{
-    g_autoptr(GPtrArray) view = NULL;
-
-    if (is_privileged(dom)) {
-        return false;
-    }
-    view = view_children(m, tx, path);
-    return node_size(perms, value_len, child_bytes_of(view) + extra) >
-           m->quota[dom][XS_QUOTA_NODE_SIZE];
-}
-
-/*
- * Walk a transaction through path: it now holds every prefix.  Nodes it
- * only passes through do not count as touched, but their number is
- * capped too (8 x transaction-nodes + 64; ENOSPC beyond).
- */
-static int model_tx_walk(Model *m, MTx *tx, const char *canon)
-{
-    g_autoptr(GPtrArray) pre = prefixes(canon);
-    unsigned int quota = m->quota[tx->dom][XS_QUOTA_TX_NODES];
-    unsigned int limit = is_privileged(tx->dom) ? UINT_MAX :
-                         quota > (UINT_MAX - 64) / 8 ? UINT_MAX :
-                         quota * 8 + 64;
-
-    for (guint i = 0; i < pre->len; i++) {
-        if (g_hash_table_contains(tx->shadow, pre->pdata[i])) {
-            continue;
-        }
-        if (i > 0 && g_hash_table_size(tx->shadow) >= limit) {
-            return ENOSPC;
-        }
-        g_hash_table_insert(tx->shadow, g_strdup(pre->pdata[i]),
-                            g_new0(MShadow, 1));
-    }
-    return 0;
-}
-
-/* A node read or changed counts against transaction-nodes, once. */
-static int model_touch(Model *m, MTx *tx, const char *canon)
-{
-    MShadow *sh = shadow_at(tx, canon);
-
-    if (sh->touched) {
-        return 0;
-    }
-    if (!is_privileged(tx->dom) &&
-        tx->nr_touched >= m->quota[tx->dom][XS_QUOTA_TX_NODES]) {
+    if (more && !is_privileged(tx->dom) &&
+        tx_touched(tx) + more > m->quota[tx->dom][XS_QUOTA_TX_NODES]) {
         return ENOSPC;
     }
-    sh->touched = true;
-    tx->nr_touched++;
-    return 0;
-}
+    if (n) {
+        MDep *d = g_hash_table_lookup(tx->deps, dep_path);
 
-static int model_record_read(Model *m, MTx *tx, const char *canon)
-{
-    MShadow *sh = shadow_at(tx, canon);
-    MNode *n = model_committed(m, canon);
-    int err;
-
-    if (sh->read) {
-        return 0;
+        if (!d) {
+            d = g_new0(MDep, 1);
+            d->ver = n->ver;
+            d->cver = n->cver;
+            g_hash_table_insert(tx->deps, g_strdup(dep_path), d);
+        }
+        d->kind = MAX(d->kind, kind);
     }
-    err = model_touch(m, tx, canon);
-    if (!err) {
-        sh->read = true;
-        sh->read_ver = n ? n->ver : 0;
+    for (guint i = 0; !err && changing && i < changing->len; i++) {
+        if (!g_hash_table_contains(tx->changed, changing->pdata[i])) {
+            g_hash_table_add(tx->changed, g_strdup(changing->pdata[i]));
+        }
     }
     return err;
 }
 
-static void shadow_set_value(MShadow *sh, const uint8_t *value, size_t len)
+static MChange *tx_change(MTx *tx, const char *path)
 {
-    GByteArray *v = g_byte_array_new();
+    MChange *c = g_hash_table_lookup(tx->changes, path);
 
-    g_byte_array_append(v, value, len);
-    if (sh->value) {
-        g_byte_array_unref(sh->value);
+    if (!c) {
+        c = g_new0(MChange, 1);
+        g_hash_table_insert(tx->changes, g_strdup(path), c);
     }
-    sh->value = v;
+    return c;
+}
+
+/* The transaction sets the value (value != NULL) or perms of a node. */
+static void tx_update(MTx *tx, const char *path, const GByteArray *value,
+                      const MPerms *perms)
+{
+    MNode *n = g_hash_table_lookup(tx->view, path);
+    MChange *c = tx_change(tx, path);
+
+    if (value) {
+        mnode_set_value(n, value->data, value->len);
+    }
+    if (perms) {
+        n->perms = *perms;
+    }
+    c->content = true;
+    c->event = true;
 }
 
 /*
- * The transaction changes a node it sees: it keeps a copy of what it saw
- * (for the case it is removed meanwhile) but owns no field yet.
+ * The transaction creates path (absent from its view).  Unless it is
+ * there because the transaction removed it or an ancestor, it was absent
+ * from the snapshot and must still be absent at commit.
  */
-static void shadow_make_present(MShadow *sh, const MPerms *perms,
-                                const GByteArray *value)
+static void tx_create(MTx *tx, const char *path, const MPerms *perms,
+                      const uint8_t *value, size_t len, bool event)
 {
-    if (sh->state == SH_PRESENT) {
-        return;
+    MChange *c = tx_change(tx, path);
+
+    /* ver 0: the transaction's own node. */
+    g_hash_table_insert(tx->view, g_strdup(path),
+                        mnode_new(perms, value, len));
+    c->content = true;
+    c->event |= event;
+    if (!prefix_in(tx->removed, path, true) &&
+        !g_hash_table_contains(tx->created, path)) {
+        g_hash_table_add(tx->created, g_strdup(path));
     }
-    shadow_set_value(sh, value->data, value->len);
-    sh->perms = *perms;
-    sh->state = SH_PRESENT;
-    sh->set_value = sh->set_perms = false;
+    tx->nr_created++;
+}
+
+/* The transaction removes path and its subtree from its view. */
+static void tx_remove(MTx *tx, const char *path)
+{
+    GHashTableIter it;
+    gpointer key;
+    MChange *c;
+
+    g_hash_table_iter_init(&it, tx->view);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        if (path_covers(path, key)) {
+            g_hash_table_iter_remove(&it);
+        }
+    }
+    /* Whatever it did below is gone with it. */
+    g_hash_table_iter_init(&it, tx->changes);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        if (path_strictly_inside(key, path)) {
+            g_hash_table_iter_remove(&it);
+        }
+    }
+    if (!g_hash_table_contains(tx->removed, path)) {
+        g_hash_table_add(tx->removed, g_strdup(path));
+    }
+    c = tx_change(tx, path);
+    c->hide = true;
+    c->content = false;
+    c->event = true;
 }
 
 /* Order of a commit: parents before children, siblings by name. */
@@ -530,115 +578,201 @@ static gint cmp_tree_order(gconstpointer a, gconstpointer b)
     return (*x == '/' ? 1 : *x) - (*y == '/' ? 1 : *y);
 }
 
-static bool has_present_below(MTx *tx, const char *path)
+static GPtrArray *tx_change_paths(MTx *tx)
 {
+    GPtrArray *paths = g_ptr_array_new();
     GHashTableIter it;
-    gpointer key, value;
+    gpointer key;
 
-    g_hash_table_iter_init(&it, tx->shadow);
-    while (g_hash_table_iter_next(&it, &key, &value)) {
-        if (path_strictly_inside(key, path) &&
-            ((MShadow *)value)->state == SH_PRESENT) {
-            return true;
-        }
-    }
-    return false;
-}
-
-typedef struct MPendingEvent {
-    char *path;
-    MPerms perms;
-    bool removed;
-} MPendingEvent;
-
-static int model_commit(Model *m, MTx *tx)
-{
-    g_autoptr(GPtrArray) paths = g_ptr_array_new();
-    g_autoptr(GArray) events = g_array_new(false, false,
-                                           sizeof(MPendingEvent));
-    GHashTableIter it;
-    gpointer key, value;
-
-    if (!g_hash_table_size(tx->shadow)) {
-        return 0;
-    }
-    /* EAGAIN iff a node it read changed (generation or existence). */
-    g_hash_table_iter_init(&it, tx->shadow);
-    while (g_hash_table_iter_next(&it, &key, &value)) {
-        MShadow *sh = value;
-        MNode *n = model_committed(m, key);
-
-        if (sh->read && sh->read_ver != (n ? n->ver : 0)) {
-            return EAGAIN;
-        }
+    g_hash_table_iter_init(&it, tx->changes);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
         g_ptr_array_add(paths, key);
     }
     g_ptr_array_sort(paths, cmp_tree_order);
+    return paths;
+}
 
+/*
+ * Apply tx's changes (paths: their paths, in tree order) to t, the store
+ * or a trial copy of it.  The paths of the nodes this creates go to
+ * created, if given.
+ */
+static void commit_apply(Model *m, MTx *tx, GHashTable *t, GPtrArray *paths,
+                         GPtrArray *created)
+{
     for (guint i = 0; i < paths->len; i++) {
         const char *path = paths->pdata[i];
-        MShadow *sh = g_hash_table_lookup(tx->shadow, path);
-        g_autofree char *parent = strcmp(path, "/") ? parent_of(path) : NULL;
-        MNode *pn = parent ? model_committed(m, parent) : NULL;
-        MNode *n = model_committed(m, path);
+        MChange *c = g_hash_table_lookup(tx->changes, path);
+        MNode *own = g_hash_table_lookup(tx->view, path);
 
-        /* Below a node that is not there, nothing is applied. */
-        if (parent && !pn) {
+        if (c->hide && g_hash_table_contains(t, path)) {
+            store_remove_tree(m, t, path);
+        }
+        if (!c->content) {
             continue;
         }
-        if (sh->hide && n) {
-            committed_remove_tree(m, path);
-            n = NULL;
-        }
-        if (sh->state == SH_DELETED) {
-            if (sh->changed) {
-                MPendingEvent ev = { g_strdup(path), pn->perms, true };
-                g_array_append_val(events, ev);
-            }
-            continue;
-        }
-        if (sh->state == SH_PRESENT) {
-            bool applied = true;
+        g_assert(own);
+        if (g_hash_table_contains(t, path)) {
+            store_update(m, t, path, own->value, &own->perms);
+        } else {
+            g_autofree char *parent = parent_of(path);
 
-            if (!n) {
-                n = committed_create(m, path, &sh->perms, sh->value->data,
-                                     sh->value->len);
-            } else if (sh->set_value || sh->set_perms) {
-                /* Only the fields it set: others' changes stay. */
-                if (sh->set_value) {
-                    g_byte_array_set_size(n->value, 0);
-                    g_byte_array_append(n->value, sh->value->data,
-                                        sh->value->len);
-                }
-                if (sh->set_perms) {
-                    n->perms = sh->perms;
-                }
-                bump(m, n);
-            } else {
-                applied = false;    /* nothing of its own to put there */
+            /* The dependencies passed: the parent is there or made. */
+            g_assert(g_hash_table_contains(t, parent));
+            store_create(m, t, path, &own->perms, own->value->data,
+                         own->value->len);
+            if (created) {
+                g_ptr_array_add(created, (gpointer)path);
             }
-            if (sh->changed && applied) {
-                MPendingEvent ev = { g_strdup(path), n->perms, false };
-                g_array_append_val(events, ev);
-            }
-        } else if (!n && has_present_below(tx, path)) {
-            /* Removed meanwhile: re-created on the way to its changes. */
-            MPerms p = perms_for_new_node(&pn->perms, tx->dom);
-
-            committed_create(m, path, &p, NULL, 0);
         }
     }
-    for (guint i = 0; i < events->len; i++) {
-        MPendingEvent *ev = &g_array_index(events, MPendingEvent, i);
+}
 
-        if (ev->removed) {
-            model_fire_rm(m, ev->path, &ev->perms);
-        } else {
-            model_fire(m, ev->path, &ev->perms);
+/*
+ * The quotas of an unprivileged domain's commit, on a trial run against
+ * the store as it is now: the nodes it owns now plus those the commit
+ * creates (ENOSPC); the size of every node the transaction gave content
+ * and of every node gaining a child (E2BIG).
+ */
+static int commit_quotas(Model *m, MTx *tx, GPtrArray *paths)
+{
+    unsigned int dom = tx->dom;
+    unsigned int limit = m->quota[dom][XS_QUOTA_NODE_SIZE];
+    g_autoptr(GHashTable) trial = table_copy(m->nodes);
+    g_autoptr(GPtrArray) created = g_ptr_array_new();
+
+    commit_apply(m, tx, trial, paths, created);
+    if (model_owned_by(m, dom) + created->len >
+        m->quota[dom][XS_QUOTA_NODES]) {
+        return ENOSPC;
+    }
+    for (guint i = 0; i < paths->len; i++) {
+        MChange *c = g_hash_table_lookup(tx->changes, paths->pdata[i]);
+
+        if (c->content && table_node_size(trial, paths->pdata[i]) > limit) {
+            return E2BIG;
         }
-        g_free(ev->path);
+    }
+    for (guint i = 0; i < created->len; i++) {
+        g_autofree char *parent = parent_of(created->pdata[i]);
+
+        if (table_node_size(trial, parent) > limit) {
+            return E2BIG;
+        }
     }
     return 0;
+}
+
+static int model_commit(Model *m, MTx *tx)
+{
+    g_autoptr(GPtrArray) paths = tx_change_paths(tx);
+    GHashTableIter it;
+    gpointer key, value;
+    int err;
+
+    g_clear_pointer(&m->why, g_free);
+    /* EAGAIN if a dependency changed or a node it created exists. */
+    g_hash_table_iter_init(&it, tx->deps);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        MDep *d = value;
+        MNode *n = model_committed(m, key);
+
+        if (!n || (d->kind == DEP_ALL ? n->ver != d->ver
+                                      : n->cver != d->cver)) {
+            m->stats.eagain[d->kind == DEP_ALL]++;
+            m->why = g_strdup_printf("%s(%s) %s",
+                                     d->kind == DEP_ALL ? "ALL" : "CONTENT",
+                                     (char *)key,
+                                     n ? "changed" : "is gone");
+            return EAGAIN;
+        }
+    }
+    g_hash_table_iter_init(&it, tx->created);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        if (!prefix_in(tx->removed, key, false) && model_committed(m, key)) {
+            m->stats.eagain[2]++;
+            m->why = g_strdup_printf("%s, which it created, exists",
+                                     (char *)key);
+            return EAGAIN;
+        }
+    }
+    if (!is_privileged(tx->dom)) {
+        err = commit_quotas(m, tx, paths);
+        if (err) {
+            m->stats.commit_quota++;
+            m->why = g_strdup_printf("%s at commit", err == ENOSPC ?
+                                     "nodes quota" : "node-size quota");
+            return err;
+        }
+    }
+    m->source = SRC_COMMIT;
+    m->committing = tx;
+    commit_apply(m, tx, m->nodes, paths, NULL);
+    m->committing = NULL;
+    for (guint i = 0; i < paths->len; i++) {
+        const char *path = paths->pdata[i];
+        MChange *c = g_hash_table_lookup(tx->changes, path);
+        g_autofree char *parent = NULL;
+        MNode *pn;
+
+        if (!c->event) {
+            continue;
+        }
+        if (c->content) {
+            model_fire(m, path, &model_committed(m, path)->perms);
+            continue;
+        }
+        parent = parent_of(path);
+        pn = model_committed(m, parent);
+        g_assert(pn);
+        model_fire_rm(m, path, &pn->perms);
+    }
+    m->stats.commit_ok++;
+    m->stats.commit_ok_busy += g_hash_table_size(tx->outside) > 0;
+    return 0;
+}
+
+/* Generous costs, in bytes, of what a transaction holds in the store. */
+#define EST_SHADOW_NODE 256     /* plus name and value */
+#define EST_DEP 64
+#define EST_VERSION 320
+
+size_t model_tx_bytes(Model *m, unsigned int dom)
+{
+    size_t bytes = 0;
+
+    for (guint i = 0; i < m->txs->len; i++) {
+        MTx *tx = m->txs->pdata[i];
+        g_autoptr(GHashTable) shadow = NULL;
+        GHashTableIter it;
+        gpointer key;
+
+        if (tx->dom != dom) {
+            continue;
+        }
+        /* Shadow nodes: the changed paths and the paths leading there. */
+        shadow = path_set_new();
+        g_hash_table_iter_init(&it, tx->changes);
+        while (g_hash_table_iter_next(&it, &key, NULL)) {
+            g_autoptr(GPtrArray) pre = prefixes(key);
+
+            for (guint j = 0; j < pre->len; j++) {
+                if (!g_hash_table_contains(shadow, pre->pdata[j])) {
+                    g_hash_table_add(shadow, g_strdup(pre->pdata[j]));
+                }
+            }
+        }
+        g_hash_table_iter_init(&it, shadow);
+        while (g_hash_table_iter_next(&it, &key, NULL)) {
+            MNode *own = g_hash_table_lookup(tx->view, key);
+
+            bytes += EST_SHADOW_NODE + strlen(key) +
+                     (own ? own->value->len : 0);
+        }
+        bytes += EST_DEP * g_hash_table_size(tx->deps) +
+                 EST_VERSION * g_hash_table_size(tx->outside);
+    }
+    return bytes;
 }
 
 /* ---- the calls ---- */
@@ -673,32 +807,80 @@ static int begin_node_call(Model *m, unsigned int dom, xs_transaction_t id,
     return err;
 }
 
-static int missing_error(Model *m, MView *v, unsigned int dom)
+/* Who a change outside transactions comes from, for MStats. */
+static int source_of(unsigned int dom)
 {
-    return can_read(m, &v->anc_perms, dom) ? ENOENT : EACCES;
+    return is_privileged(dom) ? SRC_DOM0 : SRC_GUEST;
 }
 
-/* read, directory, get_perms: the shared lookup, recording a read. */
-static int model_lookup_read(Model *m, MTx *tx, unsigned int dom,
-                             const char *canon, MView *v)
+/* What the caller sees: in a transaction its view, else the store. */
+static GHashTable *view_table(Model *m, MTx *tx)
 {
-    int err = 0;
+    return tx ? tx->view : m->nodes;
+}
 
-    if (tx) {
-        err = model_tx_walk(m, tx, canon);
-        if (!err) {
-            err = model_record_read(m, tx, canon);
+/* One path as the caller sees it. */
+typedef struct MView {
+    GPtrArray *pre;             /* the prefixes of the path */
+    bool exists;
+    bool parent_exists;
+    const char *anc;            /* deepest existing prefix */
+    MNode *anc_node;
+    guint missing;              /* index of the first missing prefix */
+    MNode *node;                /* when it exists */
+} MView;
+
+static void model_view(GHashTable *t, const char *canon, MView *v)
+{
+    memset(v, 0, sizeof(*v));
+    v->pre = prefixes(canon);
+    v->anc = v->pre->pdata[0];
+    v->anc_node = g_hash_table_lookup(t, "/");
+    v->missing = v->pre->len;
+    for (guint i = 1; i < v->pre->len; i++) {
+        MNode *n = g_hash_table_lookup(t, v->pre->pdata[i]);
+
+        if (!n) {
+            v->missing = i;
+            break;
         }
-        if (err) {
-            memset(v, 0, sizeof(*v));
-            return err;
-        }
+        v->anc = v->pre->pdata[i];
+        v->anc_node = n;
     }
-    model_view(m, tx, canon, v);
-    if (!v->exists) {
-        return missing_error(m, v, dom);
+    v->exists = v->missing == v->pre->len;
+    v->parent_exists = v->missing + 1 >= v->pre->len;
+    v->node = v->exists ? v->anc_node : NULL;
+}
+
+static void view_free(MView *v)
+{
+    if (v->pre) {
+        g_ptr_array_unref(v->pre);
     }
-    return can_read(m, &v->perms, dom) ? 0 : EACCES;
+}
+
+static int missing_error(Model *m, MView *v, unsigned int dom)
+{
+    return can_read(m, &v->anc_node->perms, dom) ? ENOENT : EACCES;
+}
+
+/*
+ * Is the node at path in t, rewritten with perms, a value of value_len
+ * bytes and extra more bytes of child names, over the caller's node-size
+ * quota?  In a transaction, with the children of its view.
+ */
+static bool over_node_size(Model *m, GHashTable *t, unsigned int dom,
+                           const char *path, const MPerms *perms,
+                           size_t value_len, size_t extra)
+{
+    g_autoptr(GPtrArray) kids = NULL;
+
+    if (is_privileged(dom)) {
+        return false;
+    }
+    kids = table_children(t, path);
+    return node_size(perms, value_len, child_bytes_of(kids) + extra) >
+           m->quota[dom][XS_QUOTA_NODE_SIZE];
 }
 
 static int special_index(const char *canon)
@@ -734,26 +916,6 @@ static int model_check_set_perms(Model *m, unsigned int dom,
         return ENOSPC;
     }
     return 0;
-}
-
-static void shadow_mark_deleted(MTx *tx, const char *canon)
-{
-    GHashTableIter it;
-    gpointer key, value;
-
-    tx->removed_some = true;
-    g_hash_table_iter_init(&it, tx->shadow);
-    while (g_hash_table_iter_next(&it, &key, &value)) {
-        MShadow *sh = value;
-
-        if (path_covers(canon, key)) {
-            sh->state = SH_DELETED;
-            sh->hide = true;
-            sh->changed = false;
-            sh->set_value = false;
-            sh->set_perms = false;
-        }
-    }
 }
 
 static MWatch *model_find_watch(Model *m, unsigned int dom, int conn,
@@ -806,15 +968,66 @@ static void model_drop_txs(Model *m, unsigned int dom)
     }
 }
 
+
 /* What a read-type call gives back, besides the errno. */
 typedef enum MLookup { LOOKUP_VALUE, LOOKUP_CHILDREN, LOOKUP_PERMS } MLookup;
 
-/* read, directory, get_perms: resolve, look up recording a read, fill. */
+static bool perms_equal(const MPerms *a, const MPerms *b)
+{
+    if (a->n != b->n) {
+        return false;
+    }
+    for (unsigned int i = 0; i < a->n; i++) {
+        if (a->e[i].perm != b->e[i].perm || a->e[i].dom != b->e[i].dom) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Would the store outside the transaction give the same answer? */
+static bool same_answer_live(Model *m, unsigned int dom, const char *canon,
+                             MLookup what, int err, MNode *node,
+                             GHashTable *view)
+{
+    MView live;
+    int lerr;
+    bool same;
+
+    model_view(m->nodes, canon, &live);
+    if (live.exists) {
+        lerr = can_read(m, &live.node->perms, dom) ? 0 : EACCES;
+    } else {
+        lerr = missing_error(m, &live, dom);
+    }
+    same = lerr == err;
+    if (same && !err && what == LOOKUP_VALUE) {
+        same = node->value->len == live.node->value->len &&
+               (!node->value->len ||
+                !memcmp(node->value->data, live.node->value->data,
+                        node->value->len));
+    } else if (same && !err && what == LOOKUP_PERMS) {
+        same = perms_equal(&node->perms, &live.node->perms);
+    } else if (same && !err) {
+        g_autoptr(GPtrArray) a = table_children(view, canon);
+        g_autoptr(GPtrArray) b = table_children(m->nodes, canon);
+
+        same = a->len == b->len;
+        for (guint i = 0; same && i < a->len; i++) {
+            same = !strcmp(a->pdata[i], b->pdata[i]);
+        }
+    }
+    view_free(&live);
+    return same;
+}
+
+/* read, directory, get_perms. */
 static int model_lookup_call(Model *m, unsigned int dom, xs_transaction_t id,
                              const char *path, MLookup what, MResult *res)
 {
     MTx *tx;
     MView v;
+    const char *dep;
     int err = begin_node_call(m, dom, id, path, what == LOOKUP_PERMS,
                               &res->canon, &tx);
 
@@ -830,15 +1043,32 @@ static int model_lookup_call(Model *m, unsigned int dom, xs_transaction_t id,
         res->perms = m->special[which];
         return can_read(m, &res->perms, dom) ? 0 : EACCES;
     }
-    err = model_lookup_read(m, tx, dom, res->canon, &v);
+    model_view(view_table(m, tx), res->canon, &v);
+    if (v.exists) {
+        err = can_read(m, &v.node->perms, dom) ? 0 : EACCES;
+        dep = res->canon;
+    } else {
+        err = missing_error(m, &v, dom);
+        dep = v.anc;
+    }
+    if (tx) {
+        bool all = !v.exists || what == LOOKUP_CHILDREN;
+        int ret = tx_record(m, tx, err, dep, all ? DEP_ALL : DEP_CONTENT,
+                            NULL);
+
+        if (ret == err && !same_answer_live(m, dom, res->canon, what, err,
+                                            v.node, tx->view)) {
+            m->stats.stale++;
+        }
+        err = ret;
+    }
     if (!err) {
-        res->value = v.value;
-        res->perms = v.perms;
-        /* gencnt is the committed node's: none for one only the
-         * transaction has. */
-        res->ver = v.comm ? v.comm->ver : 0;
+        res->value = v.node->value;
+        res->perms = v.node->perms;
+        /* In a transaction: as at its start, 0 for its own nodes. */
+        res->ver = v.node->ver;
         if (what == LOOKUP_CHILDREN) {
-            res->children = view_children(m, tx, res->canon);
+            res->children = table_children(view_table(m, tx), res->canon);
         }
     }
     view_free(&v);
@@ -867,15 +1097,19 @@ int model_set_perms(Model *m, unsigned int dom, xs_transaction_t id,
                     const char *path, GList *perms)
 {
     g_autofree char *canon = NULL;
+    g_autoptr(GPtrArray) changing = g_ptr_array_new();
     MTx *tx;
-    MView v = { 0 };
+    MView v;
     MPerms new;
     int want = begin_node_call(m, dom, id, path, true, &canon, &tx);
 
     if (!want && !parse_perm_list(perms, &new)) {
         want = EINVAL;
     }
-    if (!want && canon[0] == '@') {
+    if (want) {
+        return want;
+    }
+    if (canon[0] == '@') {
         /* Special nodes are not transactional and fire nothing. */
         int which = special_index(canon);
 
@@ -884,37 +1118,29 @@ int model_set_perms(Model *m, unsigned int dom, xs_transaction_t id,
         if (!want) {
             m->special[which] = new;
         }
-    } else if (!want) {
-        if (tx) {
-            want = model_tx_walk(m, tx, canon);
-        }
-        if (!want) {
-            model_view(m, tx, canon, &v);
-            want = v.exists ? model_check_set_perms(m, dom, &v.perms, &new)
-                            : missing_error(m, &v, dom);
-        }
-        if (!want && over_node_size(m, tx, dom, canon, &new, v.value->len,
-                                    0)) {
+        return want;
+    }
+    model_view(view_table(m, tx), canon, &v);
+    if (!v.exists) {
+        want = missing_error(m, &v, dom);
+    } else {
+        want = model_check_set_perms(m, dom, &v.node->perms, &new);
+        if (!want && over_node_size(m, view_table(m, tx), dom, canon, &new,
+                                    v.node->value->len, 0)) {
             want = E2BIG;
         }
-        if (!want && tx) {
-            want = model_touch(m, tx, canon);
+    }
+    if (tx) {
+        g_ptr_array_add(changing, canon);
+        want = tx_record(m, tx, want, v.exists ? canon : v.anc,
+                         v.exists ? DEP_CONTENT : DEP_ALL, changing);
+        if (!want) {
+            tx_update(tx, canon, NULL, &new);
         }
-        if (!want && tx) {
-            MShadow *sh = shadow_at(tx, canon);
-
-            shadow_make_present(sh, &v.perms, v.value);
-            sh->perms = new;
-            sh->set_perms = true;
-            sh->changed = true;
-            sh->removed = false;
-        } else if (!want) {
-            MNode *n = model_committed(m, canon);
-
-            n->perms = new;
-            bump(m, n);
-            model_fire(m, canon, &n->perms);
-        }
+    } else if (!want) {
+        m->source = source_of(dom);
+        store_update(m, m->nodes, canon, NULL, &new);
+        model_fire(m, canon, &new);
     }
     view_free(&v);
     return want;
@@ -924,126 +1150,91 @@ int model_write(Model *m, unsigned int dom, xs_transaction_t id,
                 const char *path, const GByteArray *value, bool mkdir)
 {
     g_autofree char *canon = NULL;
+    g_autoptr(GPtrArray) changing = g_ptr_array_new();
     MTx *tx;
-    MView v = { 0 };
+    MView v;
+    GHashTable *t;
     int want = begin_node_call(m, dom, id, path, false, &canon, &tx);
     unsigned int limit = m->quota[dom][XS_QUOTA_NODE_SIZE];
-    bool unpriv = !is_privileged(dom);
     size_t len = mkdir ? 0 : value->len;
     const uint8_t *data = mkdir ? NULL : value->data;
+    unsigned int count;
+    MPerms perms;
 
     if (!want && len > MODEL_VALUE_MAX) {
         want = E2BIG;
     }
-    if (!want && tx) {
-        want = model_tx_walk(m, tx, canon);
+    if (want) {
+        return want;
+    }
+    t = view_table(m, tx);
+    model_view(t, canon, &v);
+    if (v.exists) {
+        if (!can_write(m, &v.node->perms, dom)) {
+            want = EACCES;
+        } else if (!mkdir && over_node_size(m, t, dom, canon,
+                                            &v.node->perms, len, 0)) {
+            want = E2BIG;
+        } else if (!mkdir) {
+            g_ptr_array_add(changing, canon);
+        }
+        if (tx) {
+            want = tx_record(m, tx, want, canon, DEP_CONTENT, changing);
+        }
+        if (want || mkdir) {
+            goto out;           /* mkdir of an existing node: no change */
+        }
+        if (tx) {
+            tx_update(tx, canon, value, NULL);
+        } else {
+            m->source = source_of(dom);
+            store_update(m, t, canon, value, NULL);
+            model_fire(m, canon, &v.node->perms);
+        }
+        goto out;
+    }
+
+    count = v.pre->len - v.missing;
+    if (!can_write(m, &v.anc_node->perms, dom)) {
+        want = EACCES;
+    } else if (!is_privileged(dom)) {
+        const char *first = strrchr(v.pre->pdata[v.missing], '/') + 1;
+
+        /* The nodes the call rewrites: the ancestor gaining a child
+         * and the new node (new inner nodes are not counted). */
+        if (over_node_size(m, t, dom, v.anc, &v.anc_node->perms,
+                           v.anc_node->value->len, strlen(first) + 1) ||
+            node_size(&v.anc_node->perms, len, 0) > limit) {
+            want = E2BIG;
+        } else if (model_owned_by(m, dom) + (tx ? tx->nr_created : 0) +
+                   count > m->quota[dom][XS_QUOTA_NODES]) {
+            want = ENOSPC;
+        }
+    }
+    for (guint i = v.missing; i < v.pre->len; i++) {
+        g_ptr_array_add(changing, v.pre->pdata[i]);
+    }
+    if (tx) {
+        want = tx_record(m, tx, want, v.anc, DEP_CONTENT, changing);
     }
     if (want) {
         goto out;
     }
-    model_view(m, tx, canon, &v);
-    if (v.exists) {
-        if (!can_write(m, &v.perms, dom)) {
-            want = EACCES;
-            goto out;
-        }
-        if (mkdir) {
-            goto out;           /* exists: nothing changes, no event */
-        }
-        if (over_node_size(m, tx, dom, canon, &v.perms, len, 0)) {
-            want = E2BIG;
-            goto out;
-        }
+    perms = perms_for_new_node(&v.anc_node->perms, dom);
+    m->source = source_of(dom);
+    for (guint i = v.missing; i < v.pre->len; i++) {
+        bool last = i + 1 == v.pre->len;
+
         if (tx) {
-            MShadow *sh = shadow_at(tx, canon);
-
-            want = model_touch(m, tx, canon);
-            if (want) {
-                goto out;
-            }
-            shadow_make_present(sh, &v.perms, v.value);
-            shadow_set_value(sh, data, len);
-            sh->set_value = true;
-            sh->changed = true;
-            sh->removed = false;
+            tx_create(tx, v.pre->pdata[i], &perms, last ? data : NULL,
+                      last ? len : 0, last);
         } else {
-            MNode *n = model_committed(m, canon);
-
-            g_byte_array_set_size(n->value, 0);
-            g_byte_array_append(n->value, data, len);
-            bump(m, n);
-            model_fire(m, canon, &n->perms);
+            store_create(m, t, v.pre->pdata[i], &perms, last ? data : NULL,
+                         last ? len : 0);
         }
-    } else {
-        g_autoptr(GPtrArray) pre = prefixes(canon);
-        unsigned int count = pre->len - v.missing;
-        MPerms perms;
-
-        if (!can_write(m, &v.anc_perms, dom)) {
-            want = EACCES;
-            goto out;
-        }
-        if (tx && unpriv) {
-            unsigned int untouched = 0;
-
-            for (guint i = v.missing; i < pre->len; i++) {
-                untouched += !shadow_at(tx, pre->pdata[i])->touched;
-            }
-            if (tx->nr_touched + untouched >
-                m->quota[dom][XS_QUOTA_TX_NODES]) {
-                want = ENOSPC;
-                goto out;
-            }
-        }
-        if (unpriv) {
-            const char *first = strrchr(pre->pdata[v.missing], '/') + 1;
-
-            /* The nodes the call rewrites: the ancestor gaining a child
-             * and the new node (new inner nodes are not counted). */
-            if (over_node_size(m, tx, dom, v.anc, &v.anc_perms,
-                               v.anc_value->len, strlen(first) + 1) ||
-                node_size(&v.anc_perms, len, 0) > limit) {
-                want = E2BIG;
-            } else if (model_owned_by(m, dom) + (tx ? tx->nr_created : 0) +
-                       count > m->quota[dom][XS_QUOTA_NODES]) {
-                want = ENOSPC;
-            }
-            if (want) {
-                goto out;
-            }
-        }
-        perms = perms_for_new_node(&v.anc_perms, dom);
-        for (guint i = v.missing; i < pre->len; i++) {
-            bool last = i + 1 == pre->len;
-
-            if (tx) {
-                MShadow *sh = shadow_at(tx, pre->pdata[i]);
-
-                /*
-                 * A node it creates has this content if it is still
-                 * absent at commit; if someone created it meanwhile, only
-                 * a WRITE's value is applied (like a write to an existing
-                 * node), and mkdir and new parents leave it alone.
-                 */
-                sh->state = SH_PRESENT;
-                shadow_set_value(sh, last ? data : NULL, last ? len : 0);
-                sh->perms = perms;
-                sh->set_value = last && !mkdir;
-                sh->set_perms = false;
-                if (last) {
-                    sh->changed = true;
-                    sh->removed = false;
-                }
-                model_touch(m, tx, pre->pdata[i]);
-                tx->nr_created++;
-            } else {
-                committed_create(m, pre->pdata[i], &perms,
-                                 last ? data : NULL, last ? len : 0);
-            }
-        }
-        if (!tx) {
-            model_fire(m, canon, &perms);
-        }
+    }
+    if (!tx) {
+        model_fire(m, canon, &perms);
     }
 out:
     view_free(&v);
@@ -1054,46 +1245,44 @@ int model_rm(Model *m, unsigned int dom, xs_transaction_t id,
              const char *path)
 {
     g_autofree char *canon = NULL;
+    g_autoptr(GPtrArray) changing = g_ptr_array_new();
     MTx *tx;
-    MView v = { 0 };
+    MView v;
     int want = begin_node_call(m, dom, id, path, false, &canon, &tx);
 
     if (!want && !strcmp(canon, "/")) {
         want = EINVAL;
     }
-    if (!want && tx) {
-        want = model_tx_walk(m, tx, canon);
-    }
     if (want) {
-        goto out;
+        return want;
     }
-    model_view(m, tx, canon, &v);
+    model_view(view_table(m, tx), canon, &v);
     if (!v.exists) {
         want = missing_error(m, &v, dom);
         /* Already gone, and its parent is there: done. */
         if (want == ENOENT && v.parent_exists) {
             want = 0;
         }
+        if (tx) {
+            want = tx_record(m, tx, want, v.anc, DEP_ALL, NULL);
+        }
         goto out;
     }
-    if (!can_write(m, &v.perms, dom)) {
-        want = EACCES;
+    want = can_write(m, &v.node->perms, dom) ? 0 : EACCES;
+    if (tx) {
+        g_ptr_array_add(changing, canon);
+        want = tx_record(m, tx, want, canon, DEP_ALL, changing);
+    }
+    if (want) {
         goto out;
     }
     if (tx) {
-        MShadow *sh = shadow_at(tx, canon);
-
-        want = model_touch(m, tx, canon);
-        if (want) {
-            goto out;
-        }
-        shadow_mark_deleted(tx, canon);
-        sh->changed = true;
-        sh->removed = true;
+        tx_remove(tx, canon);
     } else {
         g_autofree char *parent = parent_of(canon);
 
-        committed_remove_tree(m, canon);
+        m->source = source_of(dom);
+        store_remove_tree(m, m->nodes, canon);
         model_fire_rm(m, canon, &model_committed(m, parent)->perms);
     }
 out:
@@ -1130,8 +1319,15 @@ void model_tx_opened(Model *m, unsigned int dom, xs_transaction_t id)
 
     tx->id = id;
     tx->dom = dom;
-    tx->shadow = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                       mshadow_free);
+    tx->view = table_copy(m->nodes);
+    tx->deps = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                     g_free);
+    tx->changes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                        g_free);
+    tx->changed = path_set_new();
+    tx->removed = path_set_new();
+    tx->created = path_set_new();
+    tx->outside = path_set_new();
     g_ptr_array_add(m->txs, tx);
     g_hash_table_remove(m->ended, GUINT_TO_POINTER(id));
 }
@@ -1254,8 +1450,8 @@ void model_init(Model *m)
 {
     static const MPerms dom0_none = { 1, { { XS_PERM_NONE, 0 } } };
 
-    m->nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                     mnode_free);
+    memset(m, 0, sizeof(*m));
+    m->nodes = table_new();
     m->txs = g_ptr_array_new_with_free_func(mtx_free);
     m->ended = g_hash_table_new(NULL, NULL);
     m->watches = g_ptr_array_new_with_free_func(mwatch_free);
@@ -1275,14 +1471,12 @@ void model_init(Model *m)
     }
     /* The tree a new store has. */
     {
-        MNode *root = g_new0(MNode, 1);
+        MNode *root = mnode_new(&dom0_none, NULL, 0);
 
-        root->value = g_byte_array_new();
-        root->perms = dom0_none;
-        bump(m, root);
+        stamp(m, root, true);
         g_hash_table_insert(m->nodes, g_strdup("/"), root);
-        committed_create(m, "/local", &dom0_none, NULL, 0);
-        committed_create(m, "/local/domain", &dom0_none, NULL, 0);
+        store_create(m, m->nodes, "/local", &dom0_none, NULL, 0);
+        store_create(m, m->nodes, "/local/domain", &dom0_none, NULL, 0);
     }
 }
 
@@ -1293,6 +1487,7 @@ void model_destroy(Model *m)
     g_hash_table_destroy(m->ended);
     g_ptr_array_free(m->watches, true);
     g_ptr_array_free(m->events, true);
+    g_free(m->why);
 }
 
 void model_result_clear(MResult *res)

@@ -1,7 +1,41 @@
 /*
  * A reference model of the XenStore database, written from the spec
- * alone for the randomized test: a flat table path -> (value, perms),
- * per-transaction overlays, and the watch events each call must fire.
+ * alone for the randomized test: a flat table path -> (value, perms,
+ * generations), the watch events each call must fire, and transactions
+ * as docs/devel/xenstore-database.md defines them:
+ *
+ * - snapshot: a transaction copies the whole table when it starts and
+ *   works on its copy (its view), so every request sees the store as it
+ *   was then plus its own changes;
+ * - dependencies: each request records CONTENT or ALL on the node of the
+ *   view it depended on (only nodes seen through the snapshot);
+ * - commit: EAGAIN if a dependency changed or a node it created exists
+ *   now; then the quotas on a trial run against the store as it is now;
+ *   then the changes are applied in path order, events once per node.
+ *
+ * Where the rules leave a choice, the model takes these:
+ * - transaction-nodes counts the distinct nodes it depends on plus the
+ *   distinct paths it ever changed, created or removed (a node read and
+ *   written counts twice); a request is checked against it after all
+ *   its other checks, only if it adds to the count, and ENOSPC then
+ *   replaces its answer with nothing recorded;
+ * - the nodes quota of a request in a transaction counts the nodes the
+ *   domain owns in the store now plus those the transaction created;
+ * - a node it created and then removed must still be absent at commit;
+ * - DIRECTORY refused with EACCES records ALL, as it would on success;
+ * - at commit ENOSPC comes before E2BIG; "the nodes the commit creates"
+ *   include nodes created again after the transaction removed them;
+ *   sizes are those the nodes would have after the commit;
+ * - DIRECTORY's gencnt in a transaction is the node's gen at its start,
+ *   also after the transaction changed it, and 0 for a node it made;
+ * - events are as outside transactions: the node a call named fires,
+ *   parents created on the way do not;
+ * - open transactions survive a save/load round trip unchanged.
+ *
+ * Out of scope: the transaction memory budget of the "Memory" section
+ * (ENOSPC of a request over it, dooming).  The randomized test keeps
+ * every domain far below its budget (model_tx_bytes() is a generous
+ * estimate it uses for that), so the store never gets there.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -24,22 +58,50 @@ typedef struct MPerms {
     } e[MODEL_MAX_PERMS];
 } MPerms;
 
-/* A committed node. */
+/* A node. */
 typedef struct MNode {
     GByteArray *value;
     MPerms perms;
-    uint64_t ver;               /* model generation: changes on any change */
+    uint64_t ver;               /* gen: changes on any change */
+    uint64_t cver;              /* cgen: creation, value or perms set */
 } MNode;
 
-/* An open transaction; its overlay is the model's own business. */
+/*
+ * An open transaction.  view is its own copy of the table: the store at
+ * its start plus its changes; there a node keeps the generations it had
+ * at the start, and a node the transaction made has ver 0.
+ */
 typedef struct MTx {
     xs_transaction_t id;        /* as the store gave it */
     unsigned int dom;
-    GHashTable *shadow;         /* path -> what it holds for that path */
-    unsigned int nr_created;
-    unsigned int nr_touched;    /* read or changed nodes */
-    bool removed_some;          /* has hidden a committed subtree */
+    GHashTable *view;           /* path -> MNode */
+    GHashTable *deps;           /* path -> what it depends on there */
+    GHashTable *changes;        /* path -> what the commit does there */
+    GHashTable *changed;        /* paths ever changed (transaction-nodes) */
+    GHashTable *removed;        /* paths it removed */
+    GHashTable *created;        /* paths it created, absent at its start */
+    unsigned int nr_created;    /* nodes created, for the nodes quota */
+    GHashTable *outside;        /* paths others changed since its start */
 } MTx;
+
+/*
+ * What the run exercised of the transaction rules.  Sources: 0 domain 0
+ * outside transactions, 1 a guest outside transactions, 2 a commit.
+ */
+typedef struct MStats {
+    /* A change to a node another open transaction depends on, changed
+     * (or removed), or created; counted per transaction. */
+    unsigned int hit_dep[3];
+    unsigned int hit_changed[3];
+    unsigned int hit_created[3];
+    unsigned int hit_owner;     /* new owner of a node it depends on */
+    unsigned int hit_subtree;   /* removal of 2+ nodes, one it used */
+    unsigned int stale;         /* answers the live store would not give */
+    unsigned int eagain[3];     /* commit: CONTENT, ALL, created exists */
+    unsigned int commit_quota;  /* commit: ENOSPC or E2BIG */
+    unsigned int commit_ok;     /* commit: applied ... */
+    unsigned int commit_ok_busy;    /* ... although others changed nodes */
+} MStats;
 
 /* A watch of one connection (conn: the caller's index for it). */
 typedef struct MWatch {
@@ -62,6 +124,10 @@ typedef struct Model {
     unsigned int quota[MODEL_NDOMS][XS_QUOTA__MAX];
     MPerms special[2];          /* @introduceDomain, @releaseDomain */
     GPtrArray *events;          /* expected "conn|path|token" */
+    int source;                 /* of the change being made (MStats) */
+    MTx *committing;
+    MStats stats;
+    char *why;                  /* why the last commit failed, or NULL */
 } Model;
 
 /* What a successful read, directory or get_perms must give. */
@@ -69,8 +135,9 @@ typedef struct MResult {
     char *canon;                /* the path, canonical */
     const GByteArray *value;    /* read: valid until the model changes */
     GPtrArray *children;        /* directory: sorted child names */
-    uint64_t ver;               /* directory: the committed node's version,
-                                 * 0 when only the transaction has it */
+    uint64_t ver;               /* directory: the node's version, in a
+                                 * transaction as at its start; 0 for a
+                                 * node the transaction made */
     MPerms perms;               /* get_perms */
 } MResult;
 
@@ -124,6 +191,12 @@ GPtrArray *model_committed_paths(Model *m);
 /* Sorted names of the committed children of path. */
 GPtrArray *model_committed_children(Model *m, const char *path);
 unsigned int model_owned_by(Model *m, unsigned int dom);
+/*
+ * A generous estimate of the bytes the open transactions of dom hold in
+ * the store (shadow nodes, dependencies, kept versions), to compare with
+ * its budget, 2 x transaction-nodes x node-size.
+ */
+size_t model_tx_bytes(Model *m, unsigned int dom);
 /* Entries as the store lists them: "r1". */
 GPtrArray *model_perms_strings(const MPerms *p);
 
