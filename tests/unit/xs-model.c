@@ -435,10 +435,21 @@ static bool records_deps(int err)
     return !err || err == ENOENT || err == EACCES || err == EPERM;
 }
 
-/* What counts against transaction-nodes. */
+/*
+ * What counts against transaction-nodes: each path it depended on or
+ * changed, once.
+ */
 static unsigned int tx_touched(MTx *tx)
 {
-    return g_hash_table_size(tx->deps) + g_hash_table_size(tx->changed);
+    unsigned int n = g_hash_table_size(tx->deps);
+    GHashTableIter it;
+    gpointer key;
+
+    g_hash_table_iter_init(&it, tx->changed);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        n += !g_hash_table_contains(tx->deps, key);
+    }
+    return n;
 }
 
 /*
@@ -461,9 +472,14 @@ static int tx_record(Model *m, MTx *tx, int err, const char *dep_path,
     if (n && !n->ver) {
         n = NULL;               /* made by the transaction: no dependency */
     }
-    more += n && !g_hash_table_contains(tx->deps, dep_path);
+    more += n && !g_hash_table_contains(tx->deps, dep_path) &&
+            !g_hash_table_contains(tx->changed, dep_path);
     for (guint i = 0; !err && changing && i < changing->len; i++) {
-        more += !g_hash_table_contains(tx->changed, changing->pdata[i]);
+        const char *c = changing->pdata[i];
+
+        more += !g_hash_table_contains(tx->changed, c) &&
+                !g_hash_table_contains(tx->deps, c) &&
+                !(n && g_str_equal(c, dep_path));
     }
     if (more && !is_privileged(tx->dom) &&
         tx_touched(tx) + more > m->quota[tx->dom][XS_QUOTA_TX_NODES]) {
@@ -642,7 +658,7 @@ static int commit_quotas(Model *m, MTx *tx, GPtrArray *paths)
     g_autoptr(GPtrArray) created = g_ptr_array_new();
 
     commit_apply(m, tx, trial, paths, created);
-    if (model_owned_by(m, dom) + created->len >
+    if (created->len && model_owned_by(m, dom) + created->len >
         m->quota[dom][XS_QUOTA_NODES]) {
         return ENOSPC;
     }
@@ -663,15 +679,16 @@ static int commit_quotas(Model *m, MTx *tx, GPtrArray *paths)
     return 0;
 }
 
-static int model_commit(Model *m, MTx *tx)
+/* EAGAIN if a dependency changed or a node it created exists. */
+static bool tx_conflicts(Model *m, MTx *tx)
 {
-    g_autoptr(GPtrArray) paths = tx_change_paths(tx);
     GHashTableIter it;
     gpointer key, value;
-    int err;
 
-    g_clear_pointer(&m->why, g_free);
-    /* EAGAIN if a dependency changed or a node it created exists. */
+    if (tx->doomed) {
+        m->why = g_strdup("doomed when saved");
+        return true;
+    }
     g_hash_table_iter_init(&it, tx->deps);
     while (g_hash_table_iter_next(&it, &key, &value)) {
         MDep *d = value;
@@ -684,7 +701,7 @@ static int model_commit(Model *m, MTx *tx)
                                      d->kind == DEP_ALL ? "ALL" : "CONTENT",
                                      (char *)key,
                                      n ? "changed" : "is gone");
-            return EAGAIN;
+            return true;
         }
     }
     g_hash_table_iter_init(&it, tx->created);
@@ -693,8 +710,20 @@ static int model_commit(Model *m, MTx *tx)
             m->stats.eagain[2]++;
             m->why = g_strdup_printf("%s, which it created, exists",
                                      (char *)key);
-            return EAGAIN;
+            return true;
         }
+    }
+    return false;
+}
+
+static int model_commit(Model *m, MTx *tx)
+{
+    g_autoptr(GPtrArray) paths = tx_change_paths(tx);
+    int err;
+
+    g_clear_pointer(&m->why, g_free);
+    if (tx_conflicts(m, tx)) {
+        return EAGAIN;
     }
     if (!is_privileged(tx->dom)) {
         err = commit_quotas(m, tx, paths);
@@ -787,6 +816,8 @@ static MTx *lookup_tx(Model *m, unsigned int dom, xs_transaction_t id,
         tx = model_tx(m, dom, id);
         if (!tx) {
             *err = ENOENT;
+        } else if (tx->doomed) {
+            *err = EAGAIN;
         }
     }
     return tx;
@@ -1431,8 +1462,79 @@ int model_release(Model *m, unsigned int dom)
     return 0;
 }
 
+/*
+ * After a save and load the store keeps no snapshot for a transaction:
+ * one whose commit would conflict is doomed (every call answers EAGAIN),
+ * the others see the loaded store plus their own changes, which agrees
+ * with everything they depended on.
+ */
+static void tx_rebase(Model *m, MTx *tx)
+{
+    g_autoptr(GPtrArray) paths = tx_change_paths(tx);
+    GHashTable *view = table_copy(m->nodes);
+    GHashTableIter it;
+    gpointer key, value;
+
+    for (guint i = 0; i < paths->len; i++) {
+        const char *path = paths->pdata[i];
+        MChange *c = g_hash_table_lookup(tx->changes, path);
+        MNode *own = g_hash_table_lookup(tx->view, path);
+        MNode *now;
+
+        if (c->hide) {
+            g_hash_table_iter_init(&it, view);
+            while (g_hash_table_iter_next(&it, &key, NULL)) {
+                if (path_covers(path, key)) {
+                    g_hash_table_iter_remove(&it);
+                }
+            }
+        }
+        if (!c->content) {
+            continue;
+        }
+        now = g_hash_table_lookup(view, path);
+        if (own->ver && now) {
+            /* Its own value and perms on the node as it is now. */
+            mnode_set_value(now, own->value->data, own->value->len);
+            now->perms = own->perms;
+        } else {
+            MNode *copy = mnode_new(&own->perms, own->value->data,
+                                    own->value->len);
+
+            g_hash_table_insert(view, g_strdup(path), copy);
+        }
+    }
+    g_hash_table_destroy(tx->view);
+    tx->view = view;
+    /* What it depended on, as the new snapshot has it (the same). */
+    g_hash_table_iter_init(&it, tx->deps);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        MDep *d = value;
+        MNode *n = model_committed(m, key);
+
+        d->ver = n->ver;
+        d->cver = n->cver;
+    }
+}
+
 void model_loaded_as(Model *m, unsigned int dom)
 {
+    for (guint i = 0; i < m->txs->len; i++) {
+        MTx *tx = m->txs->pdata[i];
+
+        MStats stats = m->stats;    /* a check, not a commit */
+
+        if (tx->doomed) {
+            continue;
+        }
+        if (tx_conflicts(m, tx)) {
+            tx->doomed = true;
+        } else {
+            tx_rebase(m, tx);
+        }
+        m->stats = stats;
+        g_clear_pointer(&m->why, g_free);
+    }
     for (guint i = 0; i < m->watches->len;) {
         MWatch *w = m->watches->pdata[i];
 

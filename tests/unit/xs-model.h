@@ -81,6 +81,7 @@ typedef struct MTx {
     GHashTable *removed;        /* paths it removed */
     GHashTable *created;        /* paths it created, absent at its start */
     unsigned int nr_created;    /* nodes created, for the nodes quota */
+    bool doomed;                /* conflicting when saved: all EAGAIN */
     GHashTable *outside;        /* paths others changed since its start */
 } MTx;
 

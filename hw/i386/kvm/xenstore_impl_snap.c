@@ -34,21 +34,11 @@ size_t xs_tx_budget(XenstoreImplState *s, unsigned int dom_id)
            xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE);
 }
 
-/*
- * Count bytes against the transaction and its domain.  A transaction
- * whose domain goes over its budget this way is doomed at the end of the
- * current call (xs_tx_settle), never in the middle of a change.
- */
+/* Count bytes against the transaction and its domain. */
 void xs_tx_charge(XenstoreImplState *s, XsTransaction *tx, ssize_t bytes)
 {
-    XsDomain *d = tx->dom;
-
     tx->bytes += bytes;
-    d->tx_bytes += bytes;
-    if (bytes > 0 && tx->open && !d->privileged &&
-        d->tx_bytes > xs_tx_budget(s, tx->dom_id)) {
-        g_ptr_array_add(s->tx_over, tx);
-    }
+    tx->dom->tx_bytes += bytes;
 }
 
 static void xs_version_attach(XenstoreImplState *s, XsNodeVersion *v,
@@ -62,6 +52,15 @@ static void xs_version_attach(XenstoreImplState *s, XsNodeVersion *v,
     }
     tx->versions = v;
     xs_tx_charge(s, tx, xs_version_bytes(v));
+    /*
+     * Others' changes made its snapshot outgrow the budget: it is doomed
+     * at the end of the current call (xs_tx_settle), never in the middle
+     * of a change.  (Its own requests are refused before they get here.)
+     */
+    if (!tx->dom->privileged &&
+        tx->dom->tx_bytes > xs_tx_budget(s, tx->dom_id)) {
+        g_ptr_array_add(s->tx_over, tx);
+    }
 }
 
 static void xs_version_detach(XenstoreImplState *s, XsNodeVersion *v)

@@ -1034,7 +1034,9 @@ static int xs_tx_quota_check(XenstoreImplState *s, XsTransaction *tx)
         return 0;
     }
     xs_tx_quota_walk(&q, tx->root, s->root);
-    if (d->nr_nodes + q.created > xs_quota(s, tx->dom_id, XS_QUOTA_NODES)) {
+    /* Like a call outside transactions: only creating checks it. */
+    if (q.created &&
+        d->nr_nodes + q.created > xs_quota(s, tx->dom_id, XS_QUOTA_NODES)) {
         return ENOSPC;
     }
     return q.too_big ? E2BIG : 0;
