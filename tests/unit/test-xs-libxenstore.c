@@ -147,6 +147,133 @@ static void test_transactions(Fix *f, gconstpointer data)
     free(v);
 }
 
+/* The value of path as a new string, asserting it is there. */
+static char *read_str(struct xs_handle *h, xs_transaction_t t,
+                      const char *path)
+{
+    unsigned int len = 0;
+    char *v = xs_read(h, t, path, &len);
+    char *copy;
+
+    g_assert(v);
+    copy = g_strndup(v, len);
+    free(v);
+    return copy;
+}
+
+/*
+ * The snapshot through the socket: handle A reads N twice in one
+ * transaction and gets the value at its start both times, though handle
+ * B changed it between; A's commit fails with EAGAIN and B's value stays.
+ */
+static void test_transaction_repeated_read(Fix *f, gconstpointer data)
+{
+    struct xs_handle *b = xs_open(0);
+    xs_transaction_t t;
+    g_autofree char *first = NULL;
+    g_autofree char *again = NULL;
+    g_autofree char *now_a = NULL;
+    g_autofree char *now_b = NULL;
+
+    g_assert(b);
+    g_assert(xs_write(f->h, XBT_NULL, "/snap/n", "a", 1));
+    t = xs_transaction_start(f->h);
+    g_assert_cmpuint(t, !=, XBT_NULL);
+    first = read_str(f->h, t, "/snap/n");
+    g_assert_cmpstr(first, ==, "a");
+    g_assert(xs_write(b, XBT_NULL, "/snap/n", "b", 1));
+    again = read_str(f->h, t, "/snap/n");
+    g_assert_cmpstr(again, ==, "a");
+    errno = 0;
+    g_assert(!xs_transaction_end(f->h, t, false));
+    g_assert_cmpint(errno, ==, EAGAIN);
+    now_a = read_str(f->h, XBT_NULL, "/snap/n");
+    g_assert_cmpstr(now_a, ==, "b");
+    now_b = read_str(b, XBT_NULL, "/snap/n");
+    g_assert_cmpstr(now_b, ==, "b");
+    /* The transaction is gone. */
+    errno = 0;
+    g_assert(!xs_transaction_end(f->h, t, true));
+    g_assert_cmpint(errno, ==, ENOENT);
+    xs_close(b);
+}
+
+/*
+ * The same for a node that B creates after A's start: A's reads in the
+ * transaction answer ENOENT before and after, and A's commit fails with
+ * EAGAIN, leaving B's node.
+ */
+static void test_transaction_read_created_since(Fix *f,
+                                                gconstpointer data)
+{
+    struct xs_handle *b = xs_open(0);
+    xs_transaction_t t;
+    unsigned int len;
+    g_autofree char *now = NULL;
+
+    g_assert(b);
+    g_assert(xs_mkdir(f->h, XBT_NULL, "/snap"));
+    t = xs_transaction_start(f->h);
+    g_assert_cmpuint(t, !=, XBT_NULL);
+    errno = 0;
+    g_assert_null(xs_read(f->h, t, "/snap/late", &len));
+    g_assert_cmpint(errno, ==, ENOENT);
+    g_assert(xs_write(b, XBT_NULL, "/snap/late", "b", 1));
+    errno = 0;
+    g_assert_null(xs_read(f->h, t, "/snap/late", &len));
+    g_assert_cmpint(errno, ==, ENOENT);
+    errno = 0;
+    g_assert(!xs_transaction_end(f->h, t, false));
+    g_assert_cmpint(errno, ==, EAGAIN);
+    now = read_str(f->h, XBT_NULL, "/snap/late");
+    g_assert_cmpstr(now, ==, "b");
+    xs_close(b);
+}
+
+/*
+ * Handle A creates P/x in a transaction while handle B creates P/y, B
+ * before or after A's write: A never listed P, so both commit.
+ */
+static void test_transaction_sibling_creations(Fix *f, gconstpointer data)
+{
+    struct xs_handle *b = xs_open(0);
+
+    g_assert(b);
+    for (int b_first = 0; b_first < 2; b_first++) {
+        g_autofree char *p = g_strdup_printf("/sib%d", b_first);
+        g_autofree char *x = g_strdup_printf("%s/x", p);
+        g_autofree char *y = g_strdup_printf("%s/y", p);
+        g_autofree char *vx = NULL;
+        g_autofree char *vy = NULL;
+        xs_transaction_t t;
+        unsigned int num = 0;
+        char **names;
+
+        g_assert(xs_mkdir(f->h, XBT_NULL, p));
+        t = xs_transaction_start(f->h);
+        g_assert_cmpuint(t, !=, XBT_NULL);
+        if (b_first) {
+            g_assert(xs_write(b, XBT_NULL, y, "2", 1));
+        }
+        g_assert(xs_write(f->h, t, x, "1", 1));
+        if (!b_first) {
+            g_assert(xs_write(b, XBT_NULL, y, "2", 1));
+        }
+        g_assert(xs_transaction_end(f->h, t, false));
+        vx = read_str(b, XBT_NULL, x);
+        g_assert_cmpstr(vx, ==, "1");
+        vy = read_str(f->h, XBT_NULL, y);
+        g_assert_cmpstr(vy, ==, "2");
+        names = xs_directory(f->h, XBT_NULL, p, &num);
+        g_assert(names);
+        g_assert_cmpuint(num, ==, 2);
+        g_assert_cmpstr(names[0], ==, "x");
+        g_assert_cmpstr(names[1], ==, "y");
+        free(names);
+    }
+    xs_close(b);
+}
+
 /* The counter at /ctr as a number. */
 static int read_counter(struct xs_handle *h, xs_transaction_t t)
 {
@@ -467,6 +594,13 @@ int main(int argc, char **argv)
                test_transactions, fix_teardown);
     g_test_add("/xs-libxenstore/transaction-retry", Fix, NULL, fix_setup,
                test_transaction_retry, fix_teardown);
+    g_test_add("/xs-libxenstore/transaction-repeated-read", Fix, NULL,
+               fix_setup, test_transaction_repeated_read, fix_teardown);
+    g_test_add("/xs-libxenstore/transaction-read-created-since", Fix, NULL,
+               fix_setup, test_transaction_read_created_since,
+               fix_teardown);
+    g_test_add("/xs-libxenstore/transaction-sibling-creations", Fix, NULL,
+               fix_setup, test_transaction_sibling_creations, fix_teardown);
     g_test_add("/xs-libxenstore/watches", Fix, NULL, fix_setup,
                test_watches, fix_teardown);
     g_test_add("/xs-libxenstore/watch-unset", Fix, NULL, fix_setup,
