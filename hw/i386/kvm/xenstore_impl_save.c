@@ -837,7 +837,6 @@ static int load_tx_dep(XsLoad *l, ByteReader *r)
     XenstoreImplState *s = l->s;
     XsTransaction *tx = l->cur_tx;
     uint32_t ver, kind;
-    unsigned int touched;
     const char *path;
     XsNode *n = s->root;
     XsPath canon;
@@ -860,11 +859,7 @@ static int load_tx_dep(XsLoad *l, ByteReader *r)
     if (!n || xs_tx_dep_kind(tx, n)) {
         return EINVAL;
     }
-    /* The saved count of touched nodes already has it. */
-    touched = tx->nr_touched;
-    xs_tx_dep_add(s, tx, n, kind);
-    tx->nr_touched = touched;
-    return 0;
+    return xs_tx_dep_add(s, tx, n, kind);
 }
 
 static int load_connection(XsLoad *l, ByteReader *r)

@@ -104,14 +104,6 @@ typedef struct XsTxCost {
     size_t bytes;
 } XsTxCost;
 
-static void xs_tx_cost_dep(XsTransaction *tx, XsNode *node, XsTxCost *c)
-{
-    if (node && !xs_dep_find(&tx->deps, node)) {
-        c->touched++;
-        c->bytes += xs_deps_growth(&tx->deps);
-    }
-}
-
 static size_t xs_txnode_bytes(size_t name_len)
 {
     /* The node, its name, and its slot in the parent's array. */
@@ -138,18 +130,23 @@ static void xs_tx_cost_path(XsTransaction *tx, const XsPath *p,
     }
 }
 
-/* Within transaction-nodes and the domain's transaction memory? */
+/*
+ * Within transaction-nodes and the domain's transaction memory?  Only
+ * what a request adds is checked (a quota lowered meanwhile does not
+ * refuse a request that takes nothing more).
+ */
 static int xs_tx_afford(XenstoreImplState *s, XsTransaction *tx,
                         const XsTxCost *c)
 {
     if (tx->dom->privileged) {
         return 0;
     }
-    if (tx->nr_touched + c->touched >
-        xs_quota(s, tx->dom_id, XS_QUOTA_TX_NODES)) {
+    if (c->touched && tx->nr_touched + c->touched >
+                      xs_quota(s, tx->dom_id, XS_QUOTA_TX_NODES)) {
         return ENOSPC;
     }
-    if (tx->dom->tx_bytes + c->bytes > xs_tx_budget(s, tx->dom_id)) {
+    if (c->bytes && tx->dom->tx_bytes + c->bytes >
+                    xs_tx_budget(s, tx->dom_id)) {
         return ENOSPC;
     }
     return 0;
@@ -171,7 +168,6 @@ static void xs_dep_insert(XenstoreImplState *s, XsTransaction *tx,
     dep->node = node;
     dep->kind = kind;
     d->n++;
-    tx->nr_touched++;
 }
 
 /* Add a dependency (the caller checked the transaction can hold it). */
@@ -192,11 +188,40 @@ int xs_tx_dep_add(XenstoreImplState *s, XsTransaction *tx, XsNode *node,
     return 0;
 }
 
-/* Record one dependency of an answer, if the transaction can hold it. */
+/* A path as the transaction sees it. */
+typedef struct XsTxView {
+    XsTxNode *shadow;           /* deepest shadow node along the path */
+    unsigned int shadow_depth;  /* its depth in components */
+    unsigned int depth;         /* components that exist in the view */
+    bool exists;                /* the path's node, in the view */
+    bool parent_exists;
+    /* The node when it exists, else its nearest existing ancestor: */
+    XsTxNode *anc_shadow;       /* its shadow node, if any */
+    XsNode *anc_node;           /* its snapshot node; NULL: all the tx's */
+    XsNode *anc_raw;            /* the snapshot node at its path, if any,
+                                   even where the tx removed it */
+    XsNodeState anc_st;         /* anc_node's state at the start */
+    const XsPerms *anc_perms;   /* its permissions in the view */
+    const char *missing;        /* the first missing component */
+} XsTxView;
+
+/*
+ * transaction-nodes counts paths, each once: a path counts from the first
+ * dependency on its snapshot node or the first change there, and its
+ * shadow node, if any, is then marked touched.
+ */
+
+/*
+ * Record the dependency of an answer on the view's node, or its nearest
+ * existing ancestor, if the transaction can hold it.
+ */
 static int xs_tx_depend(XenstoreImplState *s, XsTransaction *tx,
-                        XsNode *node, unsigned int kind)
+                        const XsTxView *v, unsigned int kind)
 {
+    XsNode *node = v->anc_node;
+    XsTxNode *t = v->anc_shadow;
     XsTxDep *dep;
+    bool count;
 
     if (!node) {
         return 0;
@@ -206,8 +231,9 @@ static int xs_tx_depend(XenstoreImplState *s, XsTransaction *tx,
         dep->kind |= kind;
         return 0;
     }
+    count = !(t && t->touched);
     if (!tx->dom->privileged) {
-        XsTxCost c = { .touched = 1, .bytes = xs_deps_growth(&tx->deps) };
+        XsTxCost c = { .touched = count, .bytes = xs_deps_growth(&tx->deps) };
         int err = xs_tx_afford(s, tx, &c);
 
         if (err) {
@@ -215,6 +241,10 @@ static int xs_tx_depend(XenstoreImplState *s, XsTransaction *tx,
         }
     }
     xs_dep_insert(s, tx, node, kind);
+    tx->nr_touched += count;
+    if (t) {
+        t->touched = true;
+    }
     return 0;
 }
 
@@ -333,14 +363,6 @@ static void xs_txnode_set_perms(XsTxNode *t, XsPerms *perms)
     t->perms = perms;
 }
 
-static void xs_txnode_touch(XsTransaction *tx, XsTxNode *t)
-{
-    if (!t->touched) {
-        t->touched = true;
-        tx->nr_touched++;
-    }
-}
-
 /* An existing snapshot node becomes PRESENT, its content still shared. */
 static void xs_txnode_make_present(XsTxNode *t)
 {
@@ -352,26 +374,13 @@ static void xs_txnode_make_present(XsTxNode *t)
 
 /* ---- views ---- */
 
-typedef struct XsTxView {
-    XsTxNode *shadow;           /* deepest shadow node along the path */
-    unsigned int shadow_depth;  /* its depth in components */
-    unsigned int depth;         /* components that exist in the view */
-    bool exists;                /* the path's node, in the view */
-    bool parent_exists;
-    /* The node when it exists, else its nearest existing ancestor: */
-    XsTxNode *anc_shadow;       /* its shadow node, if any */
-    XsNode *anc_node;           /* its snapshot node; NULL: all the tx's */
-    XsNodeState anc_st;         /* anc_node's state at the start */
-    const XsPerms *anc_perms;   /* its permissions in the view */
-    const char *missing;        /* the first missing component */
-} XsTxView;
 
 /* Walk p in the transaction's view; creates nothing. */
 static void xs_tx_view(XenstoreImplState *s, XsTransaction *tx,
                        const XsPath *p, XsTxView *v)
 {
     XsTxNode *t = tx->root;
-    XsNode *n = s->root;
+    XsNode *n = s->root, *raw = n;
     const char *comp = p->buf + 1;
     size_t len;
 
@@ -381,11 +390,11 @@ static void xs_tx_view(XenstoreImplState *s, XsTransaction *tx,
     v->exists = v->parent_exists = true;
     v->missing = NULL;
     v->anc_shadow = t;
-    v->anc_node = n;
+    v->anc_node = v->anc_raw = n;
     while (*comp) {
         XsNode *base = t && t->hide_committed ? NULL : n;
         XsTxNode *tc = NULL;
-        XsNode *nc;
+        XsNode *nc, *rawc;
         bool here;
 
         xs_path_next(comp, &len);
@@ -397,6 +406,8 @@ static void xs_tx_view(XenstoreImplState *s, XsTransaction *tx,
             }
         }
         nc = base ? xs_snap_child(s, base, comp, len, tx->start) : NULL;
+        rawc = raw == base ? nc :
+               raw ? xs_snap_child(s, raw, comp, len, tx->start) : NULL;
         here = tc ? tc->state == XS_TX_PRESENT ||
                     (tc->state == XS_TX_SAME && nc) : nc != NULL;
         if (!here) {
@@ -408,8 +419,10 @@ static void xs_tx_view(XenstoreImplState *s, XsTransaction *tx,
         v->depth++;
         v->anc_shadow = tc;
         v->anc_node = tc && tc->own ? NULL : nc;
+        v->anc_raw = rawc;
         t = tc;
         n = nc;
+        raw = rawc;
         comp += len + (comp[len] == '/');
     }
     /* The state of the node, or of its nearest existing ancestor. */
@@ -488,7 +501,7 @@ static int xs_tx_missing(XenstoreImplState *s, XsTransaction *tx,
                          unsigned int dom_id, const XsTxView *v, bool rm)
 {
     int err = xs_missing_error_perms(s, dom_id, v->anc_perms);
-    int derr = xs_tx_depend(s, tx, v->anc_node, XS_DEP_ALL);
+    int derr = xs_tx_depend(s, tx, v, XS_DEP_ALL);
 
     if (rm && err == ENOENT && v->parent_exists) {
         err = 0;
@@ -510,7 +523,7 @@ int xs_tx_read(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
     if (!v.exists) {
         return xs_tx_missing(s, tx, dom_id, &v, false);
     }
-    err = xs_tx_depend(s, tx, v.anc_node, XS_DEP_CONTENT);
+    err = xs_tx_depend(s, tx, &v, XS_DEP_CONTENT);
     if (err) {
         return err;
     }
@@ -532,7 +545,7 @@ int xs_tx_get_perms(XenstoreImplState *s, XsTransaction *tx,
     if (!v.exists) {
         return xs_tx_missing(s, tx, dom_id, &v, false);
     }
-    err = xs_tx_depend(s, tx, v.anc_node, XS_DEP_CONTENT);
+    err = xs_tx_depend(s, tx, &v, XS_DEP_CONTENT);
     if (err) {
         return err;
     }
@@ -561,7 +574,7 @@ int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
     if (!v.exists) {
         return xs_tx_missing(s, tx, dom_id, &v, false);
     }
-    err = xs_tx_depend(s, tx, v.anc_node, XS_DEP_ALL);
+    err = xs_tx_depend(s, tx, &v, XS_DEP_ALL);
     if (err) {
         return err;
     }
@@ -616,15 +629,17 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
     unsigned int count = 0;
     size_t clen, first_len = 0;
     XsTxNode *t, *walk;
+    XsNode *raw = v->anc_raw;
+    bool new_dep;
     XsPerms *perms;
     const char *comp;
     int err;
 
     if (!(xs_perm_for(s, v->anc_perms, dom_id) & XS_PERM_WRITE)) {
-        err = xs_tx_depend(s, tx, v->anc_node, XS_DEP_CONTENT);
+        err = xs_tx_depend(s, tx, v, XS_DEP_CONTENT);
         return err ? err : EACCES;
     }
-    /* Count the new nodes, and those the transaction never touched. */
+    /* The new nodes, and the paths among them not yet counted. */
     walk = v->shadow_depth > v->depth ? v->shadow : NULL;
     for (comp = v->missing; *comp; comp += clen + (comp[clen] == '/')) {
         xs_path_next(comp, &clen);
@@ -633,8 +648,10 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
         } else if (walk) {
             walk = xs_txnode_find(walk, comp, clen, NULL);
         }
+        raw = raw ? xs_snap_child(s, raw, comp, clen, tx->start) : NULL;
         count++;
-        cost.touched += !walk || !walk->touched;
+        cost.touched += !(walk && walk->touched) &&
+                        !(raw && xs_dep_find(&tx->deps, raw));
     }
     xs_tx_view_value(v, &anc_len);
     err = xs_check_create(s, dom_id, v->anc_perms,
@@ -646,7 +663,11 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
     if (err) {
         return err;
     }
-    xs_tx_cost_dep(tx, v->anc_node, &cost);
+    new_dep = v->anc_node && !xs_dep_find(&tx->deps, v->anc_node);
+    if (new_dep) {
+        cost.touched += !(v->anc_shadow && v->anc_shadow->touched);
+        cost.bytes += xs_deps_growth(&tx->deps);
+    }
     xs_tx_cost_path(tx, p, v->shadow_depth, &cost);
     cost.bytes += len;
     err = xs_tx_afford(s, tx, &cost);
@@ -654,6 +675,10 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
         return err;
     }
     xs_tx_dep_add(s, tx, v->anc_node, XS_DEP_CONTENT);
+    if (new_dep && v->anc_shadow) {
+        v->anc_shadow->touched = true;
+    }
+    tx->nr_touched += cost.touched;
 
     perms = xs_perms_for_new_node(s, (XsPerms *)v->anc_perms, dom_id);
     t = xs_tx_shadow(s, tx, p, v->depth);
@@ -679,7 +704,7 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
         c->value_set = c->perms_set = false;
         xs_txnode_set_value(s, tx, c, last ? value : NULL, last ? len : 0);
         xs_txnode_set_perms(c, perms);
-        xs_txnode_touch(tx, c);
+        c->touched = true;
         tx->nr_created++;
         if (last) {
             c->changed = true;
@@ -703,12 +728,15 @@ static int xs_tx_change(XenstoreImplState *s, XsTransaction *tx,
                         unsigned int kind, size_t extra, XsTxNode **t)
 {
     XsTxCost cost = { .bytes = extra };
+    bool counted = v->anc_shadow && v->anc_shadow->touched;
+    bool new_dep = v->anc_node && !xs_dep_find(&tx->deps, v->anc_node);
     int err;
 
-    /* A path counts once against transaction-nodes: its dependency. */
-    if (v->anc_node) {
-        xs_tx_cost_dep(tx, v->anc_node, &cost);
-    } else if (v->shadow_depth < v->depth || !v->shadow->touched) {
+    if (new_dep) {
+        cost.bytes += xs_deps_growth(&tx->deps);
+    }
+    /* The path counts unless its dependency or a change counted it. */
+    if (!counted && (new_dep || !v->anc_node)) {
         cost.touched++;
     }
     if (v->shadow_depth < v->depth) {
@@ -720,11 +748,8 @@ static int xs_tx_change(XenstoreImplState *s, XsTransaction *tx,
     }
     xs_tx_dep_add(s, tx, v->anc_node, kind);
     *t = xs_tx_shadow(s, tx, p, v->depth);
-    if (v->anc_node) {
-        (*t)->touched = true;
-    } else {
-        xs_txnode_touch(tx, *t);
-    }
+    (*t)->touched = true;
+    tx->nr_touched += cost.touched;
     return 0;
 }
 
@@ -741,11 +766,11 @@ int xs_tx_write(XenstoreImplState *s, XsTransaction *tx,
         return xs_tx_create(s, tx, dom_id, p, &v, value, len, mkdir);
     }
     if (!(xs_perm_for(s, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
-        err = xs_tx_depend(s, tx, v.anc_node, XS_DEP_CONTENT);
+        err = xs_tx_depend(s, tx, &v, XS_DEP_CONTENT);
         return err ? err : EACCES;
     }
     if (mkdir) {
-        return xs_tx_depend(s, tx, v.anc_node, XS_DEP_CONTENT);
+        return xs_tx_depend(s, tx, &v, XS_DEP_CONTENT);
     }
     err = xs_tx_check_node_size(s, dom_id, v.anc_perms, len,
                                 xs_tx_view_children_bytes(s, tx, &v));
@@ -761,9 +786,13 @@ int xs_tx_write(XenstoreImplState *s, XsTransaction *tx,
     return 0;
 }
 
-/* Everything below a removed node is gone from the view. */
+/*
+ * Everything below a removed node is gone from the view; nodes it had
+ * created below need no longer be absent at commit (the removal takes
+ * whatever is there), the removed node itself still does.
+ */
 static void xs_txnode_mark_deleted(XenstoreImplState *s, XsTransaction *tx,
-                                   XsTxNode *t)
+                                   XsTxNode *t, bool below)
 {
     t->state = XS_TX_DELETED;
     t->hide_committed = true;
@@ -774,8 +803,11 @@ static void xs_txnode_mark_deleted(XenstoreImplState *s, XsTransaction *tx,
         xs_perms_unref(t->perms);
         t->perms = NULL;
     }
+    if (below) {
+        t->check_absent = false;
+    }
     for (uint32_t i = 0; i < t->nr_kids; i++) {
-        xs_txnode_mark_deleted(s, tx, t->kids[i]);
+        xs_txnode_mark_deleted(s, tx, t->kids[i], true);
     }
 }
 
@@ -791,14 +823,14 @@ int xs_tx_rm(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
         return xs_tx_missing(s, tx, dom_id, &v, true);
     }
     if (!(xs_perm_for(s, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
-        err = xs_tx_depend(s, tx, v.anc_node, XS_DEP_ALL);
+        err = xs_tx_depend(s, tx, &v, XS_DEP_ALL);
         return err ? err : EACCES;
     }
     err = xs_tx_change(s, tx, p, &v, XS_DEP_ALL, 0, &t);
     if (err) {
         return err;
     }
-    xs_txnode_mark_deleted(s, tx, t);
+    xs_txnode_mark_deleted(s, tx, t, false);
     t->changed = true;
     t->removed = true;
     return 0;
@@ -818,7 +850,7 @@ int xs_tx_set_perms(XenstoreImplState *s, XsTransaction *tx,
     }
     err = xs_check_set_perms(s, dom_id, v.anc_perms, perms);
     if (err == EACCES || err == EPERM) {
-        int derr = xs_tx_depend(s, tx, v.anc_node, XS_DEP_CONTENT);
+        int derr = xs_tx_depend(s, tx, &v, XS_DEP_CONTENT);
 
         return derr ? derr : err;
     }
