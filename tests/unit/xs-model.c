@@ -1527,6 +1527,7 @@ void model_loaded_as(Model *m, unsigned int dom)
         if (tx->doomed) {
             continue;
         }
+        g_clear_pointer(&m->why, g_free);
         if (tx_conflicts(m, tx)) {
             tx->doomed = true;
         } else {
