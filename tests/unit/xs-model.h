@@ -14,14 +14,16 @@
  *   then the changes are applied in path order, events once per node.
  *
  * Where the rules leave a choice, the model takes these:
- * - transaction-nodes counts the distinct nodes it depends on plus the
- *   distinct paths it ever changed, created or removed (a node read and
- *   written counts twice); a request is checked against it after all
+ * - transaction-nodes counts the distinct paths it depends on (their
+ *   snapshot nodes) or ever changed, created or removed, each once (a
+ *   node read and written counts once); a request is checked against it
+ *   after all
  *   its other checks, only if it adds to the count, and ENOSPC then
  *   replaces its answer with nothing recorded;
  * - the nodes quota of a request in a transaction counts the nodes the
  *   domain owns in the store now plus those the transaction created;
- * - a node it created and then removed must still be absent at commit;
+ * - a node it created and then removed must still be absent at commit,
+ *   one it created below a node it then removed need not;
  * - DIRECTORY refused with EACCES records ALL, as it would on success;
  * - at commit ENOSPC comes before E2BIG; "the nodes the commit creates"
  *   include nodes created again after the transaction removed them;
@@ -30,7 +32,10 @@
  *   also after the transaction changed it, and 0 for a node it made;
  * - events are as outside transactions: the node a call named fires,
  *   parents created on the way do not;
- * - open transactions survive a save/load round trip unchanged.
+ * - a save/load round trip keeps no snapshot: a transaction whose commit
+ *   would conflict then is doomed (every request and its commit answer
+ *   EAGAIN), the others see the loaded store plus their own changes
+ *   (which agrees with everything they depended on).
  *
  * Out of scope: the transaction memory budget of the "Memory" section
  * (ENOSPC of a request over it, dooming).  The randomized test keeps
