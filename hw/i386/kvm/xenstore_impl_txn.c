@@ -391,6 +391,26 @@ static void xs_tx_view(XenstoreImplState *s, XsTransaction *tx,
     v->missing = NULL;
     v->anc_shadow = t;
     v->anc_node = v->anc_raw = n;
+    /* No change yet: the snapshot alone (every read-only transaction). */
+    while (!t && *comp) {
+        XsNode *nc;
+
+        xs_path_next(comp, &len);
+        nc = xs_snap_child(s, n, comp, len, tx->start);
+        if (!nc) {
+            v->exists = false;
+            v->parent_exists = !comp[len];
+            v->missing = comp;
+            break;
+        }
+        v->depth++;
+        n = nc;
+        comp += len + (comp[len] == '/');
+    }
+    if (!t) {
+        v->anc_node = v->anc_raw = n;
+        comp = "";
+    }
     while (*comp) {
         XsNode *base = t && t->hide_committed ? NULL : n;
         XsTxNode *tc = NULL;
