@@ -118,7 +118,7 @@ def store_cost(f):
                 if caller_fl.endswith("/xs-bench.c"):
                     if cfn.startswith("xs_impl_"):
                         store += cost
-                elif "/hw/i386/kvm/xenstore_impl" in caller_fl and \
+                elif "/hw/xen/xenstore/xenstore_impl" in caller_fl and \
                         cfn in ("g_list_prepend", "g_strdup"):
                     glist += cost
                 continue

@@ -12,8 +12,8 @@
 #include "qemu/atomic.h"
 #include "qemu/main-loop.h"
 #include "hw/xen/interface/io/xs_wire.h"
-#include "xen_evtchn.h"
-#include "xen_xenstore.h"
+#include "hw/i386/kvm/xen_evtchn.h"
+#include "hw/i386/kvm/xen_xenstore.h"
 #ifdef CONFIG_VALGRIND_CALLGRIND
 #include <valgrind/callgrind.h>
 #else

@@ -16,7 +16,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/cutils.h"
-#include "xenstore_impl.h"
+#include "hw/xen/xenstore_impl.h"
 
 #include <malloc.h>
 

@@ -11,8 +11,8 @@
 #include <poll.h>
 #include "qemu/atomic.h"
 #include "qemu/main-loop.h"
-#include "xen_evtchn.h"
-#include "xen_xenstore.h"
+#include "hw/i386/kvm/xen_evtchn.h"
+#include "hw/i386/kvm/xen_xenstore.h"
 #include "xs-socket-server.h"
 
 #define GUEST 1

@@ -11,8 +11,8 @@
 #include "qemu/main-loop.h"
 #include "qemu/trace-control.h"
 #include "hw/xen/interface/io/xs_wire.h"
-#include "xen_evtchn.h"
-#include "xen_xenstore.h"
+#include "hw/i386/kvm/xen_evtchn.h"
+#include "hw/i386/kvm/xen_xenstore.h"
 
 /*
  * The input is a sequence of actions, each an opcode byte (taken modulo

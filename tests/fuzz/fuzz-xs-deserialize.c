@@ -6,7 +6,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
-#include "xenstore_impl.h"
+#include "hw/xen/xenstore_impl.h"
 
 #define WALK_MAX 2000        /* nodes visited in one loaded store */
 

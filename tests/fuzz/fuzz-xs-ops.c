@@ -7,7 +7,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/xen/interface/xen.h"
-#include "xenstore_impl.h"
+#include "hw/xen/xenstore_impl.h"
 
 #define NDOMS 4              /* 0 privileged, 1-3 guests */
 #define TX_SLOTS 3           /* remembered open transactions per domain */

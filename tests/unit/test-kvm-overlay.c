@@ -9,8 +9,8 @@
 #include "qemu/osdep.h"
 #include "qemu/trace-control.h"
 #include "hw/xen/special_pages.h"
-#include "xen_overlay.h"
-#include "xen_gnttab.h"
+#include "hw/i386/kvm/xen_overlay.h"
+#include "hw/i386/kvm/xen_gnttab.h"
 #include "kvm-guest.h"
 
 #define CODE_BASE   0x1000

@@ -9,7 +9,7 @@
 #include "qemu/main-loop.h"
 #include "qemu/trace-control.h"
 #include "hw/xen/interface/event_channel.h"
-#include "xen_evtchn.h"
+#include "hw/i386/kvm/xen_evtchn.h"
 #include <poll.h>
 
 #define GUEST_DOMID 1

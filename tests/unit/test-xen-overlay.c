@@ -8,8 +8,8 @@
 #include "qemu/osdep.h"
 #include "qemu/trace-control.h"
 #include "hw/xen/special_pages.h"
-#include "xen_overlay.h"
-#include "xen_gnttab.h"
+#include "hw/i386/kvm/xen_overlay.h"
+#include "hw/i386/kvm/xen_gnttab.h"
 
 static void test_special_page_numbers(void)
 {

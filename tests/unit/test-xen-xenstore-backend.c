@@ -9,8 +9,8 @@
 #include "qemu/osdep.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/xen_backend_ops.h"
-#include "xen_evtchn.h"
-#include "xen_xenstore.h"
+#include "hw/i386/kvm/xen_evtchn.h"
+#include "hw/i386/kvm/xen_xenstore.h"
 #include "xs-guest.h"
 
 #define GUEST_DOMID 1

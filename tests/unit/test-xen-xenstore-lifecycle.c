@@ -9,9 +9,9 @@
 #include "qemu/atomic.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/xen_backend_ops.h"
-#include "xen_evtchn.h"
-#include "xen_xenstore.h"
-#include "xenstore_conn.h"
+#include "hw/i386/kvm/xen_evtchn.h"
+#include "hw/i386/kvm/xen_xenstore.h"
+#include "hw/xen/xenstore_conn.h"
 #include "xs-world.h"
 
 /* ---- the store event channel: Windows close and re-bind ---- */

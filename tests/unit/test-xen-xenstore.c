@@ -11,9 +11,9 @@
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/special_pages.h"
 #include "hw/xen/xen_backend_ops.h"
-#include "xen_evtchn.h"
-#include "xen_xenstore.h"
-#include "xenstore_conn.h"
+#include "hw/i386/kvm/xen_evtchn.h"
+#include "hw/i386/kvm/xen_xenstore.h"
+#include "hw/xen/xenstore_conn.h"
 #include "xs-world.h"
 
 /* ---- what the guest finds at boot ---- */

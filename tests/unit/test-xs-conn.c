@@ -7,7 +7,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/xen/interface/xen.h"
-#include "xenstore_conn.h"
+#include "hw/xen/xenstore_conn.h"
 
 #define GUEST 1
 

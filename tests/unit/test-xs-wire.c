@@ -7,7 +7,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/xen/interface/xen.h"
-#include "xenstore_wire.h"
+#include "hw/xen/xenstore_wire.h"
 
 #define GUEST 1
 

@@ -8,8 +8,8 @@
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
 #include "hw/xen/interface/io/xs_wire.h"
-#include "xen_evtchn.h"
-#include "xen_xenstore.h"
+#include "hw/i386/kvm/xen_evtchn.h"
+#include "hw/i386/kvm/xen_xenstore.h"
 #include "xenstore-guest.h"
 
 #define RING_REQ        (XS_GUEST_RING + 0)

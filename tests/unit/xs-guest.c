@@ -8,8 +8,8 @@
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
 #include "qemu/main-loop.h"
-#include "xen_evtchn.h"
-#include "xenstore_wire.h"
+#include "hw/i386/kvm/xen_evtchn.h"
+#include "hw/xen/xenstore_wire.h"
 #include "xs-guest.h"
 
 /* The vCPU's event-channel upcall: count ours and clear the bit. */

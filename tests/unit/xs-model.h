@@ -48,7 +48,7 @@
 #define TESTS_UNIT_XS_MODEL_H
 
 #include "hw/xen/interface/xen.h"
-#include "xenstore_impl.h"
+#include "hw/xen/xenstore_impl.h"
 
 #define MODEL_NDOMS 4           /* 0 privileged; 1-3 guests */
 #define MODEL_MAX_DOMID 8       /* introduce/release use domains 1-7 */

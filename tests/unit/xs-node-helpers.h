@@ -9,7 +9,7 @@
 #define TESTS_UNIT_XS_NODE_HELPERS_H
 
 #include "hw/xen/interface/xen.h"
-#include "xenstore_impl.h"
+#include "hw/xen/xenstore_impl.h"
 
 /* The privileged domain and three unprivileged ones. */
 #define DOM0   0

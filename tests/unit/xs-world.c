@@ -8,7 +8,7 @@
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
 #include "hw/xen/interface/xen.h"
-#include "xen_evtchn.h"
+#include "hw/i386/kvm/xen_evtchn.h"
 #include "xs-world.h"
 
 const XenXenstoreConfig world_cfg = {

@@ -9,8 +9,8 @@
 #define TESTS_UNIT_XS_WORLD_H
 
 #include "hw/xen/interface/event_channel.h"
-#include "xen_xenstore.h"
-#include "xenstore_impl.h"
+#include "hw/i386/kvm/xen_xenstore.h"
+#include "hw/xen/xenstore_impl.h"
 #include "xs-guest.h"
 
 #define GUEST_DOMID 1

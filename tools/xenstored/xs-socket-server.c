@@ -11,7 +11,7 @@
 #include "qemu/atomic.h"
 #include "qemu/main-loop.h"
 #include "hw/xen/interface/xen.h"
-#include "xenstore_conn.h"
+#include "hw/xen/xenstore_conn.h"
 #include "xs-socket-listen.h"
 #include "xs-socket-server.h"
 #include "trace.h"

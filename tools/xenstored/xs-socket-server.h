@@ -9,7 +9,7 @@
 #define XS_SOCKET_SERVER_H
 
 #include "qemu/error.h"
-#include "xenstore_impl.h"
+#include "hw/xen/xenstore_impl.h"
 
 typedef struct XsSocketServer XsSocketServer;
 

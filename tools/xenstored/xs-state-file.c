@@ -5,7 +5,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
-#include "xen_evtchn.h"
+#include "hw/i386/kvm/xen_evtchn.h"
 #include "xs-state-file.h"
 #include "trace.h"
 

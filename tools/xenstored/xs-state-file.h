@@ -9,7 +9,7 @@
 #define XS_STATE_FILE_H
 
 #include "qemu/error.h"
-#include "xen_xenstore.h"
+#include "hw/i386/kvm/xen_xenstore.h"
 
 /* Write a temporary file beside @path (mode 0600), then rename it. */
 bool xs_state_file_save(const char *path, XenXenstoreState *s,

@@ -7,7 +7,7 @@
 #include "qemu/osdep.h"
 #include "qemu/bytestream.h"
 #include <sys/eventfd.h>
-#include "xen_evtchn.h"
+#include "hw/i386/kvm/xen_evtchn.h"
 #include "trace.h"
 
 #define NR_PORTS EVTCHN_2L_NR_CHANNELS

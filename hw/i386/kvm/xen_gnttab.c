@@ -8,8 +8,8 @@
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
 #include "hw/xen/special_pages.h"
-#include "xen_overlay.h"
-#include "xen_gnttab.h"
+#include "hw/i386/kvm/xen_overlay.h"
+#include "hw/i386/kvm/xen_gnttab.h"
 #include "trace.h"
 
 QEMU_BUILD_BUG_ON(sizeof(struct grant_entry_v1) != 8);

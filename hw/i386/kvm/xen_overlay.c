@@ -7,7 +7,7 @@
 #include "qemu/osdep.h"
 #include <sys/mman.h>
 #include "hw/xen/interface/xen.h"
-#include "xen_overlay.h"
+#include "hw/i386/kvm/xen_overlay.h"
 #include "trace.h"
 
 /* x86-64 guest-physical addresses are at most 52 bits wide. */

@@ -9,7 +9,7 @@
 #include "qemu/main-loop.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/xen_backend_ops.h"
-#include "xen_xenstore.h"
+#include "hw/i386/kvm/xen_xenstore.h"
 #include "trace.h"
 
 /* Undelivered events per handle; identical ones coalesce before that. */

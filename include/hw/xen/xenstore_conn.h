@@ -9,7 +9,7 @@
 #define QEMU_XENSTORE_CONN_H
 
 #include "qemu/error.h"
-#include "xenstore_wire.h"
+#include "hw/xen/xenstore_wire.h"
 
 /*
  * Not thread-safe: a connection, its store and every other connection on

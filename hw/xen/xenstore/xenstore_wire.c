@@ -8,7 +8,7 @@
 #include "qemu/osdep.h"
 #include "qemu/cutils.h"
 #include "hw/xen/interface/xen.h"
-#include "xenstore_wire.h"
+#include "hw/xen/xenstore_wire.h"
 #include "trace.h"
 
 /* The error names of the XenStore ABI, in its table order. */

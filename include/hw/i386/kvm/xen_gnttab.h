@@ -10,7 +10,7 @@
 
 #include "qemu/error.h"
 #include "hw/xen/interface/grant_table.h"
-#include "xen_overlay.h"
+#include "hw/i386/kvm/xen_overlay.h"
 
 #define XEN_GNTTAB_NR_FRAMES 1
 #define XEN_GNTTAB_NR_ENTRIES \

@@ -11,7 +11,7 @@
 #include "qemu/error.h"
 #include "sysemu/kvm.h"
 #include "hw/xen/interface/event_channel.h"
-#include "xenstore_impl.h"
+#include "hw/xen/xenstore_impl.h"
 
 typedef struct XenXenstoreState XenXenstoreState;
 

@@ -7,7 +7,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/bytestream.h"
-#include "xenstore_conn.h"
+#include "hw/xen/xenstore_conn.h"
 #include "trace.h"
 
 /* A watch event waiting for the output stream to be free. */

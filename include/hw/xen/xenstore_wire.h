@@ -9,7 +9,7 @@
 #define QEMU_XENSTORE_WIRE_H
 
 #include "hw/xen/interface/io/xs_wire.h"
-#include "xenstore_impl.h"
+#include "hw/xen/xenstore_impl.h"
 
 /* Bytes of the header that starts every message. */
 #define XS_WIRE_HDR_SIZE ((unsigned int)sizeof(struct xsd_sockmsg))

@@ -8,7 +8,7 @@
 #ifndef QEMU_XENSTORE_IMPL_INT_H
 #define QEMU_XENSTORE_IMPL_INT_H
 
-#include "xenstore_impl.h"
+#include "hw/xen/xenstore_impl.h"
 #include "hw/xen/interface/io/xs_wire.h"
 #include "hw/xen/interface/xen.h"
 
