@@ -1,45 +1,14 @@
 /*
- * The XenStore database: paths, permissions, domains and quotas, and the
- * node calls outside transactions.  The node tree, transactions, watches
- * and save/load live in xenstore_impl_node.c, _txn.c, _watch.c, _save.c.
+ * The XenStore database's public calls: domains, node calls outside
+ * transactions, transaction start and end, create and destroy.  The
+ * layers below are in xenstore_access.c, _node.c, _snap.c, _watch.c and
+ * _txn.c; save/load in _save.c.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "xenstore_impl_int.h"
 #include "trace.h"
-
-static const unsigned int xs_default_quotas[XS_QUOTA__MAX] = {
-    [XS_QUOTA_NODES] = 1000,
-    [XS_QUOTA_NODE_SIZE] = 2048,
-    [XS_QUOTA_WATCHES] = 128,
-    [XS_QUOTA_TRANSACTIONS] = 10,
-    [XS_QUOTA_PERMS] = 5,
-    [XS_QUOTA_PATH_MAX] = XENSTORE_REL_PATH_MAX,
-    [XS_QUOTA_TX_NODES] = 1024,
-    [XS_QUOTA_WATCH_EVENTS] = 1024,
-};
-
-static const char *const xs_quota_names[XS_QUOTA__MAX] = {
-    [XS_QUOTA_NODES] = "nodes",
-    [XS_QUOTA_NODE_SIZE] = "node-size",
-    [XS_QUOTA_WATCHES] = "watches",
-    [XS_QUOTA_TRANSACTIONS] = "transactions",
-    [XS_QUOTA_PERMS] = "permissions",
-    [XS_QUOTA_PATH_MAX] = "path-max",
-    [XS_QUOTA_TX_NODES] = "transaction-nodes",
-    [XS_QUOTA_WATCH_EVENTS] = "outstanding",
-};
-
-/* Bytes allowed in a path: A-Z a-z 0-9 - / _ @ ; '/' has its own class. */
-#define XS_CHAR_OTHER 1
-#define XS_CHAR_SLASH 2
-static const uint8_t xs_path_char[256] = {
-    ['-'] = XS_CHAR_OTHER, ['_'] = XS_CHAR_OTHER, ['@'] = XS_CHAR_OTHER,
-    ['0' ... '9'] = XS_CHAR_OTHER, ['A' ... 'Z'] = XS_CHAR_OTHER,
-    ['a' ... 'z'] = XS_CHAR_OTHER, ['/'] = XS_CHAR_SLASH,
-};
-
 
 /* ---- generations, domains, quotas ---- */
 
@@ -48,43 +17,8 @@ uint64_t xs_next_gen(XenstoreImplState *s)
     return ++s->gen;
 }
 
-XsDomain *xs_domain(XenstoreImplState *s, unsigned int domid, bool create)
-{
-    XsDomain *d = s->last_domain;
 
-    if (d && d->domid == domid) {
-        return d;
-    }
-    d = g_hash_table_lookup(s->domains, GUINT_TO_POINTER(domid));
-    if (!d && create) {
-        d = g_new0(XsDomain, 1);
-        d->domid = domid;
-        d->target = DOMID_INVALID;
-        d->privileged = (domid == DOMID_QEMU);
-        g_hash_table_insert(s->domains, GUINT_TO_POINTER(domid), d);
-    }
-    if (d) {
-        s->last_domain = d;
-    }
-    return d;
-}
 
-bool xs_is_privileged(XenstoreImplState *s, unsigned int domid)
-{
-    XsDomain *d = xs_domain(s, domid, false);
-
-    return d ? d->privileged : domid == DOMID_QEMU;
-}
-
-unsigned int xs_quota(XenstoreImplState *s, unsigned int domid, XsQuota q)
-{
-    XsDomain *d = xs_domain(s, domid, false);
-
-    if (d && (d->quota_set & (1u << q))) {
-        return d->quota[q];
-    }
-    return s->default_quota[q];
-}
 
 /*
  * The domain calls that change a domain (introduce, release, resume,
@@ -97,32 +31,19 @@ unsigned int xs_quota(XenstoreImplState *s, unsigned int domid, XsQuota q)
 static bool xs_domid_refused(XenstoreImplState *s, unsigned int domid)
 {
     return domid >= DOMID_FIRST_RESERVED || domid == DOMID_QEMU ||
-           xs_is_privileged(s, domid);
+           xs_is_privileged(&s->access, domid);
 }
 
-const char *xs_quota_name(XsQuota q)
-{
-    return q < XS_QUOTA__MAX ? xs_quota_names[q] : NULL;
-}
 
-int xs_quota_from_name(const char *name)
-{
-    for (int q = 0; q < XS_QUOTA__MAX; q++) {
-        if (g_str_equal(name, xs_quota_names[q])) {
-            return q;
-        }
-    }
-    return -1;
-}
 
 unsigned int xs_impl_get_quota(XenstoreImplState *s, unsigned int dom_id,
                                XsQuota q)
 {
     g_assert(q < XS_QUOTA__MAX);
     if (dom_id == XS_QUOTA_DEFAULT_DOMID) {
-        return s->default_quota[q];
+        return s->access.default_quota[q];
     }
-    return xs_quota(s, dom_id, q);
+    return xs_quota(&s->access, dom_id, q);
 }
 
 int xs_impl_set_quota(XenstoreImplState *s, unsigned int dom_id,
@@ -134,15 +55,15 @@ int xs_impl_set_quota(XenstoreImplState *s, unsigned int dom_id,
         (dom_id != XS_QUOTA_DEFAULT_DOMID && xs_domid_refused(s, dom_id))) {
         return EINVAL;
     }
-    trace_xenstore_set_quota(dom_id, xs_quota_names[q], value);
+    trace_xenstore_set_quota(dom_id, xs_quota_name(q), value);
     if (q == XS_QUOTA_PATH_MAX) {
-        s->min_path_quota = MIN(s->min_path_quota, value);
+        s->access.min_path_quota = MIN(s->access.min_path_quota, value);
     }
     if (dom_id == XS_QUOTA_DEFAULT_DOMID) {
-        s->default_quota[q] = value;
+        s->access.default_quota[q] = value;
         return 0;
     }
-    d = xs_domain(s, dom_id, true);
+    d = xs_domain(&s->access, dom_id, true);
     d->quota[q] = value;
     d->quota_set |= 1u << q;
     return 0;
@@ -150,14 +71,14 @@ int xs_impl_set_quota(XenstoreImplState *s, unsigned int dom_id,
 
 unsigned int xs_impl_domain_nodes(XenstoreImplState *s, unsigned int dom_id)
 {
-    XsDomain *d = xs_domain(s, dom_id, false);
+    XsDomain *d = xs_domain(&s->access, dom_id, false);
 
     return d ? d->nr_nodes : 0;
 }
 
 uint32_t xs_impl_get_features(XenstoreImplState *s, unsigned int dom_id)
 {
-    XsDomain *d = xs_domain(s, dom_id, false);
+    XsDomain *d = xs_domain(&s->access, dom_id, false);
 
     return d && d->has_features ? d->features : XS_IMPL_DEFAULT_FEATURES;
 }
@@ -170,7 +91,7 @@ int xs_impl_set_features(XenstoreImplState *s, unsigned int dom_id,
     if (xs_domid_refused(s, dom_id)) {
         return EINVAL;
     }
-    d = xs_domain(s, dom_id, true);
+    d = xs_domain(&s->access, dom_id, true);
     d->has_features = true;
     d->features = features;
     return 0;
@@ -179,12 +100,12 @@ int xs_impl_set_features(XenstoreImplState *s, unsigned int dom_id,
 void xs_impl_set_privileged(XenstoreImplState *s, unsigned int dom_id,
                             bool privileged)
 {
-    xs_domain(s, dom_id, true)->privileged = privileged;
+    xs_domain(&s->access, dom_id, true)->privileged = privileged;
 }
 
 bool xs_impl_is_privileged(XenstoreImplState *s, unsigned int dom_id)
 {
-    return xs_is_privileged(s, dom_id);
+    return xs_is_privileged(&s->access, dom_id);
 }
 
 int xs_impl_set_target(XenstoreImplState *s, unsigned int dom_id,
@@ -195,7 +116,7 @@ int xs_impl_set_target(XenstoreImplState *s, unsigned int dom_id,
         return EINVAL;
     }
     trace_xenstore_set_target(dom_id, target);
-    xs_domain(s, dom_id, true)->target = target;
+    xs_domain(&s->access, dom_id, true)->target = target;
     return 0;
 }
 
@@ -205,7 +126,7 @@ int xs_impl_introduce_domain(XenstoreImplState *s, unsigned int dom_id)
         return EINVAL;
     }
     trace_xenstore_introduce_domain(dom_id);
-    xs_domain(s, dom_id, true)->introduced = true;
+    xs_domain(&s->access, dom_id, true)->introduced = true;
     xs_watch_fire_special(s, 0);
     return 0;
 }
@@ -217,7 +138,7 @@ int xs_impl_release_domain(XenstoreImplState *s, unsigned int dom_id)
     if (xs_domid_refused(s, dom_id)) {
         return EINVAL;
     }
-    d = xs_domain(s, dom_id, false);
+    d = xs_domain(&s->access, dom_id, false);
     if (!d || !d->introduced) {
         return ENOENT;
     }
@@ -239,326 +160,27 @@ int xs_impl_resume_domain(XenstoreImplState *s, unsigned int dom_id)
 
 bool xs_impl_is_domain_introduced(XenstoreImplState *s, unsigned int dom_id)
 {
-    XsDomain *d = xs_domain(s, dom_id, false);
+    XsDomain *d = xs_domain(&s->access, dom_id, false);
 
     return d && d->introduced;
 }
 
-/* ---- permissions ---- */
 
-XsPerms *xs_perms_ref(XsPerms *p)
-{
-    p->refcnt++;
-    return p;
-}
 
-void xs_perms_unref(XsPerms *p)
-{
-    if (p && --p->refcnt == 0) {
-        g_free(p);
-    }
-}
 
-static XsPerms *xs_perms_new(unsigned int n)
-{
-    XsPerms *p = g_malloc(sizeof(XsPerms) + n * sizeof(XsPermEntry));
 
-    p->refcnt = 1;
-    p->n = n;
-    return p;
-}
 
-unsigned int xs_perm_for(XenstoreImplState *s, const XsPerms *p,
-                         unsigned int domid)
-{
-    XsDomain *d;
 
-    if (p->e[0].domid == domid) {
-        return XS_PERM_BOTH;
-    }
-    d = xs_domain(s, domid, false);
-    if (d ? d->privileged : domid == DOMID_QEMU) {
-        return XS_PERM_BOTH;
-    }
-    if (d && d->target != DOMID_INVALID && p->e[0].domid == d->target) {
-        return XS_PERM_BOTH;
-    }
-    for (unsigned int i = 1; i < p->n; i++) {
-        if (p->e[i].domid == domid) {
-            return p->e[i].perm;
-        }
-    }
-    return p->e[0].perm;
-}
 
-/* The list a new node gets: its parent's, owned by an unprivileged maker. */
-XsPerms *xs_perms_for_new_node(XenstoreImplState *s, XsPerms *parent,
-                               unsigned int domid)
-{
-    XsPerms *p;
 
-    if (parent->e[0].domid == domid || xs_is_privileged(s, domid)) {
-        return xs_perms_ref(parent);
-    }
-    p = xs_perms_new(parent->n);
-    memcpy(p->e, parent->e, parent->n * sizeof(XsPermEntry));
-    p->e[0].domid = domid;
-    return p;
-}
 
-bool xs_perms_equal(const XsPerms *a, const XsPerms *b)
-{
-    if (a->n != b->n) {
-        return false;
-    }
-    for (unsigned int i = 0; i < a->n; i++) {
-        if (a->e[i].domid != b->e[i].domid || a->e[i].perm != b->e[i].perm) {
-            return false;
-        }
-    }
-    return true;
-}
 
-char *xs_perm_as_string(unsigned int perm, unsigned int domid)
-{
-    char letter;
 
-    switch (perm & XS_PERM_BOTH) {
-    case XS_PERM_READ:
-        letter = 'r';
-        break;
-    case XS_PERM_WRITE:
-        letter = 'w';
-        break;
-    case XS_PERM_BOTH:
-        letter = 'b';
-        break;
-    default:
-        letter = 'n';
-        break;
-    }
-    return g_strdup_printf("%c%u", letter, domid);
-}
 
-/* Parse "r1", "n0": a letter then a decimal domid below DOMID_FIRST_RESERVED. */
-static bool xs_perm_parse(const char *str, XsPermEntry *e)
-{
-    unsigned long domid = 0;
-    const char *p = str + 1;
 
-    switch (str[0]) {
-    case 'n':
-        e->perm = XS_PERM_NONE;
-        break;
-    case 'r':
-        e->perm = XS_PERM_READ;
-        break;
-    case 'w':
-        e->perm = XS_PERM_WRITE;
-        break;
-    case 'b':
-        e->perm = XS_PERM_BOTH;
-        break;
-    default:
-        return false;
-    }
-    if (!*p || strlen(p) > 5) {
-        return false;
-    }
-    for (; *p; p++) {
-        if (*p < '0' || *p > '9') {
-            return false;
-        }
-        domid = domid * 10 + (*p - '0');
-    }
-    if (domid >= DOMID_FIRST_RESERVED) {
-        return false;
-    }
-    e->domid = domid;
-    return true;
-}
 
-static GList *xs_perms_to_list(const XsPerms *p)
-{
-    GList *list = NULL;
 
-    for (unsigned int i = p->n; i-- > 0;) {
-        list = g_list_prepend(list, xs_perm_as_string(p->e[i].perm,
-                                                      p->e[i].domid));
-    }
-    return list;
-}
 
-static XsPerms *xs_perms_from_list(GList *list)
-{
-    unsigned int n = g_list_length(list);
-    XsPerms *p;
-    unsigned int i = 0;
-
-    if (n == 0) {
-        return NULL;
-    }
-    p = xs_perms_new(n);
-    for (GList *l = list; l; l = l->next, i++) {
-        if (!l->data || !xs_perm_parse(l->data, &p->e[i])) {
-            g_free(p);
-            return NULL;
-        }
-    }
-    return p;
-}
-
-uint32_t xs_node_size(const XsPerms *p, uint32_t value_len,
-                      uint32_t children_bytes)
-{
-    return 16 + 8 * p->n + value_len + children_bytes;
-}
-
-void xs_account_node(XenstoreImplState *s, const XsPerms *p, int delta)
-{
-    XsDomain *d = xs_domain(s, p->e[0].domid, true);
-
-    d->nr_nodes += delta;
-}
-
-/*
- * The quota checks for creating new_nodes nodes below an existing
- * ancestor whose size becomes anc_size_after, the last of them of size
- * leaf_size.  pending_created counts nodes an open transaction of the
- * caller already creates.
- */
-int xs_check_create(XenstoreImplState *s, unsigned int dom_id,
-                    const XsPerms *anc_perms, uint32_t anc_size_after,
-                    unsigned int new_nodes, unsigned int pending_created,
-                    uint32_t leaf_size)
-{
-    unsigned int limit;
-    XsDomain *d;
-
-    if (xs_is_privileged(s, dom_id)) {
-        return 0;
-    }
-    limit = xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE);
-    if (anc_size_after > limit || leaf_size > limit) {
-        return E2BIG;
-    }
-    d = xs_domain(s, dom_id, false);
-    if ((d ? d->nr_nodes : 0) + pending_created + new_nodes >
-        xs_quota(s, dom_id, XS_QUOTA_NODES)) {
-        return ENOSPC;
-    }
-    (void)anc_perms;
-    return 0;
-}
-
-/* ---- paths ---- */
-
-/* "/local/domain/<dom_id>": on the path of every relative request. */
-static size_t xs_format_home(char *buf, unsigned int dom_id)
-{
-    static const char prefix[] = "/local/domain/";
-    char digits[10];
-    size_t n = 0, len = sizeof(prefix) - 1;
-
-    do {
-        digits[n++] = '0' + dom_id % 10;
-        dom_id /= 10;
-    } while (dom_id);
-    memcpy(buf, prefix, len);
-    while (n) {
-        buf[len++] = digits[--n];
-    }
-    buf[len] = '\0';
-    return len;
-}
-
-/* Length of the part of a canonical path that counts against path-max. */
-static size_t xs_path_rel_len(const char *path, size_t len)
-{
-    static const char prefix[] = "/local/domain/";
-    const char *p;
-
-    if (len <= sizeof(prefix) || memcmp(path, prefix, sizeof(prefix) - 1)) {
-        return len;
-    }
-    p = path + sizeof(prefix) - 1;
-    if (*p < '0' || *p > '9') {
-        return len;
-    }
-    while (*p >= '0' && *p <= '9') {
-        p++;
-    }
-    if (*p != '/') {
-        return len;
-    }
-    return len - (p + 1 - path);
-}
-
-/*
- * Check a path as given by dom_id and put its canonical absolute form in
- * out.  Special (@) paths are accepted only with allow_special.
- */
-int xs_path_check(XenstoreImplState *s, unsigned int dom_id,
-                  const char *path, bool allow_special, XsPath *out)
-{
-    size_t off = 0, len, rel_len;
-    uint8_t prev;
-
-    out->special = false;
-    out->rel_off = 0;
-    if (!path || !path[0]) {
-        return EINVAL;
-    }
-    len = strlen(path);
-    if (len > XENSTORE_ABS_PATH_MAX) {
-        return EINVAL;
-    }
-    if (path[0] == '@') {
-        if (!allow_special || !path[1]) {
-            return EINVAL;
-        }
-        out->special = true;
-    } else if (path[0] != '/') {
-        off = xs_format_home(out->buf, dom_id);
-        out->buf[off++] = '/';
-        out->rel_off = off;
-        if (off + len > XENSTORE_ABS_PATH_MAX) {
-            return EINVAL;
-        }
-    }
-    /* One pass: every byte allowed, no empty component. */
-    prev = off ? XS_CHAR_SLASH : 0;
-    for (size_t i = 0; i < len; i++) {
-        uint8_t cls = xs_path_char[(unsigned char)path[i]];
-
-        if (!cls || (cls & prev & XS_CHAR_SLASH)) {
-            return EINVAL;
-        }
-        prev = cls;
-    }
-    if (prev == XS_CHAR_SLASH && off + len > 1) {
-        return EINVAL;
-    }
-    memcpy(out->buf + off, path, len + 1);
-    out->len = off + len;
-    rel_len = out->special ? out->len : xs_path_rel_len(out->buf, out->len);
-    out->rel_len = rel_len;
-    return rel_len > XENSTORE_REL_PATH_MAX ? EINVAL : 0;
-}
-
-int xs_path_resolve(XenstoreImplState *s, unsigned int dom_id,
-                    const char *path, bool allow_special, XsPath *out)
-{
-    int err = xs_path_check(s, dom_id, path, allow_special, out);
-
-    /* Below the smallest path-max ever set, no quota can apply. */
-    if (!err && out->rel_len > s->min_path_quota &&
-        !xs_is_privileged(s, dom_id) &&
-        out->rel_len > xs_quota(s, dom_id, XS_QUOTA_PATH_MAX)) {
-        return E2BIG;
-    }
-    return err;
-}
 
 /*
  * Walk the committed tree along a canonical path.  Returns the node, or
@@ -606,15 +228,9 @@ static XsNode *xs_lookup(XenstoreImplState *s, const XsPath *p, XsNode **anc,
 static int xs_missing_error(XenstoreImplState *s, unsigned int dom_id,
                             XsNode *anc)
 {
-    return xs_missing_error_perms(s, dom_id, anc->perms);
+    return xs_missing_error_perms(&s->access, dom_id, anc->perms);
 }
 
-int xs_missing_error_perms(XenstoreImplState *s, unsigned int dom_id,
-                           const XsPerms *anc_perms)
-{
-    return (xs_perm_for(s, anc_perms, dom_id) & XS_PERM_READ) ?
-           ENOENT : EACCES;
-}
 
 /* ---- public node calls ---- */
 
@@ -623,7 +239,7 @@ static int xs_begin(XenstoreImplState *s, unsigned int dom_id,
                     xs_transaction_t tx_id, const char *path,
                     bool allow_special, XsPath *p, XsTransaction **tx)
 {
-    int err = xs_path_resolve(s, dom_id, path, allow_special, p);
+    int err = xs_path_resolve(&s->access, dom_id, path, allow_special, p);
 
     *tx = NULL;
     if (err || tx_id == XBT_NULL) {
@@ -657,7 +273,7 @@ int xs_impl_read(XenstoreImplState *s, unsigned int dom_id,
     if (!n) {
         return xs_missing_error(s, dom_id, anc);
     }
-    if (!(xs_perm_for(s, n->perms, dom_id) & XS_PERM_READ)) {
+    if (!(xs_perm_for(&s->access, n->perms, dom_id) & XS_PERM_READ)) {
         return EACCES;
     }
     g_byte_array_append(data, n->value, n->value_len);
@@ -669,7 +285,7 @@ static XsNode *xs_create_path(XenstoreImplState *s, unsigned int dom_id,
                               XsNode *anc, const char *rest,
                               const uint8_t *value, uint32_t len)
 {
-    XsPerms *perms = xs_perms_for_new_node(s, anc->perms, dom_id);
+    XsPerms *perms = xs_perms_for_new_node(&s->access, anc->perms, dom_id);
     XsNode *n = anc;
     size_t clen;
 
@@ -725,15 +341,16 @@ static int xs_write_common(XenstoreImplState *s, unsigned int dom_id,
     n = xs_lookup(s, &p, &anc, NULL, &rest);
     if (n) {
         if (mkdir) {
-            return (xs_perm_for(s, n->perms, dom_id) & XS_PERM_WRITE) ?
+            return (xs_perm_for(&s->access, n->perms, dom_id) &
+                    XS_PERM_WRITE) ?
                    0 : EACCES;
         }
-        if (!(xs_perm_for(s, n->perms, dom_id) & XS_PERM_WRITE)) {
+        if (!(xs_perm_for(&s->access, n->perms, dom_id) & XS_PERM_WRITE)) {
             return EACCES;
         }
-        if (!xs_is_privileged(s, dom_id) &&
+        if (!xs_is_privileged(&s->access, dom_id) &&
             xs_node_size(n->perms, len, n->children_bytes) >
-            xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE)) {
+            xs_quota(&s->access, dom_id, XS_QUOTA_NODE_SIZE)) {
             return E2BIG;
         }
         xs_node_write(s, n, value, len);
@@ -741,10 +358,10 @@ static int xs_write_common(XenstoreImplState *s, unsigned int dom_id,
         size_t first_len;
         unsigned int count = xs_count_components(rest, &first_len);
 
-        if (!(xs_perm_for(s, anc->perms, dom_id) & XS_PERM_WRITE)) {
+        if (!(xs_perm_for(&s->access, anc->perms, dom_id) & XS_PERM_WRITE)) {
             return EACCES;
         }
-        err = xs_check_create(s, dom_id, anc->perms,
+        err = xs_check_create(&s->access, dom_id, anc->perms,
                               xs_node_size(anc->perms, anc->value_len,
                                            anc->children_bytes +
                                            first_len + 1),
@@ -828,7 +445,7 @@ static int xs_dir_begin(XenstoreImplState *s, unsigned int dom_id,
     if (!*n) {
         return xs_missing_error(s, dom_id, anc);
     }
-    if (!(xs_perm_for(s, (*n)->perms, dom_id) & XS_PERM_READ)) {
+    if (!(xs_perm_for(&s->access, (*n)->perms, dom_id) & XS_PERM_READ)) {
         return EACCES;
     }
     if (gencnt) {
@@ -905,7 +522,7 @@ int xs_impl_rm(XenstoreImplState *s, unsigned int dom_id,
         /* A missing node whose parent exists is already removed. */
         return err == ENOENT && parent ? 0 : err;
     }
-    if (!(xs_perm_for(s, n->perms, dom_id) & XS_PERM_WRITE)) {
+    if (!(xs_perm_for(&s->access, n->perms, dom_id) & XS_PERM_WRITE)) {
         return EACCES;
     }
     xs_node_destroy(s, parent, n);
@@ -958,40 +575,13 @@ int xs_impl_get_perms(XenstoreImplState *s, unsigned int dom_id,
         }
         found = n->perms;
     }
-    if (!(xs_perm_for(s, found, dom_id) & XS_PERM_READ)) {
+    if (!(xs_perm_for(&s->access, found, dom_id) & XS_PERM_READ)) {
         return EACCES;
     }
     *perms = xs_perms_to_list(found);
     return 0;
 }
 
-/*
- * May dom_id give node (with perms cur) the list new?  Ownership is
- * needed, and privilege to hand the node to another owner.
- */
-int xs_check_set_perms(XenstoreImplState *s, unsigned int dom_id,
-                       const XsPerms *cur, const XsPerms *new)
-{
-    XsDomain *d;
-    bool owner;
-
-    if (xs_is_privileged(s, dom_id)) {
-        return 0;
-    }
-    d = xs_domain(s, dom_id, false);
-    owner = cur->e[0].domid == dom_id ||
-            (d && d->target != DOMID_INVALID && cur->e[0].domid == d->target);
-    if (!owner) {
-        return EACCES;
-    }
-    if (new->e[0].domid != cur->e[0].domid) {
-        return EPERM;
-    }
-    if (new->n > xs_quota(s, dom_id, XS_QUOTA_PERMS)) {
-        return ENOSPC;
-    }
-    return 0;
-}
 
 int xs_impl_set_perms(XenstoreImplState *s, unsigned int dom_id,
                       xs_transaction_t tx_id, const char *path,
@@ -1014,7 +604,8 @@ int xs_impl_set_perms(XenstoreImplState *s, unsigned int dom_id,
     }
     if (p.special) {
         special = xs_special_perms(s, &p);
-        err = special ? xs_check_set_perms(s, dom_id, *special, new) : ENOENT;
+        err = special ? xs_check_set_perms(&s->access, dom_id, *special,
+                                           new) : ENOENT;
         if (err) {
             g_free(new);
             return err;
@@ -1032,11 +623,11 @@ int xs_impl_set_perms(XenstoreImplState *s, unsigned int dom_id,
     if (!n) {
         err = xs_missing_error(s, dom_id, anc);
     } else {
-        err = xs_check_set_perms(s, dom_id, n->perms, new);
+        err = xs_check_set_perms(&s->access, dom_id, n->perms, new);
     }
-    if (!err && !xs_is_privileged(s, dom_id) &&
+    if (!err && !xs_is_privileged(&s->access, dom_id) &&
         xs_node_size(new, n->value_len, n->children_bytes) >
-        xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE)) {
+        xs_quota(&s->access, dom_id, XS_QUOTA_NODE_SIZE)) {
         err = E2BIG;
     }
     if (err) {
@@ -1054,12 +645,12 @@ int xs_impl_set_perms(XenstoreImplState *s, unsigned int dom_id,
 int xs_impl_transaction_start(XenstoreImplState *s, unsigned int dom_id,
                               xs_transaction_t *tx_id)
 {
-    XsDomain *d = xs_domain(s, dom_id, true);
+    XsDomain *d = xs_domain(&s->access, dom_id, true);
     XsTransaction *tx;
     xs_transaction_t id;
 
     if (!d->privileged &&
-        d->nr_txs >= xs_quota(s, dom_id, XS_QUOTA_TRANSACTIONS)) {
+        d->nr_txs >= xs_quota(&s->access, dom_id, XS_QUOTA_TRANSACTIONS)) {
         return ENOSPC;
     }
     do {
@@ -1084,7 +675,7 @@ int xs_impl_transaction_end(XenstoreImplState *s, unsigned int dom_id,
         return ENOENT;
     }
     g_hash_table_steal(s->transactions, GUINT_TO_POINTER(tx_id));
-    xs_domain(s, dom_id, true)->nr_txs--;
+    xs_domain(&s->access, dom_id, true)->nr_txs--;
     if (commit) {
         err = tx->doomed ? EAGAIN : xs_tx_commit(s, tx);
     }
@@ -1112,7 +703,7 @@ static void xs_end_transactions(XenstoreImplState *s, unsigned int dom_id)
     }
     for (guint i = 0; i < ended->len; i++) {
         XsTransaction *tx = g_ptr_array_index(ended, i);
-        XsDomain *d = xs_domain(s, tx->dom_id, false);
+        XsDomain *d = xs_domain(&s->access, tx->dom_id, false);
 
         if (d) {
             d->nr_txs--;
@@ -1127,16 +718,6 @@ void xs_free_transactions_of(XenstoreImplState *s, unsigned int dom_id)
     xs_end_transactions(s, dom_id);
 }
 
-/* ---- create / destroy ---- */
-
-static XsPerms *xs_perms_dom0_none(void)
-{
-    XsPerms *p = xs_perms_new(1);
-
-    p->e[0].domid = DOMID_QEMU;
-    p->e[0].perm = XS_PERM_NONE;
-    return p;
-}
 
 XenstoreImplState *xs_impl_create(unsigned int dom_id)
 {
@@ -1144,9 +725,7 @@ XenstoreImplState *xs_impl_create(unsigned int dom_id)
     XsNode *local;
 
     s->guest_domid = dom_id;
-    memcpy(s->default_quota, xs_default_quotas, sizeof(s->default_quota));
-    s->min_path_quota = s->default_quota[XS_QUOTA_PATH_MAX];
-    s->domains = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    xs_access_init(&s->access);
     s->transactions = g_hash_table_new(NULL, NULL);
     s->tx_over = g_ptr_array_new();
     s->dead_kids = g_hash_table_new(NULL, NULL);
@@ -1157,7 +736,7 @@ XenstoreImplState *xs_impl_create(unsigned int dom_id)
 
     s->root = xs_node_new("", 0, xs_perms_dom0_none(), NULL, 0,
                           xs_next_gen(s));
-    xs_account_node(s, s->root->perms, 1);
+    xs_account_node(&s->access, s->root->perms, 1);
     local = xs_node_create(s, s->root, "local", 5,
                            xs_perms_ref(s->root->perms), NULL, 0);
     xs_node_create(s, local, "domain", 6, xs_perms_ref(s->root->perms),
@@ -1179,7 +758,7 @@ void xs_impl_destroy(XenstoreImplState *s)
     g_hash_table_destroy(s->dead_kids);
     g_hash_table_destroy(s->dead_parent);
     xs_node_free_tree(NULL, s->root);
-    g_hash_table_destroy(s->domains);
+    xs_access_destroy(&s->access);
     xs_perms_unref(s->special_perms[0]);
     xs_perms_unref(s->special_perms[1]);
     g_free(s);

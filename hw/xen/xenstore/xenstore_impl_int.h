@@ -9,30 +9,9 @@
 #define QEMU_XENSTORE_IMPL_INT_H
 
 #include "hw/xen/xenstore_impl.h"
+#include "xenstore_access.h"
 #include "hw/xen/interface/io/xs_wire.h"
 #include "hw/xen/interface/xen.h"
-
-/* Longest canonical path we ever build, plus its NUL. */
-#define XS_PATH_BUF (XENSTORE_ABS_PATH_MAX + 1)
-/* Largest value a node may hold (what a saved node record can carry). */
-#define XS_VALUE_MAX 0xffff
-/* Longest "/local/domain/<domid>" home, with room to spare. */
-#define XS_HOME_MAX 32
-
-/*
- * A permission list, shared by reference between nodes (a new node copies
- * its parent's list, which is nearly always the same) and copied on write.
- */
-typedef struct XsPermEntry {
-    uint32_t domid;
-    uint8_t perm;               /* XS_PERM_* */
-} XsPermEntry;
-
-typedef struct XsPerms {
-    unsigned int refcnt;
-    unsigned int n;             /* >= 1; entry 0 is the owner and default */
-    XsPermEntry e[];
-} XsPerms;
 
 /*
  * A committed node.  Siblings form an AVL tree ordered like strcmp on
@@ -91,28 +70,6 @@ typedef struct XsNodeState {
     uint64_t gen, cgen;
 } XsNodeState;
 
-/* Per-domain accounting and settings, created on first use. */
-typedef struct XsDomain {
-    unsigned int domid;
-    unsigned int nr_nodes;      /* nodes whose perms[0].domid is this */
-    unsigned int nr_watches;
-    unsigned int nr_txs;
-    size_t tx_bytes;            /* held by its open transactions */
-    unsigned int target;        /* SET_TARGET, DOMID_INVALID when none */
-    bool privileged;
-    bool introduced;
-    bool has_features;
-    uint32_t features;
-    uint32_t quota_set;         /* bit q: quota[q] overrides the default */
-    unsigned int quota[XS_QUOTA__MAX];
-} XsDomain;
-
-/*
- * A watch.  A registered one is a single block holding its path and
- * token, is in its path's list (s->watches, in registration order) and,
- * until unwatched, in s->watch_index, which finds it by (dom_id, wpath,
- * token, fn, opaque) without scanning that list.
- */
 typedef struct XsWatch XsWatch;
 struct XsWatch {
     char *wpath;                /* canonical */
@@ -213,10 +170,7 @@ struct XenstoreImplState {
     unsigned int guest_domid;
     uint64_t gen;               /* last generation handed out */
     xs_transaction_t next_tx_id;
-    GHashTable *domains;        /* domid -> XsDomain */
-    XsDomain *last_domain;      /* one-entry lookup cache */
-    unsigned int default_quota[XS_QUOTA__MAX];
-    unsigned int min_path_quota;    /* smallest path-max ever set */
+    XsAccess access;            /* domains, quotas */
     GHashTable *transactions;   /* id -> XsTransaction */
     XsTransaction *tx_oldest, *tx_newest;   /* open ones, by start */
     GPtrArray *tx_over;         /* transactions to doom: over budget */
@@ -229,88 +183,6 @@ struct XenstoreImplState {
     bool have_dead_watches;
     XsPerms *special_perms[2];  /* @introduceDomain, @releaseDomain */
 };
-
-/* A resolved path: canonical absolute form and how it was given. */
-typedef struct XsPath {
-    char buf[XS_PATH_BUF];
-    size_t len;
-    size_t rel_off;             /* home length + 1 if given relative */
-    size_t rel_len;             /* what counts against path-max */
-    bool special;               /* starts with '@' */
-} XsPath;
-
-/* xenstore_impl.c */
-uint64_t xs_next_gen(XenstoreImplState *s);
-XsDomain *xs_domain(XenstoreImplState *s, unsigned int domid, bool create);
-bool xs_is_privileged(XenstoreImplState *s, unsigned int domid);
-unsigned int xs_quota(XenstoreImplState *s, unsigned int domid, XsQuota q);
-unsigned int xs_perm_for(XenstoreImplState *s, const XsPerms *p,
-                         unsigned int domid);
-XsPerms *xs_perms_ref(XsPerms *p);
-void xs_perms_unref(XsPerms *p);
-XsPerms *xs_perms_for_new_node(XenstoreImplState *s, XsPerms *parent,
-                               unsigned int domid);
-uint32_t xs_node_size(const XsPerms *p, uint32_t value_len,
-                      uint32_t children_bytes);
-XsNode *xs_node_child(XsNode *parent, const char *name, size_t len);
-XsNode *xs_node_new(const char *name, size_t len, XsPerms *perms,
-                    const uint8_t *value, uint32_t value_len, uint64_t gen);
-void xs_node_link_child(XsNode *parent, XsNode *child);
-void xs_node_unlink_child(XsNode *parent, XsNode *child);
-XsNode *xs_avl_find(XsNode *root, const char *name, size_t len);
-XsNode *xs_avl_insert(XsNode *root, XsNode *n);
-XsNode *xs_avl_remove(XsNode *root, XsNode *target);
-void xs_node_set_value(XsNode *n, const uint8_t *value, uint32_t len);
-void xs_node_set_perms(XenstoreImplState *s, XsNode *n, XsPerms *perms);
-void xs_node_free(XsNode *n);
-void xs_node_free_tree(XenstoreImplState *s, XsNode *n);
-void xs_node_foreach_child(XsNode *n, void (*fn)(XsNode *child, void *opaque),
-                           void *opaque);
-void xs_avl_foreach(XsNode *root, void (*fn)(XsNode *n, void *opaque),
-                    void *opaque);
-void xs_account_node(XenstoreImplState *s, const XsPerms *p, int delta);
-void xs_free_transactions_of(XenstoreImplState *s, unsigned int dom_id);
-
-/* The path rules of every call; resolve also applies the path-max quota. */
-int xs_path_check(XenstoreImplState *s, unsigned int dom_id,
-                  const char *path, bool allow_special, XsPath *out);
-int xs_path_resolve(XenstoreImplState *s, unsigned int dom_id,
-                    const char *path, bool allow_special, XsPath *out);
-int xs_missing_error_perms(XenstoreImplState *s, unsigned int dom_id,
-                           const XsPerms *anc_perms);
-int xs_check_set_perms(XenstoreImplState *s, unsigned int dom_id,
-                       const XsPerms *cur, const XsPerms *new);
-bool xs_perms_equal(const XsPerms *a, const XsPerms *b);
-
-/*
- * The first 8 bytes of a name, big endian, zero padded: comparing keys as
- * integers gives strcmp order on those bytes, so most sibling comparisons
- * are one integer comparison.
- */
-static inline uint64_t xs_name_key(const char *name, size_t len)
-{
-    uint64_t key = 0;
-
-    for (size_t i = 0; i < len && i < 8; i++) {
-        key |= (uint64_t)(unsigned char)name[i] << (56 - 8 * i);
-    }
-    return key;
-}
-
-/* strcmp order between a path component (not NUL-terminated) and a name */
-static inline int xs_name_cmp(const char *a, size_t alen, const char *b)
-{
-    size_t i;
-
-    for (i = 0; i < alen; i++) {
-        unsigned char ca = a[i], cb = b[i];
-
-        if (ca != cb) {
-            return cb ? (int)ca - (int)cb : 1;
-        }
-    }
-    return b[i] ? -1 : 0;
-}
 
 /* strcmp order between a component with its key and a node's name. */
 static inline int xs_node_cmp(const char *a, size_t alen, uint64_t akey,
@@ -326,17 +198,27 @@ static inline int xs_node_cmp(const char *a, size_t alen, uint64_t akey,
     return xs_name_cmp(a + 8, alen - 8, n->name + 8);
 }
 
-/* Helpers for walking a canonical path one component at a time. */
-static inline const char *xs_path_next(const char *p, size_t *len)
-{
-    size_t n = 0;
+/* xenstore_impl.c */
+uint64_t xs_next_gen(XenstoreImplState *s);
+void xs_free_transactions_of(XenstoreImplState *s, unsigned int dom_id);
 
-    while (p[n] && p[n] != '/') {
-        n++;
-    }
-    *len = n;
-    return p;
-}
+/* xenstore_impl_node.c */
+XsNode *xs_node_child(XsNode *parent, const char *name, size_t len);
+XsNode *xs_node_new(const char *name, size_t len, XsPerms *perms,
+                    const uint8_t *value, uint32_t value_len, uint64_t gen);
+void xs_node_link_child(XsNode *parent, XsNode *child);
+void xs_node_unlink_child(XsNode *parent, XsNode *child);
+XsNode *xs_avl_find(XsNode *root, const char *name, size_t len);
+XsNode *xs_avl_insert(XsNode *root, XsNode *n);
+XsNode *xs_avl_remove(XsNode *root, XsNode *target);
+void xs_node_set_value(XsNode *n, const uint8_t *value, uint32_t len);
+void xs_node_set_perms(XsAccess *a, XsNode *n, XsPerms *perms);
+void xs_node_free(XsNode *n);
+void xs_node_free_tree(XsAccess *a, XsNode *n);
+void xs_node_foreach_child(XsNode *n, void (*fn)(XsNode *child, void *opaque),
+                           void *opaque);
+void xs_avl_foreach(XsNode *root, void (*fn)(XsNode *n, void *opaque),
+                    void *opaque);
 
 /* xenstore_impl_watch.c */
 void xs_watch_fire(XenstoreImplState *s, const char *path,
@@ -441,11 +323,5 @@ int xs_tx_get_perms(XenstoreImplState *s, XsTransaction *tx,
 int xs_tx_set_perms(XenstoreImplState *s, XsTransaction *tx,
                     unsigned int dom_id, XsPath *p, XsPerms *perms);
 int xs_tx_commit(XenstoreImplState *s, XsTransaction *tx);
-
-/* Checks shared by committed and transactional writes. */
-int xs_check_create(XenstoreImplState *s, unsigned int dom_id,
-                    const XsPerms *anc_perms, uint32_t anc_size_after,
-                    unsigned int new_nodes, unsigned int pending_created,
-                    uint32_t leaf_size);
 
 #endif

@@ -198,11 +198,11 @@ void xs_node_set_value(XsNode *n, const uint8_t *value, uint32_t len)
 }
 
 /* Replace a node's perms (taking the reference), moving node ownership. */
-void xs_node_set_perms(XenstoreImplState *s, XsNode *n, XsPerms *perms)
+void xs_node_set_perms(XsAccess *a, XsNode *n, XsPerms *perms)
 {
     if (n->perms->e[0].domid != perms->e[0].domid) {
-        xs_account_node(s, n->perms, -1);
-        xs_account_node(s, perms, 1);
+        xs_account_node(a, n->perms, -1);
+        xs_account_node(a, perms, 1);
     }
     xs_perms_unref(n->perms);
     n->perms = perms;
@@ -245,11 +245,11 @@ static void xs_node_free_cb(XsNode *child, void *opaque)
  * Free a detached live subtree that no snapshot can see (no versions, no
  * dead children), giving back each node to its owner's count.
  */
-void xs_node_free_tree(XenstoreImplState *s, XsNode *n)
+void xs_node_free_tree(XsAccess *a, XsNode *n)
 {
-    xs_avl_foreach(n->children, xs_node_free_cb, s);
-    if (s) {
-        xs_account_node(s, n->perms, -1);
+    xs_avl_foreach(n->children, xs_node_free_cb, a);
+    if (a) {
+        xs_account_node(a, n->perms, -1);
     }
     xs_node_free(n);
 }

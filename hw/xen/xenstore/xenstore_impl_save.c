@@ -301,7 +301,7 @@ static void save_connections(XenstoreImplState *s, GByteArray *b,
 
     for (guint i = 0; i < keys->len; i++) {
         unsigned int domid = GPOINTER_TO_UINT(keys->pdata[i]);
-        XsDomain *d = xs_domain(s, domid, false);
+        XsDomain *d = xs_domain(&s->access, domid, false);
         guint r = rec_begin(b, XS_REC_CONNECTION_DATA);
 
         bs_put_le32(b, domid + 1);      /* conn_id */
@@ -337,7 +337,7 @@ static void save_watches(XenstoreImplState *s, GByteArray *b)
             guint r;
 
             /* Privileged connections re-register their own watches. */
-            if (w->dead || xs_is_privileged(s, w->dom_id)) {
+            if (w->dead || xs_is_privileged(&s->access, w->dom_id)) {
                 continue;
             }
             r = rec_begin(b, XS_REC_WATCH_DATA_EXTENDED);
@@ -361,7 +361,7 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
 {
     GByteArray *b = g_byte_array_new();
     g_autoptr(GHashTable) conns = g_hash_table_new(NULL, NULL);
-    g_autoptr(GPtrArray) doms = sorted_keys(s->domains);
+    g_autoptr(GPtrArray) doms = sorted_keys(s->access.domains);
     g_autoptr(GPtrArray) txids = sorted_keys(s->transactions);
     XsSaver *sv = g_new0(XsSaver, 1);
     XsDepPaths dp;
@@ -381,12 +381,12 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
     bs_put_le32(b, s->next_tx_id);
     bs_put_le32(b, XS_QUOTA__MAX);
     for (int q = 0; q < XS_QUOTA__MAX; q++) {
-        bs_put_le32(b, s->default_quota[q]);
+        bs_put_le32(b, s->access.default_quota[q]);
     }
     rec_end(b, r);
 
     for (guint i = 0; i < doms->len; i++) {
-        XsDomain *d = g_hash_table_lookup(s->domains, doms->pdata[i]);
+        XsDomain *d = g_hash_table_lookup(s->access.domains, doms->pdata[i]);
 
         r = rec_begin(b, XS_REC_QEMU_DOMAIN);
         bs_put_le32(b, XS_REC_QEMU_VERSION);
@@ -430,7 +430,7 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
         for (guint j = 0; j < list->len; j++) {
             XsWatch *w = g_ptr_array_index(list, j);
 
-            if (!w->dead && !xs_is_privileged(s, w->dom_id)) {
+            if (!w->dead && !xs_is_privileged(&s->access, w->dom_id)) {
                 g_hash_table_add(conns, GUINT_TO_POINTER(w->dom_id));
             }
         }
@@ -552,12 +552,12 @@ static int load_store(XsLoad *l, ByteReader *r)
     }
     s->next_tx_id = next_tx;
     for (int q = 0; q < XS_QUOTA__MAX; q++) {
-        if (!br_u32(r, &s->default_quota[q])) {
+        if (!br_u32(r, &s->access.default_quota[q])) {
             return EINVAL;
         }
     }
-    s->min_path_quota = MIN(s->min_path_quota,
-                            s->default_quota[XS_QUOTA_PATH_MAX]);
+    s->access.min_path_quota = MIN(s->access.min_path_quota,
+                            s->access.default_quota[XS_QUOTA_PATH_MAX]);
     return 0;
 }
 
@@ -571,7 +571,7 @@ static int load_domain(XsLoad *l, ByteReader *r)
         !g_hash_table_add(l->domains_seen, GUINT_TO_POINTER(domid))) {
         return EINVAL;
     }
-    d = xs_domain(l->s, domid, true);
+    d = xs_domain(&l->s->access, domid, true);
     if (!br_u32(r, &flags) || flags > 7 || !br_u32(r, &d->features) ||
         !br_u32(r, &d->target) || !br_u32(r, &d->quota_set) ||
         !br_u32(r, &nquota) || nquota != XS_QUOTA__MAX ||
@@ -588,7 +588,7 @@ static int load_domain(XsLoad *l, ByteReader *r)
         }
     }
     if (d->quota_set & (1u << XS_QUOTA_PATH_MAX)) {
-        l->s->min_path_quota = MIN(l->s->min_path_quota,
+        l->s->access.min_path_quota = MIN(l->s->access.min_path_quota,
                                    d->quota[XS_QUOTA_PATH_MAX]);
     }
     return 0;
@@ -680,7 +680,7 @@ static int load_node(XsLoad *l, ByteReader *r)
     }
     if (!get_string(r, plen, &path) || !br_bytes(r, vlen, &value) ||
         path[0] != '/' ||
-        xs_path_resolve(s, DOMID_QEMU, path, false, &canon) ||
+        xs_path_resolve(&s->access, DOMID_QEMU, path, false, &canon) ||
         strcmp(canon.buf, path)) {
         return EINVAL;
     }
@@ -698,10 +698,10 @@ static int load_node(XsLoad *l, ByteReader *r)
                 return EINVAL;
             }
             n = s->root;
-            xs_account_node(s, n->perms, -1);
+            xs_account_node(&s->access, n->perms, -1);
             xs_perms_unref(n->perms);
             n->perms = g_steal_pointer(&perms);
-            xs_account_node(s, n->perms, 1);
+            xs_account_node(&s->access, n->perms, 1);
             xs_node_set_value(n, value, vlen);
         } else {
             size_t nlen;
@@ -717,7 +717,7 @@ static int load_node(XsLoad *l, ByteReader *r)
             n = xs_node_new(name, nlen, g_steal_pointer(&perms), value,
                             vlen, 0);
             xs_node_link_child(parent, n);
-            xs_account_node(s, n->perms, 1);
+            xs_account_node(&s->access, n->perms, 1);
         }
         l->last_node = n;
         l->want_ext = true;
@@ -845,7 +845,7 @@ static int load_tx_dep(XsLoad *l, ByteReader *r)
         ver != XS_REC_QEMU_VERSION || !br_u32(r, &kind) || !kind ||
         kind > (XS_DEP_CONTENT | XS_DEP_ALL) ||
         !get_string(r, r->len - r->off, &path) || path[0] != '/' ||
-        xs_path_resolve(s, DOMID_QEMU, path, false, &canon) ||
+        xs_path_resolve(&s->access, DOMID_QEMU, path, false, &canon) ||
         strcmp(canon.buf, path)) {
         return EINVAL;
     }
@@ -898,7 +898,7 @@ static int load_watch(XsLoad *l, ByteReader *r)
         (tlen && !get_string(r, tlen, &token)) ||
         !g_hash_table_contains(l->conns, GUINT_TO_POINTER(conn_id)) ||
         (depth != UINT32_MAX && depth > XENSTORE_ABS_PATH_MAX) ||
-        xs_path_check(l->s, conn_id - 1, wpath, true, &p)) {
+        xs_path_check(&l->s->access, conn_id - 1, wpath, true, &p)) {
         return EINVAL;
     }
     w = g_new0(XsWatch, 1);
@@ -927,7 +927,7 @@ static int load_transaction(XsLoad *l, ByteReader *r, bool ext)
         }
         tx = xs_tx_new(s, conn_id - 1, tx_id);
         g_hash_table_insert(s->transactions, GUINT_TO_POINTER(tx_id), tx);
-        xs_domain(s, tx->dom_id, true)->nr_txs++;
+        xs_domain(&s->access, tx->dom_id, true)->nr_txs++;
         l->cur_tx = tx;
         l->tx_ext_seen = false;
         return 0;
@@ -1047,9 +1047,9 @@ static void swap_in(XenstoreImplState *s, XenstoreImplState *n)
     s->guest_domid = n->guest_domid;
     s->gen = n->gen;
     s->next_tx_id = n->next_tx_id;
-    s->domains = n->domains;
-    s->last_domain = NULL;
-    memcpy(s->default_quota, n->default_quota, sizeof(s->default_quota));
+    s->access.domains = n->access.domains;
+    s->access.last_domain = NULL;
+    memcpy(s->access.default_quota, n->access.default_quota, sizeof(s->access.default_quota));
     s->transactions = n->transactions;
     s->tx_oldest = n->tx_oldest;
     s->tx_newest = n->tx_newest;
@@ -1058,11 +1058,11 @@ static void swap_in(XenstoreImplState *s, XenstoreImplState *n)
     s->dead_parent = n->dead_parent;
     s->special_perms[0] = n->special_perms[0];
     s->special_perms[1] = n->special_perms[1];
-    s->min_path_quota = MIN(old.min_path_quota, n->min_path_quota);
+    s->access.min_path_quota = MIN(old.access.min_path_quota, n->access.min_path_quota);
 
     n->root = old.root;
-    n->domains = old.domains;
-    n->last_domain = NULL;
+    n->access.domains = old.access.domains;
+    n->access.last_domain = NULL;
     n->transactions = old.transactions;
     n->tx_oldest = old.tx_oldest;
     n->tx_newest = old.tx_newest;
@@ -1101,10 +1101,10 @@ int xs_impl_deserialize(XenstoreImplState *s, GByteArray *bytes,
     trace_xenstore_impl_deserialize(bytes->len);
     l.s = xs_impl_create(dom_id);
     /* Start from an empty tree: the stream brings every node. */
-    xs_node_free_tree(l.s, l.s->root);
+    xs_node_free_tree(&l.s->access, l.s->root);
     l.s->root = xs_node_new("", 0, xs_perms_ref(l.s->special_perms[0]),
                             NULL, 0, 0);
-    xs_account_node(l.s, l.s->root->perms, 1);
+    xs_account_node(&l.s->access, l.s->root->perms, 1);
     l.conns = g_hash_table_new(NULL, NULL);
     l.domains_seen = g_hash_table_new(NULL, NULL);
     l.watches = g_ptr_array_new();

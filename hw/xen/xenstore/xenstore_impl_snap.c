@@ -30,8 +30,8 @@ static size_t xs_version_bytes(const XsNodeVersion *v)
 
 size_t xs_tx_budget(XenstoreImplState *s, unsigned int dom_id)
 {
-    return (size_t)2 * xs_quota(s, dom_id, XS_QUOTA_TX_NODES) *
-           xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE);
+    return (size_t)2 * xs_quota(&s->access, dom_id, XS_QUOTA_TX_NODES) *
+           xs_quota(&s->access, dom_id, XS_QUOTA_NODE_SIZE);
 }
 
 /* Count bytes against the transaction and its domain. */
@@ -187,7 +187,7 @@ void xs_snap_free_tree(XenstoreImplState *s, XsNode *n)
     if (n->dead) {
         g_hash_table_remove(s->dead_parent, n);
     } else {
-        xs_account_node(s, n->perms, -1);
+        xs_account_node(&s->access, n->perms, -1);
     }
     xs_node_free(n);
 }
@@ -253,7 +253,7 @@ static bool xs_node_kill(XenstoreImplState *s, XsNode *n, uint64_t d)
     if (xs_snap_needed(s, from)) {
         xs_snap_keep(s, n, from, d);
     }
-    xs_account_node(s, n->perms, -1);
+    xs_account_node(&s->access, n->perms, -1);
     n->dead = true;
     kids = n->children;
     n->children = NULL;
@@ -275,7 +275,7 @@ void xs_node_destroy(XenstoreImplState *s, XsNode *parent, XsNode *n)
     xs_node_unlink_child(parent, n);
     /* With no transaction open there are no versions nor tombstones. */
     if (likely(!s->tx_newest)) {
-        xs_node_free_tree(s, n);
+        xs_node_free_tree(&s->access, n);
     } else if (xs_node_kill(s, n, parent->gen)) {
         xs_dead_insert(s, parent, n);
     }
@@ -302,7 +302,7 @@ XsNode *xs_node_create(XenstoreImplState *s, XsNode *parent,
         n = xs_node_new(name, len, perms, value, value_len, xs_next_gen(s));
     }
     xs_node_link_child(parent, n);
-    xs_account_node(s, n->perms, 1);
+    xs_account_node(&s->access, n->perms, 1);
     return n;
 }
 
@@ -322,7 +322,7 @@ void xs_node_chmod(XenstoreImplState *s, XsNode *n, XsPerms *perms)
     if (xs_perms_equal(perms, n->perms)) {
         xs_perms_unref(perms);
     } else {
-        xs_node_set_perms(s, n, perms);
+        xs_node_set_perms(&s->access, n, perms);
     }
 }
 

@@ -142,7 +142,7 @@ static int xs_tx_afford(XenstoreImplState *s, XsTransaction *tx,
         return 0;
     }
     if (c->touched && tx->nr_touched + c->touched >
-                      xs_quota(s, tx->dom_id, XS_QUOTA_TX_NODES)) {
+                      xs_quota(&s->access, tx->dom_id, XS_QUOTA_TX_NODES)) {
         return ENOSPC;
     }
     if (c->bytes && tx->dom->tx_bytes + c->bytes >
@@ -505,9 +505,9 @@ static int xs_tx_check_node_size(XenstoreImplState *s, unsigned int dom_id,
                                  const XsPerms *perms, uint32_t value_len,
                                  uint32_t children_bytes)
 {
-    if (!xs_is_privileged(s, dom_id) &&
+    if (!xs_is_privileged(&s->access, dom_id) &&
         xs_node_size(perms, value_len, children_bytes) >
-        xs_quota(s, dom_id, XS_QUOTA_NODE_SIZE)) {
+        xs_quota(&s->access, dom_id, XS_QUOTA_NODE_SIZE)) {
         return E2BIG;
     }
     return 0;
@@ -520,7 +520,7 @@ static int xs_tx_check_node_size(XenstoreImplState *s, unsigned int dom_id,
 static int xs_tx_missing(XenstoreImplState *s, XsTransaction *tx,
                          unsigned int dom_id, const XsTxView *v, bool rm)
 {
-    int err = xs_missing_error_perms(s, dom_id, v->anc_perms);
+    int err = xs_missing_error_perms(&s->access, dom_id, v->anc_perms);
     int derr = xs_tx_depend(s, tx, v, XS_DEP_ALL);
 
     if (rm && err == ENOENT && v->parent_exists) {
@@ -547,7 +547,7 @@ int xs_tx_read(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
     if (err) {
         return err;
     }
-    if (!(xs_perm_for(s, v.anc_perms, dom_id) & XS_PERM_READ)) {
+    if (!(xs_perm_for(&s->access, v.anc_perms, dom_id) & XS_PERM_READ)) {
         return EACCES;
     }
     value = xs_tx_view_value(&v, &len);
@@ -598,7 +598,7 @@ int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
     if (err) {
         return err;
     }
-    if (!(xs_perm_for(s, v.anc_perms, dom_id) & XS_PERM_READ)) {
+    if (!(xs_perm_for(&s->access, v.anc_perms, dom_id) & XS_PERM_READ)) {
         return EACCES;
     }
     if (gencnt) {
@@ -655,7 +655,7 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
     const char *comp;
     int err;
 
-    if (!(xs_perm_for(s, v->anc_perms, dom_id) & XS_PERM_WRITE)) {
+    if (!(xs_perm_for(&s->access, v->anc_perms, dom_id) & XS_PERM_WRITE)) {
         err = xs_tx_depend(s, tx, v, XS_DEP_CONTENT);
         return err ? err : EACCES;
     }
@@ -674,7 +674,7 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
                         !(raw && xs_dep_find(&tx->deps, raw));
     }
     xs_tx_view_value(v, &anc_len);
-    err = xs_check_create(s, dom_id, v->anc_perms,
+    err = xs_check_create(&s->access, dom_id, v->anc_perms,
                           xs_node_size(v->anc_perms, anc_len,
                                        xs_tx_view_children_bytes(s, tx, v) +
                                        first_len + 1),
@@ -700,7 +700,7 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
     }
     tx->nr_touched += cost.touched;
 
-    perms = xs_perms_for_new_node(s, (XsPerms *)v->anc_perms, dom_id);
+    perms = xs_perms_for_new_node(&s->access, (XsPerms *)v->anc_perms, dom_id);
     t = xs_tx_shadow(s, tx, p, v->depth);
     comp = v->missing;
     for (unsigned int i = 0; i < count; i++) {
@@ -785,7 +785,7 @@ int xs_tx_write(XenstoreImplState *s, XsTransaction *tx,
     if (!v.exists) {
         return xs_tx_create(s, tx, dom_id, p, &v, value, len, mkdir);
     }
-    if (!(xs_perm_for(s, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
+    if (!(xs_perm_for(&s->access, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
         err = xs_tx_depend(s, tx, &v, XS_DEP_CONTENT);
         return err ? err : EACCES;
     }
@@ -842,7 +842,7 @@ int xs_tx_rm(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
     if (!v.exists) {
         return xs_tx_missing(s, tx, dom_id, &v, true);
     }
-    if (!(xs_perm_for(s, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
+    if (!(xs_perm_for(&s->access, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
         err = xs_tx_depend(s, tx, &v, XS_DEP_ALL);
         return err ? err : EACCES;
     }
@@ -868,7 +868,7 @@ int xs_tx_set_perms(XenstoreImplState *s, XsTransaction *tx,
     if (!v.exists) {
         return xs_tx_missing(s, tx, dom_id, &v, false);
     }
-    err = xs_check_set_perms(s, dom_id, v.anc_perms, perms);
+    err = xs_check_set_perms(&s->access, dom_id, v.anc_perms, perms);
     if (err == EACCES || err == EPERM) {
         int derr = xs_tx_depend(s, tx, &v, XS_DEP_CONTENT);
 
@@ -901,7 +901,7 @@ XsTransaction *xs_tx_new(XenstoreImplState *s, unsigned int dom_id,
 
     tx->id = id;
     tx->dom_id = dom_id;
-    tx->dom = xs_domain(s, dom_id, true);
+    tx->dom = xs_domain(&s->access, dom_id, true);
     tx->start = s->gen;
     tx->open = true;
     tx->older = s->tx_newest;
@@ -1078,9 +1078,9 @@ static int xs_tx_quota_check(XenstoreImplState *s, XsTransaction *tx)
 {
     XsTxQuota q = {
         .s = s, .dom_id = tx->dom_id,
-        .size_limit = xs_quota(s, tx->dom_id, XS_QUOTA_NODE_SIZE),
+        .size_limit = xs_quota(&s->access, tx->dom_id, XS_QUOTA_NODE_SIZE),
     };
-    XsDomain *d = xs_domain(s, tx->dom_id, true);
+    XsDomain *d = xs_domain(&s->access, tx->dom_id, true);
 
     if (d->privileged || !tx->root) {
         return 0;
@@ -1088,7 +1088,7 @@ static int xs_tx_quota_check(XenstoreImplState *s, XsTransaction *tx)
     xs_tx_quota_walk(&q, tx->root, s->root);
     /* Like a call outside transactions: only creating checks it. */
     if (q.created &&
-        d->nr_nodes + q.created > xs_quota(s, tx->dom_id, XS_QUOTA_NODES)) {
+        d->nr_nodes + q.created > xs_quota(&s->access, tx->dom_id, XS_QUOTA_NODES)) {
         return ENOSPC;
     }
     return q.too_big ? E2BIG : 0;
