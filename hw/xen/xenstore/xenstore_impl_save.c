@@ -1049,7 +1049,8 @@ static void swap_in(XenstoreImplState *s, XenstoreImplState *n)
     s->next_tx_id = n->next_tx_id;
     s->access.domains = n->access.domains;
     s->access.last_domain = NULL;
-    memcpy(s->access.default_quota, n->access.default_quota, sizeof(s->access.default_quota));
+    memcpy(s->access.default_quota, n->access.default_quota,
+           sizeof(s->access.default_quota));
     s->transactions = n->transactions;
     s->tx_oldest = n->tx_oldest;
     s->tx_newest = n->tx_newest;
@@ -1058,7 +1059,8 @@ static void swap_in(XenstoreImplState *s, XenstoreImplState *n)
     s->dead_parent = n->dead_parent;
     s->special_perms[0] = n->special_perms[0];
     s->special_perms[1] = n->special_perms[1];
-    s->access.min_path_quota = MIN(old.access.min_path_quota, n->access.min_path_quota);
+    s->access.min_path_quota = MIN(old.access.min_path_quota,
+                                   n->access.min_path_quota);
 
     n->root = old.root;
     n->access.domains = old.access.domains;

@@ -1088,7 +1088,8 @@ static int xs_tx_quota_check(XenstoreImplState *s, XsTransaction *tx)
     xs_tx_quota_walk(&q, tx->root, s->root);
     /* Like a call outside transactions: only creating checks it. */
     if (q.created &&
-        d->nr_nodes + q.created > xs_quota(&s->access, tx->dom_id, XS_QUOTA_NODES)) {
+        d->nr_nodes + q.created >
+        xs_quota(&s->access, tx->dom_id, XS_QUOTA_NODES)) {
         return ENOSPC;
     }
     return q.too_big ? E2BIG : 0;

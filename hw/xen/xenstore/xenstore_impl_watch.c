@@ -213,7 +213,8 @@ static void xs_watch_end_firing(XenstoreImplState *s)
 static bool xs_watch_may_see(XenstoreImplState *s, XsWatch *w,
                              const XsPerms *perms)
 {
-    return !perms || (xs_perm_for(&s->access, perms, w->dom_id) & XS_PERM_READ);
+    return !perms ||
+           (xs_perm_for(&s->access, perms, w->dom_id) & XS_PERM_READ);
 }
 
 /*
