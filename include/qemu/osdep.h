@@ -31,6 +31,10 @@
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+
+/* The structure of type that holds member at ptr. */
+#define container_of(ptr, type, member) \
+    ((type *)((char *)(ptr) - offsetof(type, member)))
 #endif
 
 #define QEMU_BUILD_BUG_ON(x) _Static_assert(!(x), "build bug: " #x)

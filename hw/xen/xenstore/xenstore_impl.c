@@ -12,11 +12,6 @@
 
 /* ---- generations, domains, quotas ---- */
 
-uint64_t xs_next_gen(XenstoreImplState *s)
-{
-    return ++s->gen;
-}
-
 
 
 
@@ -31,7 +26,7 @@ uint64_t xs_next_gen(XenstoreImplState *s)
 static bool xs_domid_refused(XenstoreImplState *s, unsigned int domid)
 {
     return domid >= DOMID_FIRST_RESERVED || domid == DOMID_QEMU ||
-           xs_is_privileged(&s->access, domid);
+           xs_is_privileged(&s->db->access, domid);
 }
 
 
@@ -41,9 +36,9 @@ unsigned int xs_impl_get_quota(XenstoreImplState *s, unsigned int dom_id,
 {
     g_assert(q < XS_QUOTA__MAX);
     if (dom_id == XS_QUOTA_DEFAULT_DOMID) {
-        return s->access.default_quota[q];
+        return s->db->access.default_quota[q];
     }
-    return xs_quota(&s->access, dom_id, q);
+    return xs_quota(&s->db->access, dom_id, q);
 }
 
 int xs_impl_set_quota(XenstoreImplState *s, unsigned int dom_id,
@@ -57,13 +52,14 @@ int xs_impl_set_quota(XenstoreImplState *s, unsigned int dom_id,
     }
     trace_xenstore_set_quota(dom_id, xs_quota_name(q), value);
     if (q == XS_QUOTA_PATH_MAX) {
-        s->access.min_path_quota = MIN(s->access.min_path_quota, value);
+        s->db->access.min_path_quota = MIN(s->db->access.min_path_quota,
+                                           value);
     }
     if (dom_id == XS_QUOTA_DEFAULT_DOMID) {
-        s->access.default_quota[q] = value;
+        s->db->access.default_quota[q] = value;
         return 0;
     }
-    d = xs_domain(&s->access, dom_id, true);
+    d = xs_domain(&s->db->access, dom_id, true);
     d->quota[q] = value;
     d->quota_set |= 1u << q;
     return 0;
@@ -71,14 +67,14 @@ int xs_impl_set_quota(XenstoreImplState *s, unsigned int dom_id,
 
 unsigned int xs_impl_domain_nodes(XenstoreImplState *s, unsigned int dom_id)
 {
-    XsDomain *d = xs_domain(&s->access, dom_id, false);
+    XsDomain *d = xs_domain(&s->db->access, dom_id, false);
 
     return d ? d->nr_nodes : 0;
 }
 
 uint32_t xs_impl_get_features(XenstoreImplState *s, unsigned int dom_id)
 {
-    XsDomain *d = xs_domain(&s->access, dom_id, false);
+    XsDomain *d = xs_domain(&s->db->access, dom_id, false);
 
     return d && d->has_features ? d->features : XS_IMPL_DEFAULT_FEATURES;
 }
@@ -91,7 +87,7 @@ int xs_impl_set_features(XenstoreImplState *s, unsigned int dom_id,
     if (xs_domid_refused(s, dom_id)) {
         return EINVAL;
     }
-    d = xs_domain(&s->access, dom_id, true);
+    d = xs_domain(&s->db->access, dom_id, true);
     d->has_features = true;
     d->features = features;
     return 0;
@@ -100,12 +96,12 @@ int xs_impl_set_features(XenstoreImplState *s, unsigned int dom_id,
 void xs_impl_set_privileged(XenstoreImplState *s, unsigned int dom_id,
                             bool privileged)
 {
-    xs_domain(&s->access, dom_id, true)->privileged = privileged;
+    xs_domain(&s->db->access, dom_id, true)->privileged = privileged;
 }
 
 bool xs_impl_is_privileged(XenstoreImplState *s, unsigned int dom_id)
 {
-    return xs_is_privileged(&s->access, dom_id);
+    return xs_is_privileged(&s->db->access, dom_id);
 }
 
 int xs_impl_set_target(XenstoreImplState *s, unsigned int dom_id,
@@ -116,7 +112,7 @@ int xs_impl_set_target(XenstoreImplState *s, unsigned int dom_id,
         return EINVAL;
     }
     trace_xenstore_set_target(dom_id, target);
-    xs_domain(&s->access, dom_id, true)->target = target;
+    xs_domain(&s->db->access, dom_id, true)->target = target;
     return 0;
 }
 
@@ -126,7 +122,7 @@ int xs_impl_introduce_domain(XenstoreImplState *s, unsigned int dom_id)
         return EINVAL;
     }
     trace_xenstore_introduce_domain(dom_id);
-    xs_domain(&s->access, dom_id, true)->introduced = true;
+    xs_domain(&s->db->access, dom_id, true)->introduced = true;
     xs_watch_fire_special(s, 0);
     return 0;
 }
@@ -138,7 +134,7 @@ int xs_impl_release_domain(XenstoreImplState *s, unsigned int dom_id)
     if (xs_domid_refused(s, dom_id)) {
         return EINVAL;
     }
-    d = xs_domain(&s->access, dom_id, false);
+    d = xs_domain(&s->db->access, dom_id, false);
     if (!d || !d->introduced) {
         return ENOENT;
     }
@@ -160,7 +156,7 @@ int xs_impl_resume_domain(XenstoreImplState *s, unsigned int dom_id)
 
 bool xs_impl_is_domain_introduced(XenstoreImplState *s, unsigned int dom_id)
 {
-    XsDomain *d = xs_domain(&s->access, dom_id, false);
+    XsDomain *d = xs_domain(&s->db->access, dom_id, false);
 
     return d && d->introduced;
 }
@@ -190,7 +186,7 @@ bool xs_impl_is_domain_introduced(XenstoreImplState *s, unsigned int dom_id)
 static XsNode *xs_lookup(XenstoreImplState *s, const XsPath *p, XsNode **anc,
                          XsNode **parent, const char **rest)
 {
-    XsNode *n = s->root, *prev = NULL;
+    XsNode *n = s->db->root, *prev = NULL;
     const char *c = p->buf + 1;
     size_t len;
 
@@ -228,7 +224,7 @@ static XsNode *xs_lookup(XenstoreImplState *s, const XsPath *p, XsNode **anc,
 static int xs_missing_error(XenstoreImplState *s, unsigned int dom_id,
                             XsNode *anc)
 {
-    return xs_missing_error_perms(&s->access, dom_id, anc->perms);
+    return xs_missing_error_perms(&s->db->access, dom_id, anc->perms);
 }
 
 
@@ -239,7 +235,7 @@ static int xs_begin(XenstoreImplState *s, unsigned int dom_id,
                     xs_transaction_t tx_id, const char *path,
                     bool allow_special, XsPath *p, XsTransaction **tx)
 {
-    int err = xs_path_resolve(&s->access, dom_id, path, allow_special, p);
+    int err = xs_path_resolve(&s->db->access, dom_id, path, allow_special, p);
 
     *tx = NULL;
     if (err || tx_id == XBT_NULL) {
@@ -273,7 +269,7 @@ int xs_impl_read(XenstoreImplState *s, unsigned int dom_id,
     if (!n) {
         return xs_missing_error(s, dom_id, anc);
     }
-    if (!(xs_perm_for(&s->access, n->perms, dom_id) & XS_PERM_READ)) {
+    if (!(xs_perm_for(&s->db->access, n->perms, dom_id) & XS_PERM_READ)) {
         return EACCES;
     }
     g_byte_array_append(data, n->value, n->value_len);
@@ -285,7 +281,7 @@ static XsNode *xs_create_path(XenstoreImplState *s, unsigned int dom_id,
                               XsNode *anc, const char *rest,
                               const uint8_t *value, uint32_t len)
 {
-    XsPerms *perms = xs_perms_for_new_node(&s->access, anc->perms, dom_id);
+    XsPerms *perms = xs_perms_for_new_node(&s->db->access, anc->perms, dom_id);
     XsNode *n = anc;
     size_t clen;
 
@@ -294,7 +290,7 @@ static XsNode *xs_create_path(XenstoreImplState *s, unsigned int dom_id,
 
         xs_path_next(rest, &clen);
         last = !rest[clen];
-        n = xs_node_create(s, n, rest, clen, xs_perms_ref(perms),
+        n = xs_node_create(&s->db->snap, n, rest, clen, xs_perms_ref(perms),
                            last ? value : NULL, last ? len : 0);
         rest += clen + !last;
     }
@@ -341,27 +337,28 @@ static int xs_write_common(XenstoreImplState *s, unsigned int dom_id,
     n = xs_lookup(s, &p, &anc, NULL, &rest);
     if (n) {
         if (mkdir) {
-            return (xs_perm_for(&s->access, n->perms, dom_id) &
+            return (xs_perm_for(&s->db->access, n->perms, dom_id) &
                     XS_PERM_WRITE) ?
                    0 : EACCES;
         }
-        if (!(xs_perm_for(&s->access, n->perms, dom_id) & XS_PERM_WRITE)) {
+        if (!(xs_perm_for(&s->db->access, n->perms, dom_id) & XS_PERM_WRITE)) {
             return EACCES;
         }
-        if (!xs_is_privileged(&s->access, dom_id) &&
+        if (!xs_is_privileged(&s->db->access, dom_id) &&
             xs_node_size(n->perms, len, n->children_bytes) >
-            xs_quota(&s->access, dom_id, XS_QUOTA_NODE_SIZE)) {
+            xs_quota(&s->db->access, dom_id, XS_QUOTA_NODE_SIZE)) {
             return E2BIG;
         }
-        xs_node_write(s, n, value, len);
+        xs_node_write(&s->db->snap, n, value, len);
     } else {
         size_t first_len;
         unsigned int count = xs_count_components(rest, &first_len);
 
-        if (!(xs_perm_for(&s->access, anc->perms, dom_id) & XS_PERM_WRITE)) {
+        if (!(xs_perm_for(&s->db->access, anc->perms, dom_id) &
+              XS_PERM_WRITE)) {
             return EACCES;
         }
-        err = xs_check_create(&s->access, dom_id, anc->perms,
+        err = xs_check_create(&s->db->access, dom_id, anc->perms,
                               xs_node_size(anc->perms, anc->value_len,
                                            anc->children_bytes +
                                            first_len + 1),
@@ -445,7 +442,7 @@ static int xs_dir_begin(XenstoreImplState *s, unsigned int dom_id,
     if (!*n) {
         return xs_missing_error(s, dom_id, anc);
     }
-    if (!(xs_perm_for(&s->access, (*n)->perms, dom_id) & XS_PERM_READ)) {
+    if (!(xs_perm_for(&s->db->access, (*n)->perms, dom_id) & XS_PERM_READ)) {
         return EACCES;
     }
     if (gencnt) {
@@ -522,10 +519,10 @@ int xs_impl_rm(XenstoreImplState *s, unsigned int dom_id,
         /* A missing node whose parent exists is already removed. */
         return err == ENOENT && parent ? 0 : err;
     }
-    if (!(xs_perm_for(&s->access, n->perms, dom_id) & XS_PERM_WRITE)) {
+    if (!(xs_perm_for(&s->db->access, n->perms, dom_id) & XS_PERM_WRITE)) {
         return EACCES;
     }
-    xs_node_destroy(s, parent, n);
+    xs_node_destroy(&s->db->snap, parent, n);
     xs_watch_fire_rm(s, p.buf, parent->perms);
     xs_tx_settle(s);
     return 0;
@@ -534,10 +531,10 @@ int xs_impl_rm(XenstoreImplState *s, unsigned int dom_id,
 static XsPerms **xs_special_perms(XenstoreImplState *s, const XsPath *p)
 {
     if (g_str_equal(p->buf, XS_INTRODUCE_DOMAIN_PATH)) {
-        return &s->special_perms[0];
+        return &s->db->special_perms[0];
     }
     if (g_str_equal(p->buf, XS_RELEASE_DOMAIN_PATH)) {
-        return &s->special_perms[1];
+        return &s->db->special_perms[1];
     }
     return NULL;
 }
@@ -575,7 +572,7 @@ int xs_impl_get_perms(XenstoreImplState *s, unsigned int dom_id,
         }
         found = n->perms;
     }
-    if (!(xs_perm_for(&s->access, found, dom_id) & XS_PERM_READ)) {
+    if (!(xs_perm_for(&s->db->access, found, dom_id) & XS_PERM_READ)) {
         return EACCES;
     }
     *perms = xs_perms_to_list(found);
@@ -604,7 +601,7 @@ int xs_impl_set_perms(XenstoreImplState *s, unsigned int dom_id,
     }
     if (p.special) {
         special = xs_special_perms(s, &p);
-        err = special ? xs_check_set_perms(&s->access, dom_id, *special,
+        err = special ? xs_check_set_perms(&s->db->access, dom_id, *special,
                                            new) : ENOENT;
         if (err) {
             g_free(new);
@@ -623,18 +620,18 @@ int xs_impl_set_perms(XenstoreImplState *s, unsigned int dom_id,
     if (!n) {
         err = xs_missing_error(s, dom_id, anc);
     } else {
-        err = xs_check_set_perms(&s->access, dom_id, n->perms, new);
+        err = xs_check_set_perms(&s->db->access, dom_id, n->perms, new);
     }
-    if (!err && !xs_is_privileged(&s->access, dom_id) &&
+    if (!err && !xs_is_privileged(&s->db->access, dom_id) &&
         xs_node_size(new, n->value_len, n->children_bytes) >
-        xs_quota(&s->access, dom_id, XS_QUOTA_NODE_SIZE)) {
+        xs_quota(&s->db->access, dom_id, XS_QUOTA_NODE_SIZE)) {
         err = E2BIG;
     }
     if (err) {
         g_free(new);
         return err;
     }
-    xs_node_chmod(s, n, new);
+    xs_node_chmod(&s->db->snap, n, new);
     xs_watch_fire(s, p.buf, n->perms);
     xs_tx_settle(s);
     return 0;
@@ -645,20 +642,20 @@ int xs_impl_set_perms(XenstoreImplState *s, unsigned int dom_id,
 int xs_impl_transaction_start(XenstoreImplState *s, unsigned int dom_id,
                               xs_transaction_t *tx_id)
 {
-    XsDomain *d = xs_domain(&s->access, dom_id, true);
+    XsDomain *d = xs_domain(&s->db->access, dom_id, true);
     XsTransaction *tx;
     xs_transaction_t id;
 
     if (!d->privileged &&
-        d->nr_txs >= xs_quota(&s->access, dom_id, XS_QUOTA_TRANSACTIONS)) {
+        d->nr_txs >= xs_quota(&s->db->access, dom_id, XS_QUOTA_TRANSACTIONS)) {
         return ENOSPC;
     }
     do {
-        id = ++s->next_tx_id;
+        id = ++s->db->next_tx_id;
     } while (id == XBT_NULL ||
-             g_hash_table_contains(s->transactions, GUINT_TO_POINTER(id)));
+             g_hash_table_contains(s->db->transactions, GUINT_TO_POINTER(id)));
     tx = xs_tx_new(s, dom_id, id);
-    g_hash_table_insert(s->transactions, GUINT_TO_POINTER(tx->id), tx);
+    g_hash_table_insert(s->db->transactions, GUINT_TO_POINTER(tx->id), tx);
     d->nr_txs++;
     *tx_id = tx->id;
     trace_xenstore_impl_transaction_start(dom_id, tx->id);
@@ -674,8 +671,8 @@ int xs_impl_transaction_end(XenstoreImplState *s, unsigned int dom_id,
     if (!tx) {
         return ENOENT;
     }
-    g_hash_table_steal(s->transactions, GUINT_TO_POINTER(tx_id));
-    xs_domain(&s->access, dom_id, true)->nr_txs--;
+    g_hash_table_steal(s->db->transactions, GUINT_TO_POINTER(tx_id));
+    xs_domain(&s->db->access, dom_id, true)->nr_txs--;
     if (commit) {
         err = tx->doomed ? EAGAIN : xs_tx_commit(s, tx);
     }
@@ -692,7 +689,7 @@ static void xs_end_transactions(XenstoreImplState *s, unsigned int dom_id)
     GHashTableIter iter;
     gpointer value;
 
-    g_hash_table_iter_init(&iter, s->transactions);
+    g_hash_table_iter_init(&iter, s->db->transactions);
     while (g_hash_table_iter_next(&iter, NULL, &value)) {
         XsTransaction *tx = value;
 
@@ -703,7 +700,7 @@ static void xs_end_transactions(XenstoreImplState *s, unsigned int dom_id)
     }
     for (guint i = 0; i < ended->len; i++) {
         XsTransaction *tx = g_ptr_array_index(ended, i);
-        XsDomain *d = xs_domain(&s->access, tx->dom_id, false);
+        XsDomain *d = xs_domain(&s->db->access, tx->dom_id, false);
 
         if (d) {
             d->nr_txs--;
@@ -719,29 +716,51 @@ void xs_free_transactions_of(XenstoreImplState *s, unsigned int dom_id)
 }
 
 
+/* The saved part of a new store: "/", "/local", "/local/domain". */
+static XsDb *xs_db_new(unsigned int dom_id)
+{
+    XsDb *db = g_new0(XsDb, 1);
+    XsNode *local;
+
+    db->guest_domid = dom_id;
+    xs_access_init(&db->access);
+    xs_snap_init(&db->snap, &db->access);
+    db->transactions = g_hash_table_new(NULL, NULL);
+    db->special_perms[0] = xs_perms_dom0_none();
+    db->special_perms[1] = xs_perms_dom0_none();
+    db->root = xs_node_new("", 0, xs_perms_dom0_none(), NULL, 0,
+                           ++db->snap.gen);
+    xs_account_node(&db->access, db->root->perms, 1);
+    local = xs_node_create(&db->snap, db->root, "local", 5,
+                           xs_perms_ref(db->root->perms), NULL, 0);
+    xs_node_create(&db->snap, local, "domain", 6,
+                   xs_perms_ref(db->root->perms), NULL, 0);
+    return db;
+}
+
 XenstoreImplState *xs_impl_create(unsigned int dom_id)
 {
     XenstoreImplState *s = g_new0(XenstoreImplState, 1);
-    XsNode *local;
 
-    s->guest_domid = dom_id;
-    xs_access_init(&s->access);
-    s->transactions = g_hash_table_new(NULL, NULL);
-    s->tx_over = g_ptr_array_new();
-    s->dead_kids = g_hash_table_new(NULL, NULL);
-    s->dead_parent = g_hash_table_new(NULL, NULL);
+    s->db = xs_db_new(dom_id);
     s->watches = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    s->special_perms[0] = xs_perms_dom0_none();
-    s->special_perms[1] = xs_perms_dom0_none();
-
-    s->root = xs_node_new("", 0, xs_perms_dom0_none(), NULL, 0,
-                          xs_next_gen(s));
-    xs_account_node(&s->access, s->root->perms, 1);
-    local = xs_node_create(s, s->root, "local", 5,
-                           xs_perms_ref(s->root->perms), NULL, 0);
-    xs_node_create(s, local, "domain", 6, xs_perms_ref(s->root->perms),
-                   NULL, 0);
     return s;
+}
+
+/* Ending every transaction first frees every version and tombstone. */
+static void xs_db_free(XenstoreImplState *s)
+{
+    XsDb *db = s->db;
+
+    xs_end_transactions(s, ~0u);
+    g_hash_table_destroy(db->transactions);
+    xs_snap_destroy(&db->snap);
+    xs_node_free_tree(db->root);
+    xs_access_destroy(&db->access);
+    xs_perms_unref(db->special_perms[0]);
+    xs_perms_unref(db->special_perms[1]);
+    g_free(db);
+    s->db = NULL;
 }
 
 void xs_impl_destroy(XenstoreImplState *s)
@@ -751,15 +770,21 @@ void xs_impl_destroy(XenstoreImplState *s)
     }
     xs_watch_free_all(s);
     g_hash_table_destroy(s->watches);
-    /* Ending them all frees every version and tombstone too. */
-    xs_end_transactions(s, ~0u);
-    g_hash_table_destroy(s->transactions);
-    g_ptr_array_free(s->tx_over, true);
-    g_hash_table_destroy(s->dead_kids);
-    g_hash_table_destroy(s->dead_parent);
-    xs_node_free_tree(NULL, s->root);
-    xs_access_destroy(&s->access);
-    xs_perms_unref(s->special_perms[0]);
-    xs_perms_unref(s->special_perms[1]);
+    xs_db_free(s);
     g_free(s);
+}
+
+/*
+ * Put the saved part of from into s (and s's into from, which the
+ * caller destroys): the whole structure, so that nothing is left out.
+ */
+void xs_impl_swap_db(XenstoreImplState *s, XenstoreImplState *from)
+{
+    XsDb *db = s->db;
+
+    /* Path-max below which no quota can apply: the smallest ever set. */
+    from->db->access.min_path_quota = MIN(from->db->access.min_path_quota,
+                                          db->access.min_path_quota);
+    s->db = from->db;
+    from->db = db;
 }

@@ -7,7 +7,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
-#include "xenstore_impl_int.h"
+#include "xenstore_node.h"
 
 XsNode *xs_avl_find(XsNode *n, const char *name, size_t len)
 {
@@ -197,13 +197,9 @@ void xs_node_set_value(XsNode *n, const uint8_t *value, uint32_t len)
     }
 }
 
-/* Replace a node's perms (taking the reference), moving node ownership. */
-void xs_node_set_perms(XsAccess *a, XsNode *n, XsPerms *perms)
+/* Replace a node's perms, taking the reference. */
+void xs_node_set_perms(XsNode *n, XsPerms *perms)
 {
-    if (n->perms->e[0].domid != perms->e[0].domid) {
-        xs_account_node(a, n->perms, -1);
-        xs_account_node(a, perms, 1);
-    }
     xs_perms_unref(n->perms);
     n->perms = perms;
 }
@@ -238,18 +234,12 @@ void xs_node_free(XsNode *n)
 
 static void xs_node_free_cb(XsNode *child, void *opaque)
 {
-    xs_node_free_tree(opaque, child);
+    xs_node_free_tree(child);
 }
 
-/*
- * Free a detached live subtree that no snapshot can see (no versions, no
- * dead children), giving back each node to its owner's count.
- */
-void xs_node_free_tree(XsAccess *a, XsNode *n)
+/* Free a detached subtree (nothing else of it is kept anywhere). */
+void xs_node_free_tree(XsNode *n)
 {
-    xs_avl_foreach(n->children, xs_node_free_cb, a);
-    if (a) {
-        xs_account_node(a, n->perms, -1);
-    }
+    xs_avl_foreach(n->children, xs_node_free_cb, NULL);
     xs_node_free(n);
 }

@@ -301,7 +301,7 @@ static void save_connections(XenstoreImplState *s, GByteArray *b,
 
     for (guint i = 0; i < keys->len; i++) {
         unsigned int domid = GPOINTER_TO_UINT(keys->pdata[i]);
-        XsDomain *d = xs_domain(&s->access, domid, false);
+        XsDomain *d = xs_domain(&s->db->access, domid, false);
         guint r = rec_begin(b, XS_REC_CONNECTION_DATA);
 
         bs_put_le32(b, domid + 1);      /* conn_id */
@@ -337,7 +337,7 @@ static void save_watches(XenstoreImplState *s, GByteArray *b)
             guint r;
 
             /* Privileged connections re-register their own watches. */
-            if (w->dead || xs_is_privileged(&s->access, w->dom_id)) {
+            if (w->dead || xs_is_privileged(&s->db->access, w->dom_id)) {
                 continue;
             }
             r = rec_begin(b, XS_REC_WATCH_DATA_EXTENDED);
@@ -361,8 +361,8 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
 {
     GByteArray *b = g_byte_array_new();
     g_autoptr(GHashTable) conns = g_hash_table_new(NULL, NULL);
-    g_autoptr(GPtrArray) doms = sorted_keys(s->access.domains);
-    g_autoptr(GPtrArray) txids = sorted_keys(s->transactions);
+    g_autoptr(GPtrArray) doms = sorted_keys(s->db->access.domains);
+    g_autoptr(GPtrArray) txids = sorted_keys(s->db->transactions);
     XsSaver *sv = g_new0(XsSaver, 1);
     XsDepPaths dp;
     GHashTableIter iter;
@@ -376,17 +376,18 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
 
     r = rec_begin(b, XS_REC_QEMU_STORE);
     bs_put_le32(b, XS_REC_QEMU_VERSION);
-    bs_put_le32(b, s->guest_domid);
-    bs_put_le64(b, s->gen);
-    bs_put_le32(b, s->next_tx_id);
+    bs_put_le32(b, s->db->guest_domid);
+    bs_put_le64(b, s->db->snap.gen);
+    bs_put_le32(b, s->db->next_tx_id);
     bs_put_le32(b, XS_QUOTA__MAX);
     for (int q = 0; q < XS_QUOTA__MAX; q++) {
-        bs_put_le32(b, s->access.default_quota[q]);
+        bs_put_le32(b, s->db->access.default_quota[q]);
     }
     rec_end(b, r);
 
     for (guint i = 0; i < doms->len; i++) {
-        XsDomain *d = g_hash_table_lookup(s->access.domains, doms->pdata[i]);
+        XsDomain *d = g_hash_table_lookup(s->db->access.domains,
+                                          doms->pdata[i]);
 
         r = rec_begin(b, XS_REC_QEMU_DOMAIN);
         bs_put_le32(b, XS_REC_QEMU_VERSION);
@@ -407,17 +408,17 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
         r = rec_begin(b, XS_REC_QEMU_SPECIAL);
         bs_put_le32(b, XS_REC_QEMU_VERSION);
         bs_put_le32(b, i);
-        save_perms(b, s->special_perms[i]);
+        save_perms(b, s->db->special_perms[i]);
         rec_end(b, r);
     }
 
     sv->b = b;
     strcpy(sv->path, "/");
     sv->len = 1;
-    save_node(sv, s->root);
+    save_node(sv, s->db->root);
 
     /* Connections: one per domain with transactions or saved watches. */
-    g_hash_table_iter_init(&iter, s->transactions);
+    g_hash_table_iter_init(&iter, s->db->transactions);
     while (g_hash_table_iter_next(&iter, NULL, &value)) {
         XsTransaction *tx = value;
 
@@ -430,7 +431,7 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
         for (guint j = 0; j < list->len; j++) {
             XsWatch *w = g_ptr_array_index(list, j);
 
-            if (!w->dead && !xs_is_privileged(&s->access, w->dom_id)) {
+            if (!w->dead && !xs_is_privileged(&s->db->access, w->dom_id)) {
                 g_hash_table_add(conns, GUINT_TO_POINTER(w->dom_id));
             }
         }
@@ -446,7 +447,7 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
      */
     dp.paths = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     for (guint i = 0; i < txids->len; i++) {
-        XsTransaction *tx = g_hash_table_lookup(s->transactions,
+        XsTransaction *tx = g_hash_table_lookup(s->db->transactions,
                                                 txids->pdata[i]);
 
         uint32_t count;
@@ -461,10 +462,10 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
     if (g_hash_table_size(dp.paths)) {
         strcpy(dp.sv.path, "/");
         dp.sv.len = 1;
-        dep_paths_walk(&dp, s->root);
+        dep_paths_walk(&dp, s->db->root);
     }
     for (guint i = 0; i < txids->len; i++) {
-        XsTransaction *tx = g_hash_table_lookup(s->transactions,
+        XsTransaction *tx = g_hash_table_lookup(s->db->transactions,
                                                 txids->pdata[i]);
         bool valid = xs_tx_valid(s, tx);
 
@@ -545,19 +546,19 @@ static int load_store(XsLoad *l, ByteReader *r)
     XenstoreImplState *s = l->s;
 
     if (!br_u32(r, &ver) || ver != XS_REC_QEMU_VERSION ||
-        !br_u32(r, &s->guest_domid) || !br_u64(r, &l->stream_gen) ||
+        !br_u32(r, &s->db->guest_domid) || !br_u64(r, &l->stream_gen) ||
         !br_u32(r, &next_tx) || !br_u32(r, &nquota) ||
         nquota != XS_QUOTA__MAX) {
         return EINVAL;
     }
-    s->next_tx_id = next_tx;
+    s->db->next_tx_id = next_tx;
     for (int q = 0; q < XS_QUOTA__MAX; q++) {
-        if (!br_u32(r, &s->access.default_quota[q])) {
+        if (!br_u32(r, &s->db->access.default_quota[q])) {
             return EINVAL;
         }
     }
-    s->access.min_path_quota = MIN(s->access.min_path_quota,
-                            s->access.default_quota[XS_QUOTA_PATH_MAX]);
+    s->db->access.min_path_quota = MIN(s->db->access.min_path_quota,
+                            s->db->access.default_quota[XS_QUOTA_PATH_MAX]);
     return 0;
 }
 
@@ -571,7 +572,7 @@ static int load_domain(XsLoad *l, ByteReader *r)
         !g_hash_table_add(l->domains_seen, GUINT_TO_POINTER(domid))) {
         return EINVAL;
     }
-    d = xs_domain(&l->s->access, domid, true);
+    d = xs_domain(&l->s->db->access, domid, true);
     if (!br_u32(r, &flags) || flags > 7 || !br_u32(r, &d->features) ||
         !br_u32(r, &d->target) || !br_u32(r, &d->quota_set) ||
         !br_u32(r, &nquota) || nquota != XS_QUOTA__MAX ||
@@ -588,7 +589,7 @@ static int load_domain(XsLoad *l, ByteReader *r)
         }
     }
     if (d->quota_set & (1u << XS_QUOTA_PATH_MAX)) {
-        l->s->access.min_path_quota = MIN(l->s->access.min_path_quota,
+        l->s->db->access.min_path_quota = MIN(l->s->db->access.min_path_quota,
                                    d->quota[XS_QUOTA_PATH_MAX]);
     }
     return 0;
@@ -618,8 +619,8 @@ static int load_special(XsLoad *l, ByteReader *r)
         p->e[i].domid = domid;
         p->e[i].perm = perm;
     }
-    xs_perms_unref(l->s->special_perms[which]);
-    l->s->special_perms[which] = p;
+    xs_perms_unref(l->s->db->special_perms[which]);
+    l->s->db->special_perms[which] = p;
     return 0;
 }
 
@@ -627,7 +628,7 @@ static int load_special(XsLoad *l, ByteReader *r)
 static XsNode *load_find_parent(XenstoreImplState *s, const char *path,
                                 const char **name)
 {
-    XsNode *n = s->root;
+    XsNode *n = s->db->root;
     const char *c = path + 1;
     size_t len;
 
@@ -680,7 +681,7 @@ static int load_node(XsLoad *l, ByteReader *r)
     }
     if (!get_string(r, plen, &path) || !br_bytes(r, vlen, &value) ||
         path[0] != '/' ||
-        xs_path_resolve(&s->access, DOMID_QEMU, path, false, &canon) ||
+        xs_path_resolve(&s->db->access, DOMID_QEMU, path, false, &canon) ||
         strcmp(canon.buf, path)) {
         return EINVAL;
     }
@@ -693,15 +694,15 @@ static int load_node(XsLoad *l, ByteReader *r)
         }
         if (!strcmp(path, "/")) {
             /* The root comes first and replaces the empty one. */
-            if (s->root->children || s->root->value_len ||
+            if (s->db->root->children || s->db->root->value_len ||
                 l->last_node) {
                 return EINVAL;
             }
-            n = s->root;
-            xs_account_node(&s->access, n->perms, -1);
+            n = s->db->root;
+            xs_account_node(&s->db->access, n->perms, -1);
             xs_perms_unref(n->perms);
             n->perms = g_steal_pointer(&perms);
-            xs_account_node(&s->access, n->perms, 1);
+            xs_account_node(&s->db->access, n->perms, 1);
             xs_node_set_value(n, value, vlen);
         } else {
             size_t nlen;
@@ -717,7 +718,7 @@ static int load_node(XsLoad *l, ByteReader *r)
             n = xs_node_new(name, nlen, g_steal_pointer(&perms), value,
                             vlen, 0);
             xs_node_link_child(parent, n);
-            xs_account_node(&s->access, n->perms, 1);
+            xs_account_node(&s->db->access, n->perms, 1);
         }
         l->last_node = n;
         l->want_ext = true;
@@ -775,7 +776,7 @@ static int load_node(XsLoad *l, ByteReader *r)
             t->value = g_memdup2(value, vlen);
             t->value_len = vlen;
         }
-        xs_tx_charge(s, tx, sizeof(XsTxNode) + strlen(t->name) + 1 +
+        xs_snap_charge(&tx->hold, sizeof(XsTxNode) + strlen(t->name) + 1 +
                      2 * sizeof(XsTxNode *) + vlen);
         l->last_txnode = t;
         l->want_tx_ext = true;
@@ -838,14 +839,14 @@ static int load_tx_dep(XsLoad *l, ByteReader *r)
     XsTransaction *tx = l->cur_tx;
     uint32_t ver, kind;
     const char *path;
-    XsNode *n = s->root;
+    XsNode *n = s->db->root;
     XsPath canon;
 
     if (!tx || tx->doomed || !br_u32(r, &ver) ||
         ver != XS_REC_QEMU_VERSION || !br_u32(r, &kind) || !kind ||
         kind > (XS_DEP_CONTENT | XS_DEP_ALL) ||
         !get_string(r, r->len - r->off, &path) || path[0] != '/' ||
-        xs_path_resolve(&s->access, DOMID_QEMU, path, false, &canon) ||
+        xs_path_resolve(&s->db->access, DOMID_QEMU, path, false, &canon) ||
         strcmp(canon.buf, path)) {
         return EINVAL;
     }
@@ -898,7 +899,7 @@ static int load_watch(XsLoad *l, ByteReader *r)
         (tlen && !get_string(r, tlen, &token)) ||
         !g_hash_table_contains(l->conns, GUINT_TO_POINTER(conn_id)) ||
         (depth != UINT32_MAX && depth > XENSTORE_ABS_PATH_MAX) ||
-        xs_path_check(&l->s->access, conn_id - 1, wpath, true, &p)) {
+        xs_path_check(&l->s->db->access, conn_id - 1, wpath, true, &p)) {
         return EINVAL;
     }
     w = g_new0(XsWatch, 1);
@@ -921,13 +922,13 @@ static int load_transaction(XsLoad *l, ByteReader *r, bool ext)
         if (!br_u32(r, &conn_id) || !br_u32(r, &tx_id) ||
             tx_id == XBT_NULL ||
             !g_hash_table_contains(l->conns, GUINT_TO_POINTER(conn_id)) ||
-            g_hash_table_contains(s->transactions,
+            g_hash_table_contains(s->db->transactions,
                                   GUINT_TO_POINTER(tx_id))) {
             return EINVAL;
         }
         tx = xs_tx_new(s, conn_id - 1, tx_id);
-        g_hash_table_insert(s->transactions, GUINT_TO_POINTER(tx_id), tx);
-        xs_domain(&s->access, tx->dom_id, true)->nr_txs++;
+        g_hash_table_insert(s->db->transactions, GUINT_TO_POINTER(tx_id), tx);
+        xs_domain(&s->db->access, tx->dom_id, true)->nr_txs++;
         l->cur_tx = tx;
         l->tx_ext_seen = false;
         return 0;
@@ -1027,52 +1028,15 @@ static int load_finish(XsLoad *l)
 {
     XenstoreImplState *s = l->s;
 
-    if (l->want_ext || l->want_tx_ext || !s->root->gen) {
+    if (l->want_ext || l->want_tx_ext || !s->db->root->gen) {
         return EINVAL;
     }
-    s->gen = MAX(l->stream_gen, l->max_gen);
+    s->db->snap.gen = MAX(l->stream_gen, l->max_gen);
     /* Loaded transactions see the loaded store. */
-    for (XsTransaction *tx = s->tx_oldest; tx; tx = tx->newer) {
-        tx->start = s->gen;
+    for (XsSnapHolder *h = s->db->snap.oldest; h; h = h->newer) {
+        h->start = s->db->snap.gen;
     }
     return 0;
-}
-
-static void swap_in(XenstoreImplState *s, XenstoreImplState *n)
-{
-    XenstoreImplState old = *s;
-
-    /* Everything but the watch table, which stays with s. */
-    s->root = n->root;
-    s->guest_domid = n->guest_domid;
-    s->gen = n->gen;
-    s->next_tx_id = n->next_tx_id;
-    s->access.domains = n->access.domains;
-    s->access.last_domain = NULL;
-    memcpy(s->access.default_quota, n->access.default_quota,
-           sizeof(s->access.default_quota));
-    s->transactions = n->transactions;
-    s->tx_oldest = n->tx_oldest;
-    s->tx_newest = n->tx_newest;
-    s->tx_over = n->tx_over;
-    s->dead_kids = n->dead_kids;
-    s->dead_parent = n->dead_parent;
-    s->special_perms[0] = n->special_perms[0];
-    s->special_perms[1] = n->special_perms[1];
-    s->access.min_path_quota = MIN(old.access.min_path_quota,
-                                   n->access.min_path_quota);
-
-    n->root = old.root;
-    n->access.domains = old.access.domains;
-    n->access.last_domain = NULL;
-    n->transactions = old.transactions;
-    n->tx_oldest = old.tx_oldest;
-    n->tx_newest = old.tx_newest;
-    n->tx_over = old.tx_over;
-    n->dead_kids = old.dead_kids;
-    n->dead_parent = old.dead_parent;
-    n->special_perms[0] = old.special_perms[0];
-    n->special_perms[1] = old.special_perms[1];
 }
 
 static void free_loaded_watches(GPtrArray *watches)
@@ -1103,10 +1067,11 @@ int xs_impl_deserialize(XenstoreImplState *s, GByteArray *bytes,
     trace_xenstore_impl_deserialize(bytes->len);
     l.s = xs_impl_create(dom_id);
     /* Start from an empty tree: the stream brings every node. */
-    xs_node_free_tree(&l.s->access, l.s->root);
-    l.s->root = xs_node_new("", 0, xs_perms_ref(l.s->special_perms[0]),
-                            NULL, 0, 0);
-    xs_account_node(&l.s->access, l.s->root->perms, 1);
+    xs_node_drop_tree(&l.s->db->access, l.s->db->root);
+    l.s->db->root = xs_node_new("", 0,
+                                xs_perms_ref(l.s->db->special_perms[0]),
+                                NULL, 0, 0);
+    xs_account_node(&l.s->db->access, l.s->db->root->perms, 1);
     l.conns = g_hash_table_new(NULL, NULL);
     l.domains_seen = g_hash_table_new(NULL, NULL);
     l.watches = g_ptr_array_new();
@@ -1129,7 +1094,7 @@ int xs_impl_deserialize(XenstoreImplState *s, GByteArray *bytes,
      * under them.
      */
     xs_watch_drop_domain(s, dom_id);
-    swap_in(s, l.s);
+    xs_impl_swap_db(s, l.s);
     xs_impl_destroy(l.s);
     xs_watch_recount(s);
     xs_watch_fire_all(s);

@@ -26,7 +26,7 @@
 XsTransaction *xs_tx_lookup(XenstoreImplState *s, unsigned int dom_id,
                             xs_transaction_t id)
 {
-    XsTransaction *tx = g_hash_table_lookup(s->transactions,
+    XsTransaction *tx = g_hash_table_lookup(s->db->transactions,
                                             GUINT_TO_POINTER(id));
 
     return tx && tx->dom_id == dom_id ? tx : NULL;
@@ -138,15 +138,16 @@ static void xs_tx_cost_path(XsTransaction *tx, const XsPath *p,
 static int xs_tx_afford(XenstoreImplState *s, XsTransaction *tx,
                         const XsTxCost *c)
 {
-    if (tx->dom->privileged) {
+    XsAccess *acc = &s->db->access;
+    if (tx->hold.dom->privileged) {
         return 0;
     }
     if (c->touched && tx->nr_touched + c->touched >
-                      xs_quota(&s->access, tx->dom_id, XS_QUOTA_TX_NODES)) {
+                      xs_quota(acc, tx->dom_id, XS_QUOTA_TX_NODES)) {
         return ENOSPC;
     }
-    if (c->bytes && tx->dom->tx_bytes + c->bytes >
-                    xs_tx_budget(s, tx->dom_id)) {
+    if (c->bytes && tx->hold.dom->tx_bytes + c->bytes >
+                    xs_snap_budget(acc, tx->dom_id)) {
         return ENOSPC;
     }
     return 0;
@@ -162,7 +163,7 @@ static void xs_dep_insert(XenstoreImplState *s, XsTransaction *tx,
 
     if (growth) {
         xs_deps_grow(d);
-        xs_tx_charge(s, tx, growth);
+        xs_snap_charge(&tx->hold, growth);
     }
     dep = d->cap ? xs_dep_slot(d, node) : &d->few[d->n];
     dep->node = node;
@@ -232,7 +233,7 @@ static int xs_tx_depend(XenstoreImplState *s, XsTransaction *tx,
         return 0;
     }
     count = !(t && t->touched);
-    if (!tx->dom->privileged) {
+    if (!tx->hold.dom->privileged) {
         XsTxCost c = { .touched = count, .bytes = xs_deps_growth(&tx->deps) };
         int err = xs_tx_afford(s, tx, &c);
 
@@ -322,7 +323,7 @@ static XsTxNode *xs_tx_shadow(XenstoreImplState *s, XsTransaction *tx,
 
     if (!tx->root) {
         tx->root = xs_txnode_new("", 0);
-        xs_tx_charge(s, tx, xs_txnode_bytes(0));
+        xs_snap_charge(&tx->hold, xs_txnode_bytes(0));
     }
     t = tx->root;
     for (unsigned int i = 0; i < upto; i++) {
@@ -334,7 +335,7 @@ static XsTxNode *xs_tx_shadow(XenstoreImplState *s, XsTransaction *tx,
         if (!child) {
             child = xs_txnode_new(comp, len);
             xs_txnode_insert(t, pos, child);
-            xs_tx_charge(s, tx, xs_txnode_bytes(len));
+            xs_snap_charge(&tx->hold, xs_txnode_bytes(len));
         }
         t = child;
         comp += len + (comp[len] == '/');
@@ -348,7 +349,7 @@ static void xs_txnode_set_value(XenstoreImplState *s, XsTransaction *tx,
 {
     uint8_t *copy = len ? g_memdup2(value, len) : NULL;
 
-    xs_tx_charge(s, tx, (ssize_t)len - (ssize_t)t->value_len);
+    xs_snap_charge(&tx->hold, (ssize_t)len - (ssize_t)t->value_len);
     g_free(t->value);
     t->value = copy;
     t->value_len = len;
@@ -379,8 +380,9 @@ static void xs_txnode_make_present(XsTxNode *t)
 static void xs_tx_view(XenstoreImplState *s, XsTransaction *tx,
                        const XsPath *p, XsTxView *v)
 {
+    XsSnap *sn = &s->db->snap;
     XsTxNode *t = tx->root;
-    XsNode *n = s->root, *raw = n;
+    XsNode *n = s->db->root, *raw = n;
     const char *comp = p->buf + 1;
     size_t len;
 
@@ -396,7 +398,7 @@ static void xs_tx_view(XenstoreImplState *s, XsTransaction *tx,
         XsNode *nc;
 
         xs_path_next(comp, &len);
-        nc = xs_snap_child(s, n, comp, len, tx->start);
+        nc = xs_snap_child(sn, n, comp, len, tx->hold.start);
         if (!nc) {
             v->exists = false;
             v->parent_exists = !comp[len];
@@ -425,9 +427,9 @@ static void xs_tx_view(XenstoreImplState *s, XsTransaction *tx,
                 v->shadow_depth = v->depth + 1;
             }
         }
-        nc = base ? xs_snap_child(s, base, comp, len, tx->start) : NULL;
+        nc = base ? xs_snap_child(sn, base, comp, len, tx->hold.start) : NULL;
         rawc = raw == base ? nc :
-               raw ? xs_snap_child(s, raw, comp, len, tx->start) : NULL;
+               raw ? xs_snap_child(sn, raw, comp, len, tx->hold.start) : NULL;
         here = tc ? tc->state == XS_TX_PRESENT ||
                     (tc->state == XS_TX_SAME && nc) : nc != NULL;
         if (!here) {
@@ -448,7 +450,7 @@ static void xs_tx_view(XenstoreImplState *s, XsTransaction *tx,
     /* The state of the node, or of its nearest existing ancestor. */
     t = v->anc_shadow;
     if (v->anc_node) {
-        xs_node_state_at(v->anc_node, tx->start, &v->anc_st);
+        xs_node_state_at(v->anc_node, tx->hold.start, &v->anc_st);
     }
     if (t && t->state == XS_TX_PRESENT && (t->own || t->perms_set)) {
         v->anc_perms = t->perms;
@@ -481,14 +483,15 @@ static uint32_t xs_tx_view_children_bytes(XenstoreImplState *s,
                                           XsTransaction *tx,
                                           const XsTxView *v)
 {
+    XsSnap *sn = &s->db->snap;
     XsNode *base = xs_tx_view_base(v);
     XsTxNode *t = v->anc_shadow;
     uint32_t bytes = base ? v->anc_st.children_bytes : 0;
 
     for (uint32_t i = 0; t && i < t->nr_kids; i++) {
         XsTxNode *k = t->kids[i];
-        bool in_snap = base && xs_snap_child(s, base, k->name, k->name_len,
-                                             tx->start);
+        bool in_snap = base && xs_snap_child(sn, base, k->name, k->name_len,
+                                             tx->hold.start);
         bool in_view = k->state == XS_TX_PRESENT ||
                        (k->state == XS_TX_SAME && in_snap);
 
@@ -505,9 +508,10 @@ static int xs_tx_check_node_size(XenstoreImplState *s, unsigned int dom_id,
                                  const XsPerms *perms, uint32_t value_len,
                                  uint32_t children_bytes)
 {
-    if (!xs_is_privileged(&s->access, dom_id) &&
+    XsAccess *acc = &s->db->access;
+    if (!xs_is_privileged(acc, dom_id) &&
         xs_node_size(perms, value_len, children_bytes) >
-        xs_quota(&s->access, dom_id, XS_QUOTA_NODE_SIZE)) {
+        xs_quota(acc, dom_id, XS_QUOTA_NODE_SIZE)) {
         return E2BIG;
     }
     return 0;
@@ -520,7 +524,8 @@ static int xs_tx_check_node_size(XenstoreImplState *s, unsigned int dom_id,
 static int xs_tx_missing(XenstoreImplState *s, XsTransaction *tx,
                          unsigned int dom_id, const XsTxView *v, bool rm)
 {
-    int err = xs_missing_error_perms(&s->access, dom_id, v->anc_perms);
+    XsAccess *acc = &s->db->access;
+    int err = xs_missing_error_perms(acc, dom_id, v->anc_perms);
     int derr = xs_tx_depend(s, tx, v, XS_DEP_ALL);
 
     if (rm && err == ENOENT && v->parent_exists) {
@@ -534,6 +539,7 @@ static int xs_tx_missing(XenstoreImplState *s, XsTransaction *tx,
 int xs_tx_read(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
                XsPath *p, GByteArray *data)
 {
+    XsAccess *acc = &s->db->access;
     const uint8_t *value;
     uint32_t len;
     XsTxView v;
@@ -547,7 +553,7 @@ int xs_tx_read(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
     if (err) {
         return err;
     }
-    if (!(xs_perm_for(&s->access, v.anc_perms, dom_id) & XS_PERM_READ)) {
+    if (!(xs_perm_for(acc, v.anc_perms, dom_id) & XS_PERM_READ)) {
         return EACCES;
     }
     value = xs_tx_view_value(&v, &len);
@@ -583,6 +589,8 @@ int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
                     unsigned int dom_id, XsPath *p, uint64_t *gencnt,
                     xs_impl_dir_fn *fn, void *opaque)
 {
+    XsSnap *sn = &s->db->snap;
+    XsAccess *acc = &s->db->access;
     g_autoptr(GPtrArray) names = g_ptr_array_new();
     XsTxView v;
     XsTxNode *t;
@@ -598,7 +606,7 @@ int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
     if (err) {
         return err;
     }
-    if (!(xs_perm_for(&s->access, v.anc_perms, dom_id) & XS_PERM_READ)) {
+    if (!(xs_perm_for(acc, v.anc_perms, dom_id) & XS_PERM_READ)) {
         return EACCES;
     }
     if (gencnt) {
@@ -606,7 +614,8 @@ int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
     }
     base = xs_tx_view_base(&v);
     if (base) {
-        xs_snap_foreach_child(s, base, tx->start, xs_collect_name, names);
+        xs_snap_foreach_child(sn, base, tx->hold.start, xs_collect_name,
+                              names);
     }
     t = v.anc_shadow;
     nshadow = t ? t->nr_kids : 0;
@@ -644,6 +653,8 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
                         const XsTxView *v, const uint8_t *value,
                         uint32_t len, bool mkdir)
 {
+    XsSnap *sn = &s->db->snap;
+    XsAccess *acc = &s->db->access;
     XsTxCost cost = { 0 };
     uint32_t anc_len;
     unsigned int count = 0;
@@ -655,7 +666,7 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
     const char *comp;
     int err;
 
-    if (!(xs_perm_for(&s->access, v->anc_perms, dom_id) & XS_PERM_WRITE)) {
+    if (!(xs_perm_for(acc, v->anc_perms, dom_id) & XS_PERM_WRITE)) {
         err = xs_tx_depend(s, tx, v, XS_DEP_CONTENT);
         return err ? err : EACCES;
     }
@@ -668,13 +679,13 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
         } else if (walk) {
             walk = xs_txnode_find(walk, comp, clen, NULL);
         }
-        raw = raw ? xs_snap_child(s, raw, comp, clen, tx->start) : NULL;
+        raw = raw ? xs_snap_child(sn, raw, comp, clen, tx->hold.start) : NULL;
         count++;
         cost.touched += !(walk && walk->touched) &&
                         !(raw && xs_dep_find(&tx->deps, raw));
     }
     xs_tx_view_value(v, &anc_len);
-    err = xs_check_create(&s->access, dom_id, v->anc_perms,
+    err = xs_check_create(acc, dom_id, v->anc_perms,
                           xs_node_size(v->anc_perms, anc_len,
                                        xs_tx_view_children_bytes(s, tx, v) +
                                        first_len + 1),
@@ -700,7 +711,7 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
     }
     tx->nr_touched += cost.touched;
 
-    perms = xs_perms_for_new_node(&s->access, (XsPerms *)v->anc_perms, dom_id);
+    perms = xs_perms_for_new_node(acc, (XsPerms *)v->anc_perms, dom_id);
     t = xs_tx_shadow(s, tx, p, v->depth);
     comp = v->missing;
     for (unsigned int i = 0; i < count; i++) {
@@ -713,7 +724,7 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
         if (!c) {
             c = xs_txnode_new(comp, clen);
             xs_txnode_insert(t, pos, c);
-            xs_tx_charge(s, tx, xs_txnode_bytes(clen));
+            xs_snap_charge(&tx->hold, xs_txnode_bytes(clen));
             /* Where the snapshot had nothing, it must still have nothing. */
             c->check_absent = i == 0 && v->anc_node &&
                               !(v->anc_shadow &&
@@ -777,6 +788,7 @@ int xs_tx_write(XenstoreImplState *s, XsTransaction *tx,
                 unsigned int dom_id, XsPath *p, const uint8_t *value,
                 uint32_t len, bool mkdir)
 {
+    XsAccess *acc = &s->db->access;
     XsTxNode *t;
     XsTxView v;
     int err;
@@ -785,7 +797,7 @@ int xs_tx_write(XenstoreImplState *s, XsTransaction *tx,
     if (!v.exists) {
         return xs_tx_create(s, tx, dom_id, p, &v, value, len, mkdir);
     }
-    if (!(xs_perm_for(&s->access, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
+    if (!(xs_perm_for(acc, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
         err = xs_tx_depend(s, tx, &v, XS_DEP_CONTENT);
         return err ? err : EACCES;
     }
@@ -834,6 +846,7 @@ static void xs_txnode_mark_deleted(XenstoreImplState *s, XsTransaction *tx,
 int xs_tx_rm(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
              XsPath *p)
 {
+    XsAccess *acc = &s->db->access;
     XsTxNode *t;
     XsTxView v;
     int err;
@@ -842,7 +855,7 @@ int xs_tx_rm(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
     if (!v.exists) {
         return xs_tx_missing(s, tx, dom_id, &v, true);
     }
-    if (!(xs_perm_for(&s->access, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
+    if (!(xs_perm_for(acc, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
         err = xs_tx_depend(s, tx, &v, XS_DEP_ALL);
         return err ? err : EACCES;
     }
@@ -859,6 +872,7 @@ int xs_tx_rm(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
 int xs_tx_set_perms(XenstoreImplState *s, XsTransaction *tx,
                     unsigned int dom_id, XsPath *p, XsPerms *perms)
 {
+    XsAccess *acc = &s->db->access;
     XsTxNode *t;
     uint32_t len;
     XsTxView v;
@@ -868,7 +882,7 @@ int xs_tx_set_perms(XenstoreImplState *s, XsTransaction *tx,
     if (!v.exists) {
         return xs_tx_missing(s, tx, dom_id, &v, false);
     }
-    err = xs_check_set_perms(&s->access, dom_id, v.anc_perms, perms);
+    err = xs_check_set_perms(acc, dom_id, v.anc_perms, perms);
     if (err == EACCES || err == EPERM) {
         int derr = xs_tx_depend(s, tx, &v, XS_DEP_CONTENT);
 
@@ -897,64 +911,29 @@ int xs_tx_set_perms(XenstoreImplState *s, XsTransaction *tx,
 XsTransaction *xs_tx_new(XenstoreImplState *s, unsigned int dom_id,
                          xs_transaction_t id)
 {
+    XsSnap *sn = &s->db->snap;
+    XsAccess *acc = &s->db->access;
     XsTransaction *tx = g_new0(XsTransaction, 1);
 
     tx->id = id;
     tx->dom_id = dom_id;
-    tx->dom = xs_domain(&s->access, dom_id, true);
-    tx->start = s->gen;
-    tx->open = true;
-    tx->older = s->tx_newest;
-    if (s->tx_newest) {
-        s->tx_newest->newer = tx;
-    } else {
-        s->tx_oldest = tx;
-    }
-    s->tx_newest = tx;
+    xs_snap_hold(sn, &tx->hold, xs_domain(acc, dom_id, true));
     return tx;
-}
-
-/* Leave the open list: the snapshot is no longer kept for it. */
-static void xs_tx_close(XenstoreImplState *s, XsTransaction *tx)
-{
-    XsTransaction *pred = tx->older;
-
-    if (!tx->open) {
-        return;
-    }
-    if (tx->newer) {
-        tx->newer->older = tx->older;
-    } else {
-        s->tx_newest = tx->older;
-    }
-    if (tx->older) {
-        tx->older->newer = tx->newer;
-    } else {
-        s->tx_oldest = tx->newer;
-    }
-    tx->older = tx->newer = NULL;
-    tx->open = false;
-    xs_snap_release(s, tx, pred);
 }
 
 /* Close it and give back everything it holds. */
 static void xs_tx_drop(XenstoreImplState *s, XsTransaction *tx)
 {
-    XsDomain *d;
-
-    xs_tx_close(s, tx);
+    XsSnap *sn = &s->db->snap;
+    xs_snap_unhold(sn, &tx->hold);
     if (tx->root) {
         xs_txnode_free(tx->root);
         tx->root = NULL;
     }
     g_free(tx->deps.slots);
     memset(&tx->deps, 0, sizeof(tx->deps));
-    d = tx->dom;
-    d->tx_bytes -= tx->bytes;
-    tx->bytes = 0;
-    while (g_ptr_array_remove_fast(s->tx_over, tx)) {
-        /* it may have been queued more than once */
-    }
+    /* What is left is its own: shadow nodes and dependencies. */
+    xs_snap_charge(&tx->hold, -(ssize_t)tx->hold.bytes);
 }
 
 void xs_tx_end(XenstoreImplState *s, XsTransaction *tx)
@@ -966,7 +945,7 @@ void xs_tx_end(XenstoreImplState *s, XsTransaction *tx)
 /* Its snapshot would outgrow the budget: from now on it answers EAGAIN. */
 void xs_tx_doom(XenstoreImplState *s, XsTransaction *tx)
 {
-    trace_xenstore_tx_doom(tx->dom_id, tx->id, tx->dom->tx_bytes);
+    trace_xenstore_tx_doom(tx->dom_id, tx->id, tx->hold.dom->tx_bytes);
     xs_tx_drop(s, tx);
     tx->doomed = true;
 }
@@ -974,11 +953,13 @@ void xs_tx_doom(XenstoreImplState *s, XsTransaction *tx)
 /* Doom the transactions whose domain went over budget in this call. */
 void xs_tx_settle_over(XenstoreImplState *s)
 {
-    while (s->tx_over->len) {
-        XsTransaction *tx = g_ptr_array_steal_index_fast(s->tx_over, 0);
-        XsDomain *d = tx->dom;
+    XsAccess *acc = &s->db->access;
+    while (s->db->snap.over->len) {
+        XsSnapHolder *h = g_ptr_array_steal_index_fast(s->db->snap.over, 0);
+        XsTransaction *tx = container_of(h, XsTransaction, hold);
 
-        if (tx->open && d->tx_bytes > xs_tx_budget(s, tx->dom_id)) {
+        if (h->open &&
+            h->dom->tx_bytes > xs_snap_budget(acc, tx->dom_id)) {
             xs_tx_doom(s, tx);
         }
     }
@@ -1021,11 +1002,11 @@ bool xs_tx_valid(XenstoreImplState *s, XsTransaction *tx)
         /* Unchanged since the start: its generation is not newer. */
         if (d->node->dead ||
             ((d->kind & XS_DEP_ALL) ? d->node->gen : d->node->cgen) >
-            tx->start) {
+            tx->hold.start) {
             return false;
         }
     }
-    return !tx->root || xs_tx_still_absent(tx->root, s->root);
+    return !tx->root || xs_tx_still_absent(tx->root, s->db->root);
 }
 
 typedef struct XsTxQuota {
@@ -1076,20 +1057,21 @@ static void xs_tx_quota_walk(XsTxQuota *q, XsTxNode *t, XsNode *n)
 /* The quotas against the store as it is now (unprivileged domains). */
 static int xs_tx_quota_check(XenstoreImplState *s, XsTransaction *tx)
 {
+    XsAccess *acc = &s->db->access;
     XsTxQuota q = {
         .s = s, .dom_id = tx->dom_id,
-        .size_limit = xs_quota(&s->access, tx->dom_id, XS_QUOTA_NODE_SIZE),
+        .size_limit = xs_quota(acc, tx->dom_id, XS_QUOTA_NODE_SIZE),
     };
-    XsDomain *d = xs_domain(&s->access, tx->dom_id, true);
+    XsDomain *d = xs_domain(acc, tx->dom_id, true);
 
     if (d->privileged || !tx->root) {
         return 0;
     }
-    xs_tx_quota_walk(&q, tx->root, s->root);
+    xs_tx_quota_walk(&q, tx->root, s->db->root);
     /* Like a call outside transactions: only creating checks it. */
     if (q.created &&
         d->nr_nodes + q.created >
-        xs_quota(&s->access, tx->dom_id, XS_QUOTA_NODES)) {
+        xs_quota(acc, tx->dom_id, XS_QUOTA_NODES)) {
         return ENOSPC;
     }
     return q.too_big ? E2BIG : 0;
@@ -1123,7 +1105,7 @@ static void xs_tx_add_event(XsTxApply *a, XsPerms *perms, bool removed)
 static void xs_tx_apply(XsTxApply *a, XsNode *parent, XsNode *n,
                         XsTxNode *t)
 {
-    XenstoreImplState *s = a->s;
+    XsSnap *sn = &a->s->db->snap;
     size_t saved = a->len;
 
     if (parent) {
@@ -1132,7 +1114,7 @@ static void xs_tx_apply(XsTxApply *a, XsNode *parent, XsNode *n,
         a->len += t->name_len;
     }
     if (t->hide_committed && n) {
-        xs_node_destroy(s, parent, n);
+        xs_node_destroy(sn, parent, n);
         n = NULL;
     }
     if (t->state == XS_TX_DELETED) {
@@ -1143,15 +1125,15 @@ static void xs_tx_apply(XsTxApply *a, XsNode *parent, XsNode *n,
     }
     if (t->state == XS_TX_PRESENT) {
         if (!n) {
-            n = xs_node_create(s, parent, t->name, t->name_len,
+            n = xs_node_create(sn, parent, t->name, t->name_len,
                                xs_perms_ref(t->perms), t->value,
                                t->value_len);
         } else {
             if (t->value_set) {
-                xs_node_write(s, n, t->value, t->value_len);
+                xs_node_write(sn, n, t->value, t->value_len);
             }
             if (t->perms_set) {
-                xs_node_chmod(s, n, xs_perms_ref(t->perms));
+                xs_node_chmod(sn, n, xs_perms_ref(t->perms));
             }
         }
         if (t->changed) {
@@ -1172,6 +1154,7 @@ out:
 
 int xs_tx_commit(XenstoreImplState *s, XsTransaction *tx)
 {
+    XsSnap *sn = &s->db->snap;
     XsTxApply apply, *a = &apply;
     int err;
 
@@ -1181,7 +1164,7 @@ int xs_tx_commit(XenstoreImplState *s, XsTransaction *tx)
         err = xs_tx_quota_check(s, tx);
     }
     /* Its own changes keep nothing for its snapshot. */
-    xs_tx_close(s, tx);
+    xs_snap_unhold(sn, &tx->hold);
     if (err || !tx->root) {
         if (err) {
             trace_xenstore_tx_conflict(tx->id, err);
@@ -1192,7 +1175,7 @@ int xs_tx_commit(XenstoreImplState *s, XsTransaction *tx)
     a->events = g_array_new(false, false, sizeof(XsTxEvent));
     a->len = 0;
     a->path[0] = '\0';
-    xs_tx_apply(a, NULL, s->root, tx->root);
+    xs_tx_apply(a, NULL, s->db->root, tx->root);
 
     /* Events go out once everything is in place, in path order. */
     for (guint i = 0; i < a->events->len; i++) {

@@ -160,7 +160,7 @@ static void xs_watch_insert(XenstoreImplState *s, XsWatch *w)
     g_ptr_array_add(list, w);
     w->list = list;
     xs_watch_index_add(s, w);
-    xs_domain(&s->access, w->dom_id, true)->nr_watches++;
+    xs_domain(&s->db->access, w->dom_id, true)->nr_watches++;
     s->nr_watches++;
 }
 
@@ -214,7 +214,7 @@ static bool xs_watch_may_see(XenstoreImplState *s, XsWatch *w,
                              const XsPerms *perms)
 {
     return !perms ||
-           (xs_perm_for(&s->access, perms, w->dom_id) & XS_PERM_READ);
+           (xs_perm_for(&s->db->access, perms, w->dom_id) & XS_PERM_READ);
 }
 
 /*
@@ -237,7 +237,7 @@ static void xs_watch_fire_list(XenstoreImplState *s, GPtrArray *list,
             continue;
         }
         if (perms && w->dom_id != perms->e[0].domid &&
-            !(xs_perm_for(&s->access, perms, w->dom_id) & XS_PERM_READ)) {
+            !(xs_perm_for(&s->db->access, perms, w->dom_id) & XS_PERM_READ)) {
             continue;
         }
         xs_watch_deliver(w, path);
@@ -340,7 +340,7 @@ void xs_watch_fire_special(XenstoreImplState *s, int which)
     if (list) {
         s->firing++;
         xs_watch_fire_list(s, list, xs_special_paths[which], 0,
-                           s->special_perms[which]);
+                           s->db->special_perms[which]);
         xs_watch_end_firing(s);
     }
 }
@@ -349,7 +349,7 @@ static int xs_watch_resolve(XenstoreImplState *s, unsigned int dom_id,
                             const char *path, XsPath *p)
 {
     /* The node path rules; '@' names are allowed here. */
-    return xs_path_resolve(&s->access, dom_id, path, true, p);
+    return xs_path_resolve(&s->db->access, dom_id, path, true, p);
 }
 
 int xs_impl_watch_depth(XenstoreImplState *s, unsigned int dom_id,
@@ -370,9 +370,9 @@ int xs_impl_watch_depth(XenstoreImplState *s, unsigned int dom_id,
     if (xs_watch_lookup(s, &key)) {
         return EEXIST;
     }
-    d = xs_domain(&s->access, dom_id, true);
+    d = xs_domain(&s->db->access, dom_id, true);
     if (!d->privileged &&
-        d->nr_watches >= xs_quota(&s->access, dom_id, XS_QUOTA_WATCHES)) {
+        d->nr_watches >= xs_quota(&s->db->access, dom_id, XS_QUOTA_WATCHES)) {
         return E2BIG;
     }
     key.depth = depth < 0 ? -1 : depth;
@@ -398,7 +398,7 @@ int xs_impl_watch(XenstoreImplState *s, unsigned int dom_id,
 static void xs_watch_remove(XenstoreImplState *s, GPtrArray *list, guint i)
 {
     XsWatch *w = g_ptr_array_index(list, i);
-    XsDomain *d = xs_domain(&s->access, w->dom_id, false);
+    XsDomain *d = xs_domain(&s->db->access, w->dom_id, false);
 
     if (d) {
         d->nr_watches--;
@@ -534,7 +534,7 @@ void xs_watch_recount(XenstoreImplState *s)
         for (guint i = 0; i < list->len; i++) {
             XsWatch *w = g_ptr_array_index(list, i);
 
-            xs_domain(&s->access, w->dom_id, true)->nr_watches++;
+            xs_domain(&s->db->access, w->dom_id, true)->nr_watches++;
             s->nr_watches++;
         }
     }
