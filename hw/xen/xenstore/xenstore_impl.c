@@ -710,9 +710,13 @@ static void xs_end_transactions(XenstoreImplState *s, unsigned int dom_id)
     xs_tx_settle(s);
 }
 
-void xs_free_transactions_of(XenstoreImplState *s, unsigned int dom_id)
+/* A domain's watches (every connection of it) and its transactions go. */
+int xs_impl_reset_watches(XenstoreImplState *s, unsigned int dom_id)
 {
+    trace_xenstore_impl_reset_watches(dom_id);
+    xs_watch_drop_domain(s, dom_id);
     xs_end_transactions(s, dom_id);
+    return 0;
 }
 
 

@@ -127,7 +127,6 @@ struct XenstoreImplState {
 
 /* xenstore_impl.c */
 void xs_impl_swap_db(XenstoreImplState *s, XenstoreImplState *from);
-void xs_free_transactions_of(XenstoreImplState *s, unsigned int dom_id);
 
 /* xenstore_impl_watch.c */
 void xs_watch_fire(XenstoreImplState *s, const char *path,

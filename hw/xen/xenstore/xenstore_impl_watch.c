@@ -495,16 +495,6 @@ static bool xs_watch_owned_by(XsWatch *w, void *opaque)
            (o->any_conn || (w->fn == o->fn && w->opaque == o->opaque));
 }
 
-int xs_impl_reset_watches(XenstoreImplState *s, unsigned int dom_id)
-{
-    XsWatchOwner o = { .dom_id = dom_id, .any_conn = true };
-
-    trace_xenstore_impl_reset_watches(dom_id);
-    xs_watch_remove_matching(s, xs_watch_owned_by, &o);
-    xs_free_transactions_of(s, dom_id);
-    return 0;
-}
-
 void xs_impl_unwatch_all(XenstoreImplState *s, unsigned int dom_id,
                          xs_impl_watch_fn fn, void *opaque)
 {
