@@ -123,7 +123,8 @@ int xs_impl_introduce_domain(XenstoreImplState *s, unsigned int dom_id)
     }
     trace_xenstore_introduce_domain(dom_id);
     xs_domain(&s->db->access, dom_id, true)->introduced = true;
-    xs_watch_fire_special(s, 0);
+    xs_watch_fire_special(&s->watches, XS_SPECIAL_INTRODUCE,
+                          s->db->special_perms[XS_SPECIAL_INTRODUCE]);
     return 0;
 }
 
@@ -142,7 +143,8 @@ int xs_impl_release_domain(XenstoreImplState *s, unsigned int dom_id)
     d->introduced = false;
     /* Only the domain's own: a refused domid never gets here. */
     xs_impl_reset_watches(s, dom_id);
-    xs_watch_fire_special(s, 1);
+    xs_watch_fire_special(&s->watches, XS_SPECIAL_RELEASE,
+                          s->db->special_perms[XS_SPECIAL_RELEASE]);
     return 0;
 }
 
@@ -241,7 +243,7 @@ static int xs_begin(XenstoreImplState *s, unsigned int dom_id,
     if (err || tx_id == XBT_NULL) {
         return err;
     }
-    *tx = xs_tx_lookup(s, dom_id, tx_id);
+    *tx = xs_tx_lookup(s->db, dom_id, tx_id);
     if (!*tx) {
         return ENOENT;
     }
@@ -263,7 +265,7 @@ int xs_impl_read(XenstoreImplState *s, unsigned int dom_id,
     }
     trace_xenstore_impl_read(dom_id, tx_id, p.buf);
     if (tx) {
-        return xs_tx_read(s, tx, dom_id, &p, data);
+        return xs_tx_read(s->db, tx, dom_id, &p, data);
     }
     n = xs_lookup(s, &p, &anc, NULL, NULL);
     if (!n) {
@@ -332,7 +334,7 @@ static int xs_write_common(XenstoreImplState *s, unsigned int dom_id,
         trace_xenstore_impl_write(dom_id, tx_id, p.buf, len);
     }
     if (tx) {
-        return xs_tx_write(s, tx, dom_id, &p, value, len, mkdir);
+        return xs_tx_write(s->db, tx, dom_id, &p, value, len, mkdir);
     }
     n = xs_lookup(s, &p, &anc, NULL, &rest);
     if (n) {
@@ -369,8 +371,8 @@ static int xs_write_common(XenstoreImplState *s, unsigned int dom_id,
         }
         n = xs_create_path(s, dom_id, anc, rest, value, len);
     }
-    xs_watch_fire(s, p.buf, n->perms);
-    xs_tx_settle(s);
+    xs_watch_fire(&s->watches, p.buf, n->perms);
+    xs_tx_settle(s->db);
     return 0;
 }
 
@@ -465,7 +467,7 @@ int xs_impl_directory(XenstoreImplState *s, unsigned int dom_id,
         return err;
     }
     if (tx) {
-        err = xs_tx_directory(s, tx, dom_id, &p, gencnt, xs_prepend_name,
+        err = xs_tx_directory(s->db, tx, dom_id, &p, gencnt, xs_prepend_name,
                               items);
         *items = g_list_reverse(*items);
         return err;
@@ -488,7 +490,7 @@ int xs_impl_directory_foreach(XenstoreImplState *s, unsigned int dom_id,
         return err;
     }
     if (tx) {
-        return xs_tx_directory(s, tx, dom_id, &p, gencnt, fn, opaque);
+        return xs_tx_directory(s->db, tx, dom_id, &p, gencnt, fn, opaque);
     }
     xs_foreach_name(n->children, fn, opaque);
     return 0;
@@ -511,7 +513,7 @@ int xs_impl_rm(XenstoreImplState *s, unsigned int dom_id,
     }
     trace_xenstore_impl_rm(dom_id, tx_id, p.buf);
     if (tx) {
-        return xs_tx_rm(s, tx, dom_id, &p);
+        return xs_tx_rm(s->db, tx, dom_id, &p);
     }
     n = xs_lookup(s, &p, &anc, &parent, NULL);
     if (!n) {
@@ -523,8 +525,8 @@ int xs_impl_rm(XenstoreImplState *s, unsigned int dom_id,
         return EACCES;
     }
     xs_node_destroy(&s->db->snap, parent, n);
-    xs_watch_fire_rm(s, p.buf, parent->perms);
-    xs_tx_settle(s);
+    xs_watch_fire_rm(&s->watches, p.buf, parent->perms);
+    xs_tx_settle(s->db);
     return 0;
 }
 
@@ -561,7 +563,7 @@ int xs_impl_get_perms(XenstoreImplState *s, unsigned int dom_id,
         }
         found = *special;
     } else if (tx) {
-        err = xs_tx_get_perms(s, tx, dom_id, &p, &found);
+        err = xs_tx_get_perms(s->db, tx, dom_id, &p, &found);
         if (err) {
             return err;
         }
@@ -612,7 +614,7 @@ int xs_impl_set_perms(XenstoreImplState *s, unsigned int dom_id,
         return 0;
     }
     if (tx) {
-        err = xs_tx_set_perms(s, tx, dom_id, &p, new);
+        err = xs_tx_set_perms(s->db, tx, dom_id, &p, new);
         xs_perms_unref(new);
         return err;
     }
@@ -632,8 +634,8 @@ int xs_impl_set_perms(XenstoreImplState *s, unsigned int dom_id,
         return err;
     }
     xs_node_chmod(&s->db->snap, n, new);
-    xs_watch_fire(s, p.buf, n->perms);
-    xs_tx_settle(s);
+    xs_watch_fire(&s->watches, p.buf, n->perms);
+    xs_tx_settle(s->db);
     return 0;
 }
 
@@ -654,7 +656,7 @@ int xs_impl_transaction_start(XenstoreImplState *s, unsigned int dom_id,
         id = ++s->db->next_tx_id;
     } while (id == XBT_NULL ||
              g_hash_table_contains(s->db->transactions, GUINT_TO_POINTER(id)));
-    tx = xs_tx_new(s, dom_id, id);
+    tx = xs_tx_new(s->db, dom_id, id);
     g_hash_table_insert(s->db->transactions, GUINT_TO_POINTER(tx->id), tx);
     d->nr_txs++;
     *tx_id = tx->id;
@@ -665,7 +667,7 @@ int xs_impl_transaction_start(XenstoreImplState *s, unsigned int dom_id,
 int xs_impl_transaction_end(XenstoreImplState *s, unsigned int dom_id,
                             xs_transaction_t tx_id, bool commit)
 {
-    XsTransaction *tx = xs_tx_lookup(s, dom_id, tx_id);
+    XsTransaction *tx = xs_tx_lookup(s->db, dom_id, tx_id);
     int err = 0;
 
     if (!tx) {
@@ -674,11 +676,11 @@ int xs_impl_transaction_end(XenstoreImplState *s, unsigned int dom_id,
     g_hash_table_steal(s->db->transactions, GUINT_TO_POINTER(tx_id));
     xs_domain(&s->db->access, dom_id, true)->nr_txs--;
     if (commit) {
-        err = tx->doomed ? EAGAIN : xs_tx_commit(s, tx);
+        err = tx->doomed ? EAGAIN : xs_tx_commit(s->db, tx);
     }
     trace_xenstore_impl_transaction_end(dom_id, tx_id, commit, err);
-    xs_tx_end(s, tx);
-    xs_tx_settle(s);
+    xs_tx_end(s->db, tx);
+    xs_tx_settle(s->db);
     return err;
 }
 
@@ -705,16 +707,16 @@ static void xs_end_transactions(XenstoreImplState *s, unsigned int dom_id)
         if (d) {
             d->nr_txs--;
         }
-        xs_tx_end(s, tx);
+        xs_tx_end(s->db, tx);
     }
-    xs_tx_settle(s);
+    xs_tx_settle(s->db);
 }
 
 /* A domain's watches (every connection of it) and its transactions go. */
 int xs_impl_reset_watches(XenstoreImplState *s, unsigned int dom_id)
 {
     trace_xenstore_impl_reset_watches(dom_id);
-    xs_watch_drop_domain(s, dom_id);
+    xs_watch_drop_domain(&s->watches, dom_id);
     xs_end_transactions(s, dom_id);
     return 0;
 }
@@ -747,7 +749,8 @@ XenstoreImplState *xs_impl_create(unsigned int dom_id)
     XenstoreImplState *s = g_new0(XenstoreImplState, 1);
 
     s->db = xs_db_new(dom_id);
-    s->watches = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    xs_watch_init(&s->watches, &s->db->access);
+    s->db->watches = &s->watches;
     return s;
 }
 
@@ -772,8 +775,8 @@ void xs_impl_destroy(XenstoreImplState *s)
     if (!s) {
         return;
     }
-    xs_watch_free_all(s);
-    g_hash_table_destroy(s->watches);
+    xs_watch_free_all(&s->watches);
+    g_hash_table_destroy(s->watches.watches);
     xs_db_free(s);
     g_free(s);
 }
@@ -791,4 +794,38 @@ void xs_impl_swap_db(XenstoreImplState *s, XenstoreImplState *from)
                                           db->access.min_path_quota);
     s->db = from->db;
     from->db = db;
+    s->watches.access = &s->db->access;
+    s->db->watches = &s->watches;
+    from->watches.access = &from->db->access;
+    from->db->watches = &from->watches;
+}
+
+/* ---- watches: the registry is the watch layer's ---- */
+
+int xs_impl_watch_depth(XenstoreImplState *s, unsigned int dom_id,
+                        const char *path, const char *token, int depth,
+                        xs_impl_watch_fn fn, void *opaque)
+{
+    return xs_watch_add(&s->watches, dom_id, path, token, depth, fn,
+                        opaque);
+}
+
+int xs_impl_watch(XenstoreImplState *s, unsigned int dom_id,
+                  const char *path, const char *token,
+                  xs_impl_watch_fn fn, void *opaque)
+{
+    return xs_watch_add(&s->watches, dom_id, path, token, -1, fn, opaque);
+}
+
+int xs_impl_unwatch(XenstoreImplState *s, unsigned int dom_id,
+                    const char *path, const char *token,
+                    xs_impl_watch_fn fn, void *opaque)
+{
+    return xs_watch_del(&s->watches, dom_id, path, token, fn, opaque);
+}
+
+void xs_impl_unwatch_all(XenstoreImplState *s, unsigned int dom_id,
+                         xs_impl_watch_fn fn, void *opaque)
+{
+    xs_watch_del_conn(&s->watches, dom_id, fn, opaque);
 }

@@ -1,7 +1,7 @@
 /*
- * Internal structures of the XenStore database, shared by its files:
- * the node tree, permissions, domains, watches and transactions.  Only
- * xenstore_impl*.c include this.
+ * The XenStore database's top: the store object the public calls
+ * (xenstore_impl.c) and save/load (xenstore_impl_save.c) work on, the
+ * saved state (XsDb, xenstore_txn.h) and the connections' watches.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -9,174 +9,14 @@
 #define QEMU_XENSTORE_IMPL_INT_H
 
 #include "hw/xen/xenstore_impl.h"
-#include "xenstore_snap.h"
-#include "hw/xen/interface/io/xs_wire.h"
-#include "hw/xen/interface/xen.h"
-
-
-typedef struct XsWatch XsWatch;
-struct XsWatch {
-    char *wpath;                /* canonical */
-    char *token;                /* NULL for backend watches */
-    unsigned int dom_id;
-    int depth;                  /* < 0: unlimited */
-    unsigned int wpath_depth;   /* components in wpath */
-    guint hash;                 /* of the s->watch_index key */
-    size_t rel_off;             /* bytes to strip for relative reports */
-    xs_impl_watch_fn *fn;
-    void *opaque;
-    GPtrArray *list;            /* registered: its path's list */
-    XsWatch *next_hashed;       /* in its s->watch_index bucket */
-    bool dead;                  /* unwatched while events were firing */
-    char strings[];             /* registered: wpath, then token */
-};
-
-/* The live watches, chained in buckets by the hash of their key. */
-typedef struct XsWatchIndex {
-    XsWatch **buckets;          /* NULL until the first watch */
-    guint mask;                 /* buckets - 1 (a power of two) */
-    guint count;
-} XsWatchIndex;
-
-/* A node's state in a transaction's shadow tree: see xenstore_impl_txn.c */
-typedef enum XsTxState {
-    XS_TX_SAME,                 /* as in the snapshot; only a path holder */
-    XS_TX_PRESENT,              /* exists in the transaction, own content */
-    XS_TX_DELETED,              /* removed in the transaction */
-} XsTxState;
-
-typedef struct XsTxNode XsTxNode;
-struct XsTxNode {
-    XsTxNode **kids;            /* sorted by name */
-    uint32_t nr_kids, kids_cap;
-    XsTxState state;
-    bool hide_committed;        /* removed here: snapshot subtree gone */
-    bool own;                   /* PRESENT: created here, all content own */
-    bool check_absent;          /* created where the snapshot had nothing */
-    bool touched;               /* counts against transaction-nodes */
-    bool value_set;             /* PRESENT: the value is the tx's own */
-    bool perms_set;             /* PRESENT: the perms are the tx's own */
-    bool changed;               /* fire a watch event at commit */
-    bool removed;               /* the change was a removal */
-    XsPerms *perms;             /* when perms_set or own */
-    uint8_t *value;             /* when value_set or own */
-    uint32_t value_len;
-    uint16_t name_len;
-    char name[];
-};
-
-/* Dependency kinds: what of a snapshot node an answer relied on. */
-#define XS_DEP_CONTENT 1        /* cgen: value, perms, existence */
-#define XS_DEP_ALL     2        /* gen: also the child list */
-
-typedef struct XsTxDep {
-    XsNode *node;
-    uintptr_t kind;
-} XsTxDep;
-
-/*
- * The set of dependencies, keyed by node: the first few in a plain array
- * (most transactions depend on a handful of nodes), then open addressing.
- */
-#define XS_TX_FEW_DEPS 4
-typedef struct XsTxDeps {
-    XsTxDep *slots;             /* cap > 0: cap slots, at most half full */
-    uint32_t cap, n;
-    XsTxDep few[XS_TX_FEW_DEPS];    /* cap == 0: n entries */
-} XsTxDeps;
-
-/* The entries, some of them empty (node NULL). */
-static inline XsTxDep *xs_tx_deps_entries(XsTxDeps *d, uint32_t *count)
-{
-    *count = d->cap ? d->cap : d->n;
-    return d->cap ? d->slots : d->few;
-}
-
-typedef struct XsTransaction XsTransaction;
-struct XsTransaction {
-    XsSnapHolder hold;          /* its snapshot, and the bytes it holds */
-    xs_transaction_t id;
-    unsigned int dom_id;
-    bool doomed;                /* its snapshot outgrew the budget */
-    unsigned int nr_touched;    /* changed paths + dependencies: quota */
-    unsigned int nr_created;    /* nodes it created, for the nodes quota */
-    XsTxNode *root;             /* the changes; NULL until the first */
-    XsTxDeps deps;
-};
-
-/* Everything a save carries: a load replaces it as a whole. */
-typedef struct XsDb {
-    XsNode *root;
-    unsigned int guest_domid;
-    xs_transaction_t next_tx_id;
-    XsAccess access;            /* domains, quotas */
-    XsSnap snap;                /* generations, versions, tombstones */
-    GHashTable *transactions;   /* id -> XsTransaction */
-    XsPerms *special_perms[2];  /* @introduceDomain, @releaseDomain */
-} XsDb;
+#include "xenstore_txn.h"
 
 struct XenstoreImplState {
-    XsDb *db;
-    /* The connections' watches: registrations, which a load keeps. */
-    GHashTable *watches;        /* wpath -> GPtrArray of XsWatch */
-    XsWatchIndex watch_index;
-    unsigned int nr_watches;
-    unsigned int firing;        /* nesting depth of watch delivery */
-    bool have_dead_watches;
+    XsDb *db;                   /* what a save carries; a load replaces it */
+    XsWatches watches;          /* the connections': a load keeps them */
 };
 
 /* xenstore_impl.c */
 void xs_impl_swap_db(XenstoreImplState *s, XenstoreImplState *from);
-
-/* xenstore_impl_watch.c */
-void xs_watch_fire(XenstoreImplState *s, const char *path,
-                   const XsPerms *perms);
-void xs_watch_fire_rm(XenstoreImplState *s, const char *path,
-                      const XsPerms *parent_perms);
-void xs_watch_fire_special(XenstoreImplState *s, int which);
-void xs_watch_free_all(XenstoreImplState *s);
-void xs_watch_drop_domain(XenstoreImplState *s, unsigned int dom_id);
-void xs_watch_recount(XenstoreImplState *s);
-void xs_watch_fire_all(XenstoreImplState *s);
-void xs_watch_restore(XenstoreImplState *s, XsWatch *w, xs_impl_watch_fn fn,
-                      void *opaque);
-
-/* xenstore_impl_txn.c */
-XsTransaction *xs_tx_lookup(XenstoreImplState *s, unsigned int dom_id,
-                            xs_transaction_t id);
-XsTransaction *xs_tx_new(XenstoreImplState *s, unsigned int dom_id,
-                         xs_transaction_t id);
-void xs_tx_end(XenstoreImplState *s, XsTransaction *tx);
-void xs_tx_doom(XenstoreImplState *s, XsTransaction *tx);
-void xs_tx_settle_over(XenstoreImplState *s);
-
-/* At the end of a call: doom transactions whose domain went over budget */
-static inline void xs_tx_settle(XenstoreImplState *s)
-{
-    if (unlikely(s->db->snap.over->len)) {
-        xs_tx_settle_over(s);
-    }
-}
-bool xs_tx_valid(XenstoreImplState *s, XsTransaction *tx);
-int xs_tx_dep_add(XenstoreImplState *s, XsTransaction *tx, XsNode *node,
-                  unsigned int kind);
-unsigned int xs_tx_dep_kind(XsTransaction *tx, XsNode *node);
-XsTxNode *xs_txnode_new(const char *name, size_t len);
-void xs_txnode_insert(XsTxNode *t, guint pos, XsTxNode *child);
-int xs_tx_read(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
-               XsPath *p, GByteArray *data);
-int xs_tx_write(XenstoreImplState *s, XsTransaction *tx,
-                unsigned int dom_id, XsPath *p, const uint8_t *value,
-                uint32_t len, bool mkdir);
-int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
-                    unsigned int dom_id, XsPath *p, uint64_t *gencnt,
-                    xs_impl_dir_fn *fn, void *opaque);
-int xs_tx_rm(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
-             XsPath *p);
-int xs_tx_get_perms(XenstoreImplState *s, XsTransaction *tx,
-                    unsigned int dom_id, XsPath *p, XsPerms **perms);
-int xs_tx_set_perms(XenstoreImplState *s, XsTransaction *tx,
-                    unsigned int dom_id, XsPath *p, XsPerms *perms);
-int xs_tx_commit(XenstoreImplState *s, XsTransaction *tx);
 
 #endif

@@ -323,13 +323,14 @@ static void save_watches(XenstoreImplState *s, GByteArray *b)
     GHashTableIter iter;
     gpointer key;
 
-    g_hash_table_iter_init(&iter, s->watches);
+    g_hash_table_iter_init(&iter, s->watches.watches);
     while (g_hash_table_iter_next(&iter, &key, NULL)) {
         g_ptr_array_add(paths, key);
     }
     g_ptr_array_sort(paths, cmp_str);
     for (guint i = 0; i < paths->len; i++) {
-        GPtrArray *list = g_hash_table_lookup(s->watches, paths->pdata[i]);
+        GPtrArray *list = g_hash_table_lookup(s->watches.watches,
+                                              paths->pdata[i]);
 
         for (guint j = 0; j < list->len; j++) {
             XsWatch *w = g_ptr_array_index(list, j);
@@ -424,7 +425,7 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
 
         g_hash_table_add(conns, GUINT_TO_POINTER(tx->dom_id));
     }
-    g_hash_table_iter_init(&iter, s->watches);
+    g_hash_table_iter_init(&iter, s->watches.watches);
     while (g_hash_table_iter_next(&iter, NULL, &value)) {
         GPtrArray *list = value;
 
@@ -453,7 +454,7 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
         uint32_t count;
         XsTxDep *deps = xs_tx_deps_entries(&tx->deps, &count);
 
-        for (uint32_t j = 0; xs_tx_valid(s, tx) && j < count; j++) {
+        for (uint32_t j = 0; xs_tx_valid(s->db, tx) && j < count; j++) {
             if (deps[j].node) {
                 g_hash_table_insert(dp.paths, deps[j].node, NULL);
             }
@@ -467,7 +468,7 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
     for (guint i = 0; i < txids->len; i++) {
         XsTransaction *tx = g_hash_table_lookup(s->db->transactions,
                                                 txids->pdata[i]);
-        bool valid = xs_tx_valid(s, tx);
+        bool valid = xs_tx_valid(s->db, tx);
 
         r = rec_begin(b, XS_REC_TRANSACTION_DATA);
         bs_put_le32(b, tx->dom_id + 1);
@@ -860,7 +861,7 @@ static int load_tx_dep(XsLoad *l, ByteReader *r)
     if (!n || xs_tx_dep_kind(tx, n)) {
         return EINVAL;
     }
-    return xs_tx_dep_add(s, tx, n, kind);
+    return xs_tx_dep_add(s->db, tx, n, kind);
 }
 
 static int load_connection(XsLoad *l, ByteReader *r)
@@ -926,7 +927,7 @@ static int load_transaction(XsLoad *l, ByteReader *r, bool ext)
                                   GUINT_TO_POINTER(tx_id))) {
             return EINVAL;
         }
-        tx = xs_tx_new(s, conn_id - 1, tx_id);
+        tx = xs_tx_new(s->db, conn_id - 1, tx_id);
         g_hash_table_insert(s->db->transactions, GUINT_TO_POINTER(tx_id), tx);
         xs_domain(&s->db->access, tx->dom_id, true)->nr_txs++;
         l->cur_tx = tx;
@@ -945,7 +946,7 @@ static int load_transaction(XsLoad *l, ByteReader *r, bool ext)
         if (tx->nr_touched || tx->nr_created) {
             return EINVAL;
         }
-        xs_tx_doom(s, tx);
+        xs_tx_doom(s->db, tx);
     }
     return 0;
 }
@@ -1061,7 +1062,7 @@ int xs_impl_deserialize(XenstoreImplState *s, GByteArray *bytes,
     XsLoad l = { 0 };
     int err;
 
-    if (s->firing) {
+    if (s->watches.firing) {
         return EBUSY;
     }
     trace_xenstore_impl_deserialize(bytes->len);
@@ -1093,17 +1094,17 @@ int xs_impl_deserialize(XenstoreImplState *s, GByteArray *bytes,
      * connections' watches stay, and fire once since the tree changed
      * under them.
      */
-    xs_watch_drop_domain(s, dom_id);
+    xs_watch_drop_domain(&s->watches, dom_id);
     xs_impl_swap_db(s, l.s);
     xs_impl_destroy(l.s);
-    xs_watch_recount(s);
-    xs_watch_fire_all(s);
+    xs_watch_recount(&s->watches);
+    xs_watch_fire_all(&s->watches);
     for (guint i = 0; i < l.watches->len; i++) {
         XsWatch *w = g_ptr_array_index(l.watches, i);
 
         if (w->dom_id == dom_id) {
             l.watches->pdata[i] = NULL;
-            xs_watch_restore(s, w, watch_fn, watch_opaque);
+            xs_watch_restore(&s->watches, w, watch_fn, watch_opaque);
         }
     }
     free_loaded_watches(l.watches);

@@ -7,7 +7,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
-#include "xenstore_impl_int.h"
+#include "xenstore_txn.h"
 #include "trace.h"
 
 /*
@@ -23,10 +23,10 @@
  * at its start is kept), so the dependency set holds plain pointers.
  */
 
-XsTransaction *xs_tx_lookup(XenstoreImplState *s, unsigned int dom_id,
+XsTransaction *xs_tx_lookup(XsDb *db, unsigned int dom_id,
                             xs_transaction_t id)
 {
-    XsTransaction *tx = g_hash_table_lookup(s->db->transactions,
+    XsTransaction *tx = g_hash_table_lookup(db->transactions,
                                             GUINT_TO_POINTER(id));
 
     return tx && tx->dom_id == dom_id ? tx : NULL;
@@ -135,10 +135,10 @@ static void xs_tx_cost_path(XsTransaction *tx, const XsPath *p,
  * what a request adds is checked (a quota lowered meanwhile does not
  * refuse a request that takes nothing more).
  */
-static int xs_tx_afford(XenstoreImplState *s, XsTransaction *tx,
+static int xs_tx_afford(XsDb *db, XsTransaction *tx,
                         const XsTxCost *c)
 {
-    XsAccess *acc = &s->db->access;
+    XsAccess *acc = &db->access;
     if (tx->hold.dom->privileged) {
         return 0;
     }
@@ -154,7 +154,7 @@ static int xs_tx_afford(XenstoreImplState *s, XsTransaction *tx,
 }
 
 /* Insert a node the set does not hold. */
-static void xs_dep_insert(XenstoreImplState *s, XsTransaction *tx,
+static void xs_dep_insert(XsDb *db, XsTransaction *tx,
                           XsNode *node, unsigned int kind)
 {
     XsTxDeps *d = &tx->deps;
@@ -172,7 +172,7 @@ static void xs_dep_insert(XenstoreImplState *s, XsTransaction *tx,
 }
 
 /* Add a dependency (the caller checked the transaction can hold it). */
-int xs_tx_dep_add(XenstoreImplState *s, XsTransaction *tx, XsNode *node,
+int xs_tx_dep_add(XsDb *db, XsTransaction *tx, XsNode *node,
                   unsigned int kind)
 {
     XsTxDep *dep;
@@ -184,7 +184,7 @@ int xs_tx_dep_add(XenstoreImplState *s, XsTransaction *tx, XsNode *node,
     if (dep) {
         dep->kind |= kind;
     } else {
-        xs_dep_insert(s, tx, node, kind);
+        xs_dep_insert(db, tx, node, kind);
     }
     return 0;
 }
@@ -216,7 +216,7 @@ typedef struct XsTxView {
  * Record the dependency of an answer on the view's node, or its nearest
  * existing ancestor, if the transaction can hold it.
  */
-static int xs_tx_depend(XenstoreImplState *s, XsTransaction *tx,
+static int xs_tx_depend(XsDb *db, XsTransaction *tx,
                         const XsTxView *v, unsigned int kind)
 {
     XsNode *node = v->anc_node;
@@ -235,13 +235,13 @@ static int xs_tx_depend(XenstoreImplState *s, XsTransaction *tx,
     count = !(t && t->touched);
     if (!tx->hold.dom->privileged) {
         XsTxCost c = { .touched = count, .bytes = xs_deps_growth(&tx->deps) };
-        int err = xs_tx_afford(s, tx, &c);
+        int err = xs_tx_afford(db, tx, &c);
 
         if (err) {
             return err;
         }
     }
-    xs_dep_insert(s, tx, node, kind);
+    xs_dep_insert(db, tx, node, kind);
     tx->nr_touched += count;
     if (t) {
         t->touched = true;
@@ -314,7 +314,7 @@ static void xs_txnode_free(XsTxNode *t)
 }
 
 /* The shadow node of the first upto components of p, made as needed. */
-static XsTxNode *xs_tx_shadow(XenstoreImplState *s, XsTransaction *tx,
+static XsTxNode *xs_tx_shadow(XsDb *db, XsTransaction *tx,
                               const XsPath *p, unsigned int upto)
 {
     const char *comp = p->buf + 1;
@@ -343,7 +343,7 @@ static XsTxNode *xs_tx_shadow(XenstoreImplState *s, XsTransaction *tx,
     return t;
 }
 
-static void xs_txnode_set_value(XenstoreImplState *s, XsTransaction *tx,
+static void xs_txnode_set_value(XsDb *db, XsTransaction *tx,
                                 XsTxNode *t, const uint8_t *value,
                                 uint32_t len)
 {
@@ -377,12 +377,12 @@ static void xs_txnode_make_present(XsTxNode *t)
 
 
 /* Walk p in the transaction's view; creates nothing. */
-static void xs_tx_view(XenstoreImplState *s, XsTransaction *tx,
+static void xs_tx_view(XsDb *db, XsTransaction *tx,
                        const XsPath *p, XsTxView *v)
 {
-    XsSnap *sn = &s->db->snap;
+    XsSnap *sn = &db->snap;
     XsTxNode *t = tx->root;
-    XsNode *n = s->db->root, *raw = n;
+    XsNode *n = db->root, *raw = n;
     const char *comp = p->buf + 1;
     size_t len;
 
@@ -479,11 +479,11 @@ static XsNode *xs_tx_view_base(const XsTxView *v)
 }
 
 /* Bytes of child names of the view's node, as the view lists them. */
-static uint32_t xs_tx_view_children_bytes(XenstoreImplState *s,
+static uint32_t xs_tx_view_children_bytes(XsDb *db,
                                           XsTransaction *tx,
                                           const XsTxView *v)
 {
-    XsSnap *sn = &s->db->snap;
+    XsSnap *sn = &db->snap;
     XsNode *base = xs_tx_view_base(v);
     XsTxNode *t = v->anc_shadow;
     uint32_t bytes = base ? v->anc_st.children_bytes : 0;
@@ -504,11 +504,11 @@ static uint32_t xs_tx_view_children_bytes(XenstoreImplState *s,
     return bytes;
 }
 
-static int xs_tx_check_node_size(XenstoreImplState *s, unsigned int dom_id,
+static int xs_tx_check_node_size(XsDb *db, unsigned int dom_id,
                                  const XsPerms *perms, uint32_t value_len,
                                  uint32_t children_bytes)
 {
-    XsAccess *acc = &s->db->access;
+    XsAccess *acc = &db->access;
     if (!xs_is_privileged(acc, dom_id) &&
         xs_node_size(perms, value_len, children_bytes) >
         xs_quota(acc, dom_id, XS_QUOTA_NODE_SIZE)) {
@@ -521,12 +521,12 @@ static int xs_tx_check_node_size(XenstoreImplState *s, unsigned int dom_id,
  * The answer for a missing node (rm: OK when the parent exists), which
  * depends on the nearest existing ancestor and its child list.
  */
-static int xs_tx_missing(XenstoreImplState *s, XsTransaction *tx,
+static int xs_tx_missing(XsDb *db, XsTransaction *tx,
                          unsigned int dom_id, const XsTxView *v, bool rm)
 {
-    XsAccess *acc = &s->db->access;
+    XsAccess *acc = &db->access;
     int err = xs_missing_error_perms(acc, dom_id, v->anc_perms);
-    int derr = xs_tx_depend(s, tx, v, XS_DEP_ALL);
+    int derr = xs_tx_depend(db, tx, v, XS_DEP_ALL);
 
     if (rm && err == ENOENT && v->parent_exists) {
         err = 0;
@@ -536,20 +536,20 @@ static int xs_tx_missing(XenstoreImplState *s, XsTransaction *tx,
 
 /* ---- the calls ---- */
 
-int xs_tx_read(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
+int xs_tx_read(XsDb *db, XsTransaction *tx, unsigned int dom_id,
                XsPath *p, GByteArray *data)
 {
-    XsAccess *acc = &s->db->access;
+    XsAccess *acc = &db->access;
     const uint8_t *value;
     uint32_t len;
     XsTxView v;
     int err;
 
-    xs_tx_view(s, tx, p, &v);
+    xs_tx_view(db, tx, p, &v);
     if (!v.exists) {
-        return xs_tx_missing(s, tx, dom_id, &v, false);
+        return xs_tx_missing(db, tx, dom_id, &v, false);
     }
-    err = xs_tx_depend(s, tx, &v, XS_DEP_CONTENT);
+    err = xs_tx_depend(db, tx, &v, XS_DEP_CONTENT);
     if (err) {
         return err;
     }
@@ -561,17 +561,17 @@ int xs_tx_read(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
     return 0;
 }
 
-int xs_tx_get_perms(XenstoreImplState *s, XsTransaction *tx,
+int xs_tx_get_perms(XsDb *db, XsTransaction *tx,
                     unsigned int dom_id, XsPath *p, XsPerms **perms)
 {
     XsTxView v;
     int err;
 
-    xs_tx_view(s, tx, p, &v);
+    xs_tx_view(db, tx, p, &v);
     if (!v.exists) {
-        return xs_tx_missing(s, tx, dom_id, &v, false);
+        return xs_tx_missing(db, tx, dom_id, &v, false);
     }
-    err = xs_tx_depend(s, tx, &v, XS_DEP_CONTENT);
+    err = xs_tx_depend(db, tx, &v, XS_DEP_CONTENT);
     if (err) {
         return err;
     }
@@ -585,12 +585,12 @@ static bool xs_collect_name(void *opaque, const char *name)
     return true;
 }
 
-int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
+int xs_tx_directory(XsDb *db, XsTransaction *tx,
                     unsigned int dom_id, XsPath *p, uint64_t *gencnt,
                     xs_impl_dir_fn *fn, void *opaque)
 {
-    XsSnap *sn = &s->db->snap;
-    XsAccess *acc = &s->db->access;
+    XsSnap *sn = &db->snap;
+    XsAccess *acc = &db->access;
     g_autoptr(GPtrArray) names = g_ptr_array_new();
     XsTxView v;
     XsTxNode *t;
@@ -598,11 +598,11 @@ int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
     guint ci = 0, si = 0, nshadow;
     int err;
 
-    xs_tx_view(s, tx, p, &v);
+    xs_tx_view(db, tx, p, &v);
     if (!v.exists) {
-        return xs_tx_missing(s, tx, dom_id, &v, false);
+        return xs_tx_missing(db, tx, dom_id, &v, false);
     }
-    err = xs_tx_depend(s, tx, &v, XS_DEP_ALL);
+    err = xs_tx_depend(db, tx, &v, XS_DEP_ALL);
     if (err) {
         return err;
     }
@@ -648,13 +648,13 @@ int xs_tx_directory(XenstoreImplState *s, XsTransaction *tx,
 }
 
 /* Create the missing tail of v's path in the transaction. */
-static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
+static int xs_tx_create(XsDb *db, XsTransaction *tx,
                         unsigned int dom_id, const XsPath *p,
                         const XsTxView *v, const uint8_t *value,
                         uint32_t len, bool mkdir)
 {
-    XsSnap *sn = &s->db->snap;
-    XsAccess *acc = &s->db->access;
+    XsSnap *sn = &db->snap;
+    XsAccess *acc = &db->access;
     XsTxCost cost = { 0 };
     uint32_t anc_len;
     unsigned int count = 0;
@@ -667,7 +667,7 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
     int err;
 
     if (!(xs_perm_for(acc, v->anc_perms, dom_id) & XS_PERM_WRITE)) {
-        err = xs_tx_depend(s, tx, v, XS_DEP_CONTENT);
+        err = xs_tx_depend(db, tx, v, XS_DEP_CONTENT);
         return err ? err : EACCES;
     }
     /* The new nodes, and the paths among them not yet counted. */
@@ -687,7 +687,7 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
     xs_tx_view_value(v, &anc_len);
     err = xs_check_create(acc, dom_id, v->anc_perms,
                           xs_node_size(v->anc_perms, anc_len,
-                                       xs_tx_view_children_bytes(s, tx, v) +
+                                       xs_tx_view_children_bytes(db, tx, v) +
                                        first_len + 1),
                           count, tx->nr_created,
                           xs_node_size(v->anc_perms, len, 0));
@@ -701,18 +701,18 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
     }
     xs_tx_cost_path(tx, p, v->shadow_depth, &cost);
     cost.bytes += len;
-    err = xs_tx_afford(s, tx, &cost);
+    err = xs_tx_afford(db, tx, &cost);
     if (err) {
         return err;
     }
-    xs_tx_dep_add(s, tx, v->anc_node, XS_DEP_CONTENT);
+    xs_tx_dep_add(db, tx, v->anc_node, XS_DEP_CONTENT);
     if (new_dep && v->anc_shadow) {
         v->anc_shadow->touched = true;
     }
     tx->nr_touched += cost.touched;
 
     perms = xs_perms_for_new_node(acc, (XsPerms *)v->anc_perms, dom_id);
-    t = xs_tx_shadow(s, tx, p, v->depth);
+    t = xs_tx_shadow(db, tx, p, v->depth);
     comp = v->missing;
     for (unsigned int i = 0; i < count; i++) {
         bool last = i + 1 == count;
@@ -733,7 +733,7 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
         c->state = XS_TX_PRESENT;
         c->own = true;
         c->value_set = c->perms_set = false;
-        xs_txnode_set_value(s, tx, c, last ? value : NULL, last ? len : 0);
+        xs_txnode_set_value(db, tx, c, last ? value : NULL, last ? len : 0);
         xs_txnode_set_perms(c, perms);
         c->touched = true;
         tx->nr_created++;
@@ -754,7 +754,7 @@ static int xs_tx_create(XenstoreImplState *s, XsTransaction *tx,
  * and the shadow node at the path, made if the transaction can hold them
  * (extra: bytes it will also take).
  */
-static int xs_tx_change(XenstoreImplState *s, XsTransaction *tx,
+static int xs_tx_change(XsDb *db, XsTransaction *tx,
                         const XsPath *p, const XsTxView *v,
                         unsigned int kind, size_t extra, XsTxNode **t)
 {
@@ -773,45 +773,45 @@ static int xs_tx_change(XenstoreImplState *s, XsTransaction *tx,
     if (v->shadow_depth < v->depth) {
         xs_tx_cost_path(tx, p, v->shadow_depth, &cost);
     }
-    err = xs_tx_afford(s, tx, &cost);
+    err = xs_tx_afford(db, tx, &cost);
     if (err) {
         return err;
     }
-    xs_tx_dep_add(s, tx, v->anc_node, kind);
-    *t = xs_tx_shadow(s, tx, p, v->depth);
+    xs_tx_dep_add(db, tx, v->anc_node, kind);
+    *t = xs_tx_shadow(db, tx, p, v->depth);
     (*t)->touched = true;
     tx->nr_touched += cost.touched;
     return 0;
 }
 
-int xs_tx_write(XenstoreImplState *s, XsTransaction *tx,
+int xs_tx_write(XsDb *db, XsTransaction *tx,
                 unsigned int dom_id, XsPath *p, const uint8_t *value,
                 uint32_t len, bool mkdir)
 {
-    XsAccess *acc = &s->db->access;
+    XsAccess *acc = &db->access;
     XsTxNode *t;
     XsTxView v;
     int err;
 
-    xs_tx_view(s, tx, p, &v);
+    xs_tx_view(db, tx, p, &v);
     if (!v.exists) {
-        return xs_tx_create(s, tx, dom_id, p, &v, value, len, mkdir);
+        return xs_tx_create(db, tx, dom_id, p, &v, value, len, mkdir);
     }
     if (!(xs_perm_for(acc, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
-        err = xs_tx_depend(s, tx, &v, XS_DEP_CONTENT);
+        err = xs_tx_depend(db, tx, &v, XS_DEP_CONTENT);
         return err ? err : EACCES;
     }
     if (mkdir) {
-        return xs_tx_depend(s, tx, &v, XS_DEP_CONTENT);
+        return xs_tx_depend(db, tx, &v, XS_DEP_CONTENT);
     }
-    err = xs_tx_check_node_size(s, dom_id, v.anc_perms, len,
-                                xs_tx_view_children_bytes(s, tx, &v));
-    err = err ? err : xs_tx_change(s, tx, p, &v, XS_DEP_CONTENT, len, &t);
+    err = xs_tx_check_node_size(db, dom_id, v.anc_perms, len,
+                                xs_tx_view_children_bytes(db, tx, &v));
+    err = err ? err : xs_tx_change(db, tx, p, &v, XS_DEP_CONTENT, len, &t);
     if (err) {
         return err;
     }
     xs_txnode_make_present(t);
-    xs_txnode_set_value(s, tx, t, value, len);
+    xs_txnode_set_value(db, tx, t, value, len);
     t->value_set = true;
     t->changed = true;
     t->removed = false;
@@ -823,14 +823,14 @@ int xs_tx_write(XenstoreImplState *s, XsTransaction *tx,
  * created below need no longer be absent at commit (the removal takes
  * whatever is there), the removed node itself still does.
  */
-static void xs_txnode_mark_deleted(XenstoreImplState *s, XsTransaction *tx,
+static void xs_txnode_mark_deleted(XsDb *db, XsTransaction *tx,
                                    XsTxNode *t, bool below)
 {
     t->state = XS_TX_DELETED;
     t->hide_committed = true;
     t->own = t->value_set = t->perms_set = false;
     t->changed = false;
-    xs_txnode_set_value(s, tx, t, NULL, 0);
+    xs_txnode_set_value(db, tx, t, NULL, 0);
     if (t->perms) {
         xs_perms_unref(t->perms);
         t->perms = NULL;
@@ -839,52 +839,52 @@ static void xs_txnode_mark_deleted(XenstoreImplState *s, XsTransaction *tx,
         t->check_absent = false;
     }
     for (uint32_t i = 0; i < t->nr_kids; i++) {
-        xs_txnode_mark_deleted(s, tx, t->kids[i], true);
+        xs_txnode_mark_deleted(db, tx, t->kids[i], true);
     }
 }
 
-int xs_tx_rm(XenstoreImplState *s, XsTransaction *tx, unsigned int dom_id,
+int xs_tx_rm(XsDb *db, XsTransaction *tx, unsigned int dom_id,
              XsPath *p)
 {
-    XsAccess *acc = &s->db->access;
+    XsAccess *acc = &db->access;
     XsTxNode *t;
     XsTxView v;
     int err;
 
-    xs_tx_view(s, tx, p, &v);
+    xs_tx_view(db, tx, p, &v);
     if (!v.exists) {
-        return xs_tx_missing(s, tx, dom_id, &v, true);
+        return xs_tx_missing(db, tx, dom_id, &v, true);
     }
     if (!(xs_perm_for(acc, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
-        err = xs_tx_depend(s, tx, &v, XS_DEP_ALL);
+        err = xs_tx_depend(db, tx, &v, XS_DEP_ALL);
         return err ? err : EACCES;
     }
-    err = xs_tx_change(s, tx, p, &v, XS_DEP_ALL, 0, &t);
+    err = xs_tx_change(db, tx, p, &v, XS_DEP_ALL, 0, &t);
     if (err) {
         return err;
     }
-    xs_txnode_mark_deleted(s, tx, t, false);
+    xs_txnode_mark_deleted(db, tx, t, false);
     t->changed = true;
     t->removed = true;
     return 0;
 }
 
-int xs_tx_set_perms(XenstoreImplState *s, XsTransaction *tx,
+int xs_tx_set_perms(XsDb *db, XsTransaction *tx,
                     unsigned int dom_id, XsPath *p, XsPerms *perms)
 {
-    XsAccess *acc = &s->db->access;
+    XsAccess *acc = &db->access;
     XsTxNode *t;
     uint32_t len;
     XsTxView v;
     int err;
 
-    xs_tx_view(s, tx, p, &v);
+    xs_tx_view(db, tx, p, &v);
     if (!v.exists) {
-        return xs_tx_missing(s, tx, dom_id, &v, false);
+        return xs_tx_missing(db, tx, dom_id, &v, false);
     }
     err = xs_check_set_perms(acc, dom_id, v.anc_perms, perms);
     if (err == EACCES || err == EPERM) {
-        int derr = xs_tx_depend(s, tx, &v, XS_DEP_CONTENT);
+        int derr = xs_tx_depend(db, tx, &v, XS_DEP_CONTENT);
 
         return derr ? derr : err;
     }
@@ -892,9 +892,9 @@ int xs_tx_set_perms(XenstoreImplState *s, XsTransaction *tx,
         return err;
     }
     xs_tx_view_value(&v, &len);
-    err = xs_tx_check_node_size(s, dom_id, perms, len,
-                                xs_tx_view_children_bytes(s, tx, &v));
-    err = err ? err : xs_tx_change(s, tx, p, &v, XS_DEP_CONTENT, 0, &t);
+    err = xs_tx_check_node_size(db, dom_id, perms, len,
+                                xs_tx_view_children_bytes(db, tx, &v));
+    err = err ? err : xs_tx_change(db, tx, p, &v, XS_DEP_CONTENT, 0, &t);
     if (err) {
         return err;
     }
@@ -908,11 +908,11 @@ int xs_tx_set_perms(XenstoreImplState *s, XsTransaction *tx,
 
 /* ---- start, end, doom ---- */
 
-XsTransaction *xs_tx_new(XenstoreImplState *s, unsigned int dom_id,
+XsTransaction *xs_tx_new(XsDb *db, unsigned int dom_id,
                          xs_transaction_t id)
 {
-    XsSnap *sn = &s->db->snap;
-    XsAccess *acc = &s->db->access;
+    XsSnap *sn = &db->snap;
+    XsAccess *acc = &db->access;
     XsTransaction *tx = g_new0(XsTransaction, 1);
 
     tx->id = id;
@@ -922,9 +922,9 @@ XsTransaction *xs_tx_new(XenstoreImplState *s, unsigned int dom_id,
 }
 
 /* Close it and give back everything it holds. */
-static void xs_tx_drop(XenstoreImplState *s, XsTransaction *tx)
+static void xs_tx_drop(XsDb *db, XsTransaction *tx)
 {
-    XsSnap *sn = &s->db->snap;
+    XsSnap *sn = &db->snap;
     xs_snap_unhold(sn, &tx->hold);
     if (tx->root) {
         xs_txnode_free(tx->root);
@@ -936,31 +936,31 @@ static void xs_tx_drop(XenstoreImplState *s, XsTransaction *tx)
     xs_snap_charge(&tx->hold, -(ssize_t)tx->hold.bytes);
 }
 
-void xs_tx_end(XenstoreImplState *s, XsTransaction *tx)
+void xs_tx_end(XsDb *db, XsTransaction *tx)
 {
-    xs_tx_drop(s, tx);
+    xs_tx_drop(db, tx);
     g_free(tx);
 }
 
 /* Its snapshot would outgrow the budget: from now on it answers EAGAIN. */
-void xs_tx_doom(XenstoreImplState *s, XsTransaction *tx)
+void xs_tx_doom(XsDb *db, XsTransaction *tx)
 {
     trace_xenstore_tx_doom(tx->dom_id, tx->id, tx->hold.dom->tx_bytes);
-    xs_tx_drop(s, tx);
+    xs_tx_drop(db, tx);
     tx->doomed = true;
 }
 
 /* Doom the transactions whose domain went over budget in this call. */
-void xs_tx_settle_over(XenstoreImplState *s)
+void xs_tx_settle_over(XsDb *db)
 {
-    XsAccess *acc = &s->db->access;
-    while (s->db->snap.over->len) {
-        XsSnapHolder *h = g_ptr_array_steal_index_fast(s->db->snap.over, 0);
+    XsAccess *acc = &db->access;
+    while (db->snap.over->len) {
+        XsSnapHolder *h = g_ptr_array_steal_index_fast(db->snap.over, 0);
         XsTransaction *tx = container_of(h, XsTransaction, hold);
 
         if (h->open &&
             h->dom->tx_bytes > xs_snap_budget(acc, tx->dom_id)) {
-            xs_tx_doom(s, tx);
+            xs_tx_doom(db, tx);
         }
     }
 }
@@ -985,7 +985,7 @@ static bool xs_tx_still_absent(XsTxNode *t, XsNode *n)
 }
 
 /* Would every answer it gave still be the same now? */
-bool xs_tx_valid(XenstoreImplState *s, XsTransaction *tx)
+bool xs_tx_valid(XsDb *db, XsTransaction *tx)
 {
     uint32_t count;
     XsTxDep *deps = xs_tx_deps_entries(&tx->deps, &count);
@@ -1006,11 +1006,10 @@ bool xs_tx_valid(XenstoreImplState *s, XsTransaction *tx)
             return false;
         }
     }
-    return !tx->root || xs_tx_still_absent(tx->root, s->db->root);
+    return !tx->root || xs_tx_still_absent(tx->root, db->root);
 }
 
 typedef struct XsTxQuota {
-    XenstoreImplState *s;
     unsigned int dom_id;
     unsigned int created;
     unsigned int size_limit;
@@ -1055,11 +1054,11 @@ static void xs_tx_quota_walk(XsTxQuota *q, XsTxNode *t, XsNode *n)
 }
 
 /* The quotas against the store as it is now (unprivileged domains). */
-static int xs_tx_quota_check(XenstoreImplState *s, XsTransaction *tx)
+static int xs_tx_quota_check(XsDb *db, XsTransaction *tx)
 {
-    XsAccess *acc = &s->db->access;
+    XsAccess *acc = &db->access;
     XsTxQuota q = {
-        .s = s, .dom_id = tx->dom_id,
+        .dom_id = tx->dom_id,
         .size_limit = xs_quota(acc, tx->dom_id, XS_QUOTA_NODE_SIZE),
     };
     XsDomain *d = xs_domain(acc, tx->dom_id, true);
@@ -1067,7 +1066,7 @@ static int xs_tx_quota_check(XenstoreImplState *s, XsTransaction *tx)
     if (d->privileged || !tx->root) {
         return 0;
     }
-    xs_tx_quota_walk(&q, tx->root, s->db->root);
+    xs_tx_quota_walk(&q, tx->root, db->root);
     /* Like a call outside transactions: only creating checks it. */
     if (q.created &&
         d->nr_nodes + q.created >
@@ -1084,7 +1083,7 @@ typedef struct XsTxEvent {
 } XsTxEvent;
 
 typedef struct XsTxApply {
-    XenstoreImplState *s;
+    XsDb *db;
     GArray *events;
     char path[XS_PATH_BUF];
     size_t len;
@@ -1105,7 +1104,7 @@ static void xs_tx_add_event(XsTxApply *a, XsPerms *perms, bool removed)
 static void xs_tx_apply(XsTxApply *a, XsNode *parent, XsNode *n,
                         XsTxNode *t)
 {
-    XsSnap *sn = &a->s->db->snap;
+    XsSnap *sn = &a->db->snap;
     size_t saved = a->len;
 
     if (parent) {
@@ -1152,16 +1151,16 @@ out:
     a->path[saved] = '\0';
 }
 
-int xs_tx_commit(XenstoreImplState *s, XsTransaction *tx)
+int xs_tx_commit(XsDb *db, XsTransaction *tx)
 {
-    XsSnap *sn = &s->db->snap;
+    XsSnap *sn = &db->snap;
     XsTxApply apply, *a = &apply;
     int err;
 
-    if (!xs_tx_valid(s, tx)) {
+    if (!xs_tx_valid(db, tx)) {
         err = EAGAIN;
     } else {
-        err = xs_tx_quota_check(s, tx);
+        err = xs_tx_quota_check(db, tx);
     }
     /* Its own changes keep nothing for its snapshot. */
     xs_snap_unhold(sn, &tx->hold);
@@ -1171,20 +1170,20 @@ int xs_tx_commit(XenstoreImplState *s, XsTransaction *tx)
         }
         return err;
     }
-    a->s = s;
+    a->db = db;
     a->events = g_array_new(false, false, sizeof(XsTxEvent));
     a->len = 0;
     a->path[0] = '\0';
-    xs_tx_apply(a, NULL, s->db->root, tx->root);
+    xs_tx_apply(a, NULL, db->root, tx->root);
 
     /* Events go out once everything is in place, in path order. */
     for (guint i = 0; i < a->events->len; i++) {
         XsTxEvent *ev = &g_array_index(a->events, XsTxEvent, i);
 
         if (ev->removed) {
-            xs_watch_fire_rm(s, ev->path, ev->perms);
+            xs_watch_fire_rm(db->watches, ev->path, ev->perms);
         } else {
-            xs_watch_fire(s, ev->path, ev->perms);
+            xs_watch_fire(db->watches, ev->path, ev->perms);
         }
         g_free(ev->path);
         xs_perms_unref(ev->perms);

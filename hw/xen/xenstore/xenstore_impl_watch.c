@@ -11,10 +11,10 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
-#include "xenstore_impl_int.h"
+#include "xenstore_watch.h"
 #include "trace.h"
 
-static const char *const xs_special_paths[2] = {
+static const char *const xs_special_paths[XS_SPECIAL__MAX] = {
     XS_INTRODUCE_DOMAIN_PATH, XS_RELEASE_DOMAIN_PATH,
 };
 
@@ -57,7 +57,7 @@ static bool xs_watch_same(const XsWatch *x, const XsWatch *y)
                                 : x->token == y->token;
 }
 
-static XsWatch **xs_watch_bucket(XenstoreImplState *s, guint hash)
+static XsWatch **xs_watch_bucket(XsWatches *s, guint hash)
 {
     return &s->watch_index.buckets[hash & s->watch_index.mask];
 }
@@ -78,7 +78,7 @@ static void xs_watch_key(XsWatch *key, unsigned int dom_id, char *wpath,
  * The live watch with key's dom_id, wpath, token, fn and opaque (the other
  * fields of key do not matter), or NULL; sets key->hash.
  */
-static XsWatch *xs_watch_lookup(XenstoreImplState *s, XsWatch *key)
+static XsWatch *xs_watch_lookup(XsWatches *s, XsWatch *key)
 {
     key->hash = xs_watch_key_hash(key);
     if (!s->watch_index.buckets) {
@@ -93,7 +93,7 @@ static XsWatch *xs_watch_lookup(XenstoreImplState *s, XsWatch *key)
 }
 
 /* Add w to the index, first doubling it when it has a watch per bucket. */
-static void xs_watch_index_add(XenstoreImplState *s, XsWatch *w)
+static void xs_watch_index_add(XsWatches *s, XsWatch *w)
 {
     XsWatchIndex *x = &s->watch_index;
     XsWatch **bucket;
@@ -122,7 +122,7 @@ static void xs_watch_index_add(XenstoreImplState *s, XsWatch *w)
     x->count++;
 }
 
-static void xs_watch_index_remove(XenstoreImplState *s, XsWatch *w)
+static void xs_watch_index_remove(XsWatches *s, XsWatch *w)
 {
     XsWatch **p = xs_watch_bucket(s, w->hash);
 
@@ -149,7 +149,7 @@ static XsWatch *xs_watch_copy(const XsWatch *t)
 }
 
 /* Add w at the end of its path's list, and to the index. */
-static void xs_watch_insert(XenstoreImplState *s, XsWatch *w)
+static void xs_watch_insert(XsWatches *s, XsWatch *w)
 {
     GPtrArray *list = g_hash_table_lookup(s->watches, w->wpath);
 
@@ -160,7 +160,7 @@ static void xs_watch_insert(XenstoreImplState *s, XsWatch *w)
     g_ptr_array_add(list, w);
     w->list = list;
     xs_watch_index_add(s, w);
-    xs_domain(&s->db->access, w->dom_id, true)->nr_watches++;
+    xs_domain(s->access, w->dom_id, true)->nr_watches++;
     s->nr_watches++;
 }
 
@@ -176,7 +176,7 @@ static inline void xs_watch_deliver(XsWatch *w, const char *path)
 }
 
 /* Drop watches that were unwatched while events were being delivered. */
-static void xs_watch_purge_dead(XenstoreImplState *s)
+static void xs_watch_purge_dead(XsWatches *s)
 {
     GHashTableIter iter;
     gpointer key, value;
@@ -203,18 +203,18 @@ static void xs_watch_purge_dead(XenstoreImplState *s)
     s->have_dead_watches = false;
 }
 
-static void xs_watch_end_firing(XenstoreImplState *s)
+static void xs_watch_end_firing(XsWatches *s)
 {
     if (--s->firing == 0 && s->have_dead_watches) {
         xs_watch_purge_dead(s);
     }
 }
 
-static bool xs_watch_may_see(XenstoreImplState *s, XsWatch *w,
+static bool xs_watch_may_see(XsWatches *s, XsWatch *w,
                              const XsPerms *perms)
 {
     return !perms ||
-           (xs_perm_for(&s->db->access, perms, w->dom_id) & XS_PERM_READ);
+           (xs_perm_for(s->access, perms, w->dom_id) & XS_PERM_READ);
 }
 
 /*
@@ -224,7 +224,7 @@ static bool xs_watch_may_see(XenstoreImplState *s, XsWatch *w,
  * watcher owns the node, or may see it by the general rule.  The list may
  * grow while callbacks run, so its length is read again each time.
  */
-static void xs_watch_fire_list(XenstoreImplState *s, GPtrArray *list,
+static void xs_watch_fire_list(XsWatches *s, GPtrArray *list,
                                const char *path, unsigned int path_depth,
                                const XsPerms *perms)
 {
@@ -237,7 +237,7 @@ static void xs_watch_fire_list(XenstoreImplState *s, GPtrArray *list,
             continue;
         }
         if (perms && w->dom_id != perms->e[0].domid &&
-            !(xs_perm_for(&s->db->access, perms, w->dom_id) & XS_PERM_READ)) {
+            !(xs_perm_for(s->access, perms, w->dom_id) & XS_PERM_READ)) {
             continue;
         }
         xs_watch_deliver(w, path);
@@ -248,7 +248,7 @@ static void xs_watch_fire_list(XenstoreImplState *s, GPtrArray *list,
  * A change to path: every watch on path or one of its ancestors sees it.
  * perms decides who may: those who can read it (NULL: everyone).
  */
-static void xs_watch_fire_ancestors(XenstoreImplState *s, const char *path,
+static void xs_watch_fire_ancestors(XsWatches *s, const char *path,
                                     const XsPerms *perms)
 {
     char buf[XS_PATH_BUF];
@@ -277,7 +277,7 @@ static void xs_watch_fire_ancestors(XenstoreImplState *s, const char *path,
     xs_watch_end_firing(s);
 }
 
-void xs_watch_fire(XenstoreImplState *s, const char *path,
+void xs_watch_fire(XsWatches *s, const char *path,
                    const XsPerms *perms)
 {
     if (s->nr_watches) {
@@ -285,7 +285,7 @@ void xs_watch_fire(XenstoreImplState *s, const char *path,
     }
 }
 
-void xs_watch_fire_rm(XenstoreImplState *s, const char *path,
+void xs_watch_fire_rm(XsWatches *s, const char *path,
                       const XsPerms *parent_perms)
 {
     GHashTableIter iter;
@@ -329,7 +329,8 @@ void xs_watch_fire_rm(XenstoreImplState *s, const char *path,
     xs_watch_end_firing(s);
 }
 
-void xs_watch_fire_special(XenstoreImplState *s, int which)
+void xs_watch_fire_special(XsWatches *s, XsSpecialPath which,
+                           const XsPerms *perms)
 {
     GPtrArray *list;
 
@@ -339,22 +340,21 @@ void xs_watch_fire_special(XenstoreImplState *s, int which)
     list = g_hash_table_lookup(s->watches, xs_special_paths[which]);
     if (list) {
         s->firing++;
-        xs_watch_fire_list(s, list, xs_special_paths[which], 0,
-                           s->db->special_perms[which]);
+        xs_watch_fire_list(s, list, xs_special_paths[which], 0, perms);
         xs_watch_end_firing(s);
     }
 }
 
-static int xs_watch_resolve(XenstoreImplState *s, unsigned int dom_id,
+static int xs_watch_resolve(XsWatches *s, unsigned int dom_id,
                             const char *path, XsPath *p)
 {
     /* The node path rules; '@' names are allowed here. */
-    return xs_path_resolve(&s->db->access, dom_id, path, true, p);
+    return xs_path_resolve(s->access, dom_id, path, true, p);
 }
 
-int xs_impl_watch_depth(XenstoreImplState *s, unsigned int dom_id,
-                        const char *path, const char *token, int depth,
-                        xs_impl_watch_fn fn, void *opaque)
+int xs_watch_add(XsWatches *s, unsigned int dom_id, const char *path,
+                 const char *token, int depth, xs_impl_watch_fn fn,
+                 void *opaque)
 {
     XsWatch key = { 0 }, *w;
     XsDomain *d;
@@ -370,9 +370,9 @@ int xs_impl_watch_depth(XenstoreImplState *s, unsigned int dom_id,
     if (xs_watch_lookup(s, &key)) {
         return EEXIST;
     }
-    d = xs_domain(&s->db->access, dom_id, true);
+    d = xs_domain(s->access, dom_id, true);
     if (!d->privileged &&
-        d->nr_watches >= xs_quota(&s->db->access, dom_id, XS_QUOTA_WATCHES)) {
+        d->nr_watches >= xs_quota(s->access, dom_id, XS_QUOTA_WATCHES)) {
         return E2BIG;
     }
     key.depth = depth < 0 ? -1 : depth;
@@ -387,18 +387,11 @@ int xs_impl_watch_depth(XenstoreImplState *s, unsigned int dom_id,
     return 0;
 }
 
-int xs_impl_watch(XenstoreImplState *s, unsigned int dom_id,
-                  const char *path, const char *token,
-                  xs_impl_watch_fn fn, void *opaque)
-{
-    return xs_impl_watch_depth(s, dom_id, path, token, -1, fn, opaque);
-}
-
 /* Take w out of list (index i) and free it, or mark it while firing. */
-static void xs_watch_remove(XenstoreImplState *s, GPtrArray *list, guint i)
+static void xs_watch_remove(XsWatches *s, GPtrArray *list, guint i)
 {
     XsWatch *w = g_ptr_array_index(list, i);
-    XsDomain *d = xs_domain(&s->db->access, w->dom_id, false);
+    XsDomain *d = xs_domain(s->access, w->dom_id, false);
 
     if (d) {
         d->nr_watches--;
@@ -418,9 +411,8 @@ static void xs_watch_remove(XenstoreImplState *s, GPtrArray *list, guint i)
     xs_watch_free(w);
 }
 
-int xs_impl_unwatch(XenstoreImplState *s, unsigned int dom_id,
-                    const char *path, const char *token,
-                    xs_impl_watch_fn fn, void *opaque)
+int xs_watch_del(XsWatches *s, unsigned int dom_id, const char *path,
+                 const char *token, xs_impl_watch_fn fn, void *opaque)
 {
     XsWatch key = { 0 }, *w;
     GPtrArray *list;
@@ -449,7 +441,7 @@ int xs_impl_unwatch(XenstoreImplState *s, unsigned int dom_id,
 }
 
 /* Remove every watch for which match() holds. */
-static void xs_watch_remove_matching(XenstoreImplState *s,
+static void xs_watch_remove_matching(XsWatches *s,
                                      bool (*match)(XsWatch *w, void *opaque),
                                      void *opaque)
 {
@@ -495,15 +487,15 @@ static bool xs_watch_owned_by(XsWatch *w, void *opaque)
            (o->any_conn || (w->fn == o->fn && w->opaque == o->opaque));
 }
 
-void xs_impl_unwatch_all(XenstoreImplState *s, unsigned int dom_id,
-                         xs_impl_watch_fn fn, void *opaque)
+void xs_watch_del_conn(XsWatches *s, unsigned int dom_id,
+                       xs_impl_watch_fn fn, void *opaque)
 {
     XsWatchOwner o = { .dom_id = dom_id, .fn = fn, .opaque = opaque };
 
     xs_watch_remove_matching(s, xs_watch_owned_by, &o);
 }
 
-void xs_watch_drop_domain(XenstoreImplState *s, unsigned int dom_id)
+void xs_watch_drop_domain(XsWatches *s, unsigned int dom_id)
 {
     XsWatchOwner o = { .dom_id = dom_id, .any_conn = true };
 
@@ -511,7 +503,7 @@ void xs_watch_drop_domain(XenstoreImplState *s, unsigned int dom_id)
 }
 
 /* Rebuild the per-domain watch counts (after the domain table changed). */
-void xs_watch_recount(XenstoreImplState *s)
+void xs_watch_recount(XsWatches *s)
 {
     GHashTableIter iter;
     gpointer value;
@@ -524,14 +516,14 @@ void xs_watch_recount(XenstoreImplState *s)
         for (guint i = 0; i < list->len; i++) {
             XsWatch *w = g_ptr_array_index(list, i);
 
-            xs_domain(&s->db->access, w->dom_id, true)->nr_watches++;
+            xs_domain(s->access, w->dom_id, true)->nr_watches++;
             s->nr_watches++;
         }
     }
 }
 
 /* Every watch fires once with its own path. */
-void xs_watch_fire_all(XenstoreImplState *s)
+void xs_watch_fire_all(XsWatches *s)
 {
     GHashTableIter iter;
     gpointer value;
@@ -560,7 +552,7 @@ void xs_watch_fire_all(XenstoreImplState *s)
  * Add a watch read from a saved stream, without the first event.  w, with
  * its own wpath and token blocks, is freed: the store keeps a copy.
  */
-void xs_watch_restore(XenstoreImplState *s, XsWatch *w, xs_impl_watch_fn fn,
+void xs_watch_restore(XsWatches *s, XsWatch *w, xs_impl_watch_fn fn,
                       void *opaque)
 {
     w->fn = fn;
@@ -578,7 +570,15 @@ static bool xs_watch_any(XsWatch *w, void *opaque)
     return true;
 }
 
-void xs_watch_free_all(XenstoreImplState *s)
+void xs_watch_init(XsWatches *s, XsAccess *access)
+{
+    memset(s, 0, sizeof(*s));
+    s->watches = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                       NULL);
+    s->access = access;
+}
+
+void xs_watch_free_all(XsWatches *s)
 {
     g_assert(!s->firing);
     xs_watch_remove_matching(s, xs_watch_any, NULL);
