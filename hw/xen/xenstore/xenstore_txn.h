@@ -89,7 +89,7 @@ typedef struct XsDb {
     XsWatches *watches;         /* the store's, for the events of commits */
 } XsDb;
 
-/* xenstore_impl_txn.c */
+/* xenstore_impl_txn.c, xenstore_impl_commit.c */
 XsTransaction *xs_tx_lookup(XsDb *db, unsigned int dom_id,
                             xs_transaction_t id);
 XsTransaction *xs_tx_new(XsDb *db, unsigned int dom_id,
@@ -111,6 +111,7 @@ int xs_tx_dep_add(XsDb *db, XsTransaction *tx, XsNode *node,
                   unsigned int kind);
 unsigned int xs_tx_dep_kind(XsTransaction *tx, XsNode *node);
 XsTxNode *xs_txnode_new(const char *name, size_t len);
+void xs_txnode_free(XsTxNode *t);
 void xs_txnode_insert(XsTxNode *t, guint pos, XsTxNode *child);
 int xs_tx_read(XsDb *db, XsTransaction *tx, unsigned int dom_id,
                XsPath *p, GByteArray *data);
