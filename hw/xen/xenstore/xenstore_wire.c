@@ -150,16 +150,14 @@ static void rsp_printf(XsRequest *r, const char *fmt, ...)
     rsp_string(r, s);
 }
 
-static void rsp_ok(XsRequest *r)
-{
-    rsp_string(r, "OK");
-}
-
-/* For calls whose reply is "OK\0": pass @err through, replying OK on 0. */
+/*
+ * The one way a handler replies "OK\0": return ok_unless(r, err), which
+ * passes @err through and appends the OK on 0.
+ */
 static int ok_unless(XsRequest *r, int err)
 {
     if (!err) {
-        rsp_ok(r);
+        rsp_string(r, "OK");
     }
     return err;
 }
@@ -335,10 +333,7 @@ static int xs_wire_set_perms(XsRequest *r)
     err = xs_impl_set_perms(r->sess->store, r->sess->dom_id, req_tx(r),
                             path, perms);
     g_list_free(perms);
-    if (!err) {
-        rsp_ok(r);
-    }
-    return err;
+    return ok_unless(r, err);
 }
 
 /* "path\0value": the value is every byte after the first NUL. */
@@ -358,10 +353,7 @@ static int xs_wire_write(XsRequest *r)
     trace_xenstore_write(req_tx(r), r->payload, value->len);
     err = xs_impl_write(r->sess->store, r->sess->dom_id, req_tx(r),
                         r->payload, value);
-    if (!err) {
-        rsp_ok(r);
-    }
-    return err;
+    return ok_unless(r, err);
 }
 
 static int xs_wire_mkdir(XsRequest *r)
@@ -374,10 +366,7 @@ static int xs_wire_mkdir(XsRequest *r)
     }
     trace_xenstore_mkdir(req_tx(r), path);
     err = xs_impl_mkdir(r->sess->store, r->sess->dom_id, req_tx(r), path);
-    if (!err) {
-        rsp_ok(r);
-    }
-    return err;
+    return ok_unless(r, err);
 }
 
 static int xs_wire_rm(XsRequest *r)
@@ -390,10 +379,7 @@ static int xs_wire_rm(XsRequest *r)
     }
     trace_xenstore_rm(req_tx(r), path);
     err = xs_impl_rm(r->sess->store, r->sess->dom_id, req_tx(r), path);
-    if (!err) {
-        rsp_ok(r);
-    }
-    return err;
+    return ok_unless(r, err);
 }
 
 /* --- Watches --- */
@@ -456,8 +442,7 @@ static int xs_wire_reset_watches(XsRequest *r)
     }
     trace_xenstore_reset_watches(r->sess->dom_id, r->sess->domain_wide);
     xs_wire_session_reset(r->sess);
-    rsp_ok(r);
-    return 0;
+    return ok_unless(r, 0);
 }
 
 /* --- Transactions --- */
@@ -500,10 +485,7 @@ static int xs_wire_transaction_end(XsRequest *r)
     g_hash_table_remove(r->sess->transactions, GUINT_TO_POINTER(req_tx(r)));
     err = xs_impl_transaction_end(r->sess->store, r->sess->dom_id,
                                   req_tx(r), commit);
-    if (!err) {
-        rsp_ok(r);
-    }
-    return err;
+    return ok_unless(r, err);
 }
 
 /* --- Domains --- */
