@@ -374,6 +374,40 @@ static void test_watch(void)
     device_down(s);
 }
 
+/*
+ * A handle that falls 4096 events behind loses the oldest: the newest
+ * changes, the ones a backend must see to converge, are all delivered.
+ */
+static void test_watch_overflow(void)
+{
+    XenXenstoreState *s = device_up(true);
+    qemu_xs_handle *h = ops->open(&error_abort);
+    const unsigned int extra = 10, max = 4096;
+    Recorder r;
+
+    recorder_init(&r);
+    g_assert_nonnull(OP(ops->watch(h, "/test/o", record_cb, &r)));
+    xs_guest_run();
+    recorder_clear(&r);
+    for (unsigned int i = 0; i < max + extra; i++) {
+        g_autofree char *path = g_strdup_printf("/test/o/n%u", i);
+
+        g_assert_true(OP(ops->write(h, XBT_NULL, path, "x", 1)));
+    }
+    /* Identical pending events merge and drop nothing. */
+    g_assert_true(OP(ops->write(h, XBT_NULL, "/test/o/n4100", "y", 1)));
+    xs_guest_run();
+    g_assert_cmpuint(r.paths->len, ==, max);
+    for (unsigned int i = 0; i < max; i++) {
+        g_autofree char *want = g_strdup_printf("/test/o/n%u", i + extra);
+
+        g_assert_cmpstr(g_ptr_array_index(r.paths, i), ==, want);
+    }
+    ops->close(h);
+    recorder_destroy(&r);
+    device_down(s);
+}
+
 /* A callback that writes to the store, and one that starts a chain. */
 typedef struct Chain {
     qemu_xs_handle *h;
@@ -802,6 +836,8 @@ int main(int argc, char **argv)
     g_test_add_func("/xen-xenstore-backend/shared-with-guest",
                     test_shared_with_guest);
     g_test_add_func("/xen-xenstore-backend/watch", test_watch);
+    g_test_add_func("/xen-xenstore-backend/watch-overflow",
+                    test_watch_overflow);
     g_test_add_func("/xen-xenstore-backend/callback-uses-store",
                     test_callback_uses_store);
     g_test_add_func("/xen-xenstore-backend/callback-unwatches",

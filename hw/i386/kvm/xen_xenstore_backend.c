@@ -9,10 +9,14 @@
 #include "qemu/main-loop.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/xen_backend_ops.h"
+#include "hw/xen/xenstore_events.h"
 #include "hw/i386/kvm/xen_xenstore.h"
 #include "trace.h"
 
-/* Undelivered events per handle; identical ones coalesce before that. */
+/*
+ * Undelivered events per handle; identical ones merge before that, and
+ * past it the oldest go (see xenstore_events.h).
+ */
 #define XS_BE_MAX_PENDING 4096
 
 struct qemu_xs_watch {
@@ -22,73 +26,51 @@ struct qemu_xs_watch {
     void *opaque;
 };
 
-typedef struct XsBeEvent {
-    qemu_xs_watch *w;
-    char *path;
-} XsBeEvent;
-
 struct qemu_xs_handle {
     XenstoreImplState *impl;
     GList *watches;             /* qemu_xs_watch * */
     GArray *txs;                /* xs_transaction_t it opened */
-    GQueue events;              /* XsBeEvent *, in order */
-    GHashTable *pending;        /* "watch:path" keys of queued events */
+    XsEventQueue *events;       /* owner: the qemu_xs_watch */
     QEMUBH *bh;
     /* While delivering: set by be_close() from inside a callback. */
     bool *closed;
 };
 
-static char *event_key(qemu_xs_watch *w, const char *path)
-{
-    return g_strdup_printf("%p:%s", (void *)w, path);
-}
-
 /* Called by the store, maybe inside an operation: only queue. */
 static void be_watch_cb(void *opaque, const char *path, const char *token)
 {
     qemu_xs_watch *w = opaque;
-    qemu_xs_handle *h = w->h;
-    char *key = event_key(w, path);
-    XsBeEvent *ev;
 
-    if (g_hash_table_contains(h->pending, key) ||
-        g_queue_get_length(&h->events) >= XS_BE_MAX_PENDING) {
-        trace_xen_xenstore_be_event_dropped(path);
-        g_free(key);
+    if (xs_event_queue_push(w->h->events, w, path, NULL) ==
+        XS_EVENT_MERGED) {
+        trace_xen_xenstore_be_event_merged(path);
         return;
     }
-    g_hash_table_add(h->pending, key);
-    ev = g_new(XsBeEvent, 1);
-    ev->w = w;
-    ev->path = g_strdup(path);
-    g_queue_push_tail(&h->events, ev);
-    qemu_bh_schedule(h->bh);
+    qemu_bh_schedule(w->h->bh);
 }
 
-static void be_event_free(XsBeEvent *ev)
+static void be_event_dropped(void *opaque, const XsEvent *ev)
 {
-    g_free(ev->path);
-    g_free(ev);
+    trace_xen_xenstore_be_event_dropped(ev->path);
 }
 
 static void be_deliver(void *opaque)
 {
     qemu_xs_handle *h = opaque;
     bool closed = false;
-    XsBeEvent *ev;
+    XsEvent *ev;
 
     /*
      * A callback may add events, unwatch, or close the handle: take one
      * event at a time, and touch nothing of h once it is closed.
      */
     h->closed = &closed;
-    while ((ev = g_queue_pop_head(&h->events))) {
-        g_autofree char *key = event_key(ev->w, ev->path);
+    while ((ev = xs_event_queue_pop(h->events))) {
+        qemu_xs_watch *w = ev->owner;
 
-        g_hash_table_remove(h->pending, key);
         trace_xen_xenstore_be_event(ev->path);
-        ev->w->fn(ev->w->opaque, ev->path);
-        be_event_free(ev);
+        w->fn(w->opaque, ev->path);
+        xs_event_free(ev);
         if (closed) {
             return;
         }
@@ -109,9 +91,8 @@ static qemu_xs_handle *be_open(Error **errp)
     h = g_new0(qemu_xs_handle, 1);
     h->impl = xen_xenstore_impl(s);
     h->txs = g_array_new(false, false, sizeof(xs_transaction_t));
-    g_queue_init(&h->events);
-    h->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                       NULL);
+    h->events = xs_event_queue_new(XS_BE_MAX_PENDING, be_event_dropped,
+                                   NULL);
     h->bh = qemu_bh_new(be_deliver, h);
     return h;
 }
@@ -120,23 +101,6 @@ static void be_watch_free(qemu_xs_watch *w)
 {
     g_free(w->path);
     g_free(w);
-}
-
-static void be_drop_events_of(qemu_xs_handle *h, qemu_xs_watch *w)
-{
-    for (GList *l = h->events.head; l;) {
-        GList *next = l->next;
-        XsBeEvent *ev = l->data;
-
-        if (!w || ev->w == w) {
-            g_autofree char *key = event_key(ev->w, ev->path);
-
-            g_hash_table_remove(h->pending, key);
-            g_queue_delete_link(&h->events, l);
-            be_event_free(ev);
-        }
-        l = next;
-    }
 }
 
 static void be_close(qemu_xs_handle *h)
@@ -154,13 +118,12 @@ static void be_close(qemu_xs_handle *h)
                                 g_array_index(h->txs, xs_transaction_t, i),
                                 false);
     }
-    be_drop_events_of(h, NULL);
     if (h->closed) {
         *h->closed = true;
     }
     g_list_free_full(h->watches, (GDestroyNotify)be_watch_free);
     g_array_free(h->txs, true);
-    g_hash_table_destroy(h->pending);
+    xs_event_queue_free(h->events);
     qemu_bh_delete(h->bh);
     g_free(h);
 }
@@ -316,7 +279,7 @@ static void be_unwatch(qemu_xs_handle *h, qemu_xs_watch *w)
         return;
     }
     xs_impl_unwatch(h->impl, DOMID_QEMU, w->path, NULL, be_watch_cb, w);
-    be_drop_events_of(h, w);
+    xs_event_queue_remove_owner(h->events, w);
     h->watches = g_list_remove(h->watches, w);
     be_watch_free(w);
 }

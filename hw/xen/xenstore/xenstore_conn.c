@@ -8,14 +8,8 @@
 #include "qemu/osdep.h"
 #include "qemu/bytestream.h"
 #include "hw/xen/xenstore_conn.h"
+#include "hw/xen/xenstore_events.h"
 #include "trace.h"
-
-/* A watch event waiting for the output stream to be free. */
-typedef struct XsQueuedEvent {
-    char *path;
-    char *token;
-    char *key;          /* coalescing key; NULL for @-events */
-} XsQueuedEvent;
 
 struct XsConn {
     XsWireSession sess;
@@ -34,75 +28,12 @@ struct XsConn {
      */
     GByteArray *out;
 
-    GQueue events;              /* XsQueuedEvent *, oldest first */
-    GHashTable *event_keys;     /* key -> XsQueuedEvent *, for coalescing */
-    size_t event_bytes;         /* wire size of the queued events */
+    XsEventQueue *events;       /* bounded by the "outstanding" quota */
     uint64_t dropped;
 
     /* Inside xs_conn_process(): events wait so replies keep their place. */
     bool busy;
 };
-
-static void queued_event_free(XsQueuedEvent *ev)
-{
-    g_free(ev->path);
-    g_free(ev->token);
-    g_free(ev->key);
-    g_free(ev);
-}
-
-/*
- * Identical pending (path, token) pairs are one event: the client reads
- * the node again anyway.  @-events are never merged, each one counts.
- * The key is length-prefixed so no two different pairs share it.
- */
-static char *event_key(const char *path, const char *token)
-{
-    if (path[0] == '@') {
-        return NULL;
-    }
-    return g_strdup_printf("%zu:%s%s", strlen(path), path, token);
-}
-
-static XsQueuedEvent *queued_event_new(const char *path, const char *token)
-{
-    XsQueuedEvent *ev = g_new0(XsQueuedEvent, 1);
-
-    ev->path = g_strdup(path);
-    ev->token = g_strdup(token);
-    ev->key = event_key(path, token);
-    return ev;
-}
-
-/* The bytes an event takes as a WATCH_EVENT message. */
-static size_t event_wire_size(const XsQueuedEvent *ev)
-{
-    return XS_WIRE_HDR_SIZE + xs_wire_event_payload_len(ev->path, ev->token);
-}
-
-static void clear_events(XsConn *conn)
-{
-    XsQueuedEvent *ev;
-
-    g_hash_table_remove_all(conn->event_keys);
-    while ((ev = g_queue_pop_head(&conn->events))) {
-        queued_event_free(ev);
-    }
-    conn->event_bytes = 0;
-}
-
-static XsQueuedEvent *pop_event(XsConn *conn)
-{
-    XsQueuedEvent *ev = g_queue_pop_head(&conn->events);
-
-    if (ev && ev->key) {
-        g_hash_table_remove(conn->event_keys, ev->key);
-    }
-    if (ev) {
-        conn->event_bytes -= event_wire_size(ev);
-    }
-    return ev;
-}
 
 /* The "outstanding" quota of the domain, at least one event. */
 static unsigned int event_limit(XsConn *conn)
@@ -114,17 +45,25 @@ static unsigned int event_limit(XsConn *conn)
     return MAX(limit, 1);
 }
 
+/* The queue's bound dropped @ev, the oldest, for a newer one. */
+static void event_dropped(void *opaque, const XsEvent *ev)
+{
+    XsConn *conn = opaque;
+
+    conn->dropped++;
+    trace_xenstore_conn_event_drop(conn->sess.dom_id, ev->path, ev->token);
+}
+
 /* Move the oldest queued event into the (empty) output stream. */
 static void emit_event(XsConn *conn)
 {
-    XsQueuedEvent *ev = pop_event(conn);
+    g_autoptr(XsEvent) ev = xs_event_queue_pop(conn->events);
     bool fits;
 
     trace_xenstore_conn_event_emit(conn->sess.dom_id, ev->path, ev->token);
     fits = xs_wire_encode_event(conn->out, ev->path, ev->token);
     /* Checked when queued; a loaded stream is checked when loaded. */
     g_assert(fits);
-    queued_event_free(ev);
 }
 
 static bool have_whole_request(XsConn *conn)
@@ -161,7 +100,7 @@ void xs_conn_process(XsConn *conn)
      * Events go first, so a client that keeps sending cannot starve them.
      */
     while (!conn->proto_error && !conn->out->len) {
-        if (!g_queue_is_empty(&conn->events)) {
+        if (xs_event_queue_length(conn->events)) {
             emit_event(conn);
         } else if (have_whole_request(conn)) {
             handle_request(conn);
@@ -175,9 +114,6 @@ void xs_conn_process(XsConn *conn)
 void xs_conn_watch_event(void *opaque, const char *path, const char *token)
 {
     XsConn *conn = opaque;
-    unsigned int limit;
-    XsQueuedEvent *ev;
-    g_autofree char *key = NULL;
 
     /* Watches registered through the wire always have a token. */
     token = token ?: "";
@@ -187,24 +123,12 @@ void xs_conn_watch_event(void *opaque, const char *path, const char *token)
         trace_xenstore_conn_event_drop(conn->sess.dom_id, path, token);
         return;
     }
-    key = event_key(path, token);
-    if (key && g_hash_table_contains(conn->event_keys, key)) {
+    /* The quota may have changed since the last event. */
+    xs_event_queue_set_limit(conn->events, event_limit(conn));
+    if (xs_event_queue_push(conn->events, NULL, path, token) ==
+        XS_EVENT_MERGED) {
         trace_xenstore_conn_event_coalesce(conn->sess.dom_id, path, token);
         return;
-    }
-    ev = queued_event_new(path, token);
-    g_queue_push_tail(&conn->events, ev);
-    conn->event_bytes += event_wire_size(ev);
-    if (ev->key) {
-        g_hash_table_insert(conn->event_keys, ev->key, ev);
-    }
-    limit = event_limit(conn);
-    while (conn->events.length > limit) {
-        ev = pop_event(conn);
-        conn->dropped++;
-        trace_xenstore_conn_event_drop(conn->sess.dom_id, ev->path,
-                                       ev->token);
-        queued_event_free(ev);
     }
 
     /*
@@ -230,9 +154,8 @@ XsConn *xs_conn_new(XenstoreImplState *store, unsigned int dom_id,
     conn->kick = kick;
     conn->kick_opaque = kick_opaque;
     conn->out = g_byte_array_sized_new(XS_WIRE_MSG_MAX);
-    g_queue_init(&conn->events);
-    /* Keys are owned by the events. */
-    conn->event_keys = g_hash_table_new(g_str_hash, g_str_equal);
+    conn->events = xs_event_queue_new(event_limit(conn), event_dropped,
+                                      conn);
     return conn;
 }
 
@@ -242,8 +165,7 @@ void xs_conn_free(XsConn *conn)
         return;
     }
     xs_wire_session_destroy(&conn->sess);
-    clear_events(conn);
-    g_hash_table_destroy(conn->event_keys);
+    xs_event_queue_free(conn->events);
     g_byte_array_unref(conn->out);
     g_free(conn);
 }
@@ -316,18 +238,18 @@ void xs_conn_reset(XsConn *conn)
     conn->in_len = 0;
     conn->proto_error = false;
     g_byte_array_set_size(conn->out, 0);
-    clear_events(conn);
+    xs_event_queue_clear(conn->events);
     xs_wire_session_reset(&conn->sess);
 }
 
 unsigned int xs_conn_queued_events(XsConn *conn)
 {
-    return conn->events.length;
+    return xs_event_queue_length(conn->events);
 }
 
 size_t xs_conn_pending_bytes(XsConn *conn)
 {
-    return conn->out->len + conn->event_bytes;
+    return conn->out->len + xs_event_queue_wire_bytes(conn->events);
 }
 
 uint64_t xs_conn_dropped_events(XsConn *conn)
@@ -358,6 +280,14 @@ static gint cmp_tx(gconstpointer a, gconstpointer b)
     return x < y ? -1 : x > y;
 }
 
+static void save_event(void *opaque, const XsEvent *ev)
+{
+    GByteArray *b = opaque;
+
+    bs_put_blob(b, ev->path, strlen(ev->path));
+    bs_put_blob(b, ev->token, strlen(ev->token));
+}
+
 GByteArray *xs_conn_save(XsConn *conn)
 {
     GByteArray *b = g_byte_array_new();
@@ -368,13 +298,8 @@ GByteArray *xs_conn_save(XsConn *conn)
     bs_put_le32(b, conn->proto_error ? XS_CONN_FLAG_PROTO_ERROR : 0);
     bs_put_blob(b, conn->in, conn->in_len);
     bs_put_blob(b, conn->out->data, conn->out->len);
-    bs_put_le32(b, conn->events.length);
-    for (GList *l = conn->events.head; l; l = l->next) {
-        XsQueuedEvent *ev = l->data;
-
-        bs_put_blob(b, ev->path, strlen(ev->path));
-        bs_put_blob(b, ev->token, strlen(ev->token));
-    }
+    bs_put_le32(b, xs_event_queue_length(conn->events));
+    xs_event_queue_foreach(conn->events, save_event, b);
     txs = g_list_sort(txs, cmp_tx);
     bs_put_le32(b, g_list_length(txs));
     for (GList *l = txs; l; l = l->next) {
@@ -403,19 +328,13 @@ typedef struct XsConnImage {
     uint32_t in_len;
     const uint8_t *out;
     uint32_t out_len;
-    GQueue events;
-    GHashTable *event_keys;
+    XsEventQueue *events;
     GHashTable *transactions;
 } XsConnImage;
 
 static void image_clear(XsConnImage *img)
 {
-    XsQueuedEvent *ev;
-
-    while ((ev = g_queue_pop_head(&img->events))) {
-        queued_event_free(ev);
-    }
-    g_hash_table_destroy(img->event_keys);
+    xs_event_queue_free(img->events);
     g_hash_table_destroy(img->transactions);
 }
 
@@ -471,16 +390,14 @@ static bool parse_image(ByteReader *r, XsConnImage *img, Error **errp)
     for (uint32_t i = 0; i < n; i++) {
         g_autofree char *path = get_string(r, XENSTORE_PAYLOAD_MAX);
         g_autofree char *token = get_string(r, XENSTORE_PAYLOAD_MAX);
-        XsQueuedEvent *ev;
 
         if (!path || !token || !path[0] ||
             xs_wire_event_payload_len(path, token) > XENSTORE_PAYLOAD_MAX) {
             error_setg(errp, "xenstore connection state: bad event %u", i);
             return false;
         }
-        ev = queued_event_new(path, token);
-        g_queue_push_tail(&img->events, ev);
-        if (ev->key && !g_hash_table_insert(img->event_keys, ev->key, ev)) {
+        if (xs_event_queue_push(img->events, NULL, path, token) ==
+            XS_EVENT_MERGED) {
             error_setg(errp, "xenstore connection state: duplicate event");
             return false;
         }
@@ -511,13 +428,14 @@ bool xs_conn_load(XsConn *conn, const uint8_t *data, size_t len,
 {
     ByteReader r;
     XsConnImage img = {
-        .event_keys = g_hash_table_new(g_str_hash, g_str_equal),
+        /* Unbounded while loading: the saved queue is taken whole. */
+        .events = xs_event_queue_new(UINT_MAX, event_dropped, conn),
         .transactions = g_hash_table_new(NULL, NULL),
     };
+    XsEventQueue *events;
     GHashTable *tmp;
 
     br_init(&r, data, len, false);
-    g_queue_init(&img.events);
     if (!parse_image(&r, &img, errp)) {
         image_clear(&img);
         return false;
@@ -529,21 +447,15 @@ bool xs_conn_load(XsConn *conn, const uint8_t *data, size_t len,
     g_byte_array_set_size(conn->out, 0);
     g_byte_array_append(conn->out, img.out, img.out_len);
 
-    /* Swap the loaded queue, index and set in; free the old ones. */
-    clear_events(conn);
+    /* Swap the loaded queue and set in; free the old ones. */
+    events = conn->events;
     conn->events = img.events;
-    g_queue_init(&img.events);
-    for (GList *l = conn->events.head; l; l = l->next) {
-        conn->event_bytes += event_wire_size(l->data);
-    }
-    tmp = conn->event_keys;
-    conn->event_keys = img.event_keys;
-    img.event_keys = tmp;
+    img.events = events;
     tmp = conn->sess.transactions;
     conn->sess.transactions = img.transactions;
     img.transactions = tmp;
     image_clear(&img);
     trace_xenstore_conn_load(conn->sess.dom_id, conn->in_len, conn->out->len,
-                             conn->events.length);
+                             xs_event_queue_length(conn->events));
     return true;
 }

@@ -9,6 +9,7 @@
 #include "qemu/cutils.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/xenstore_wire.h"
+#include "hw/xen/xenstore_control.h"
 #include "trace.h"
 
 /* The error names of the XenStore ABI, in its table order. */
@@ -109,21 +110,21 @@ static int split_strings(XsRequest *r, const char **v, int max,
     return n;
 }
 
+/*
+ * At most @max NUL-terminated strings, the whole payload, all of them in
+ * @v: how many, or -1 when there are more or a tail.
+ */
+static int split_args(XsRequest *r, const char **v, int max)
+{
+    int n = split_strings(r, v, max, false);
+
+    return n > max ? -1 : n;
+}
+
 /* Exactly one NUL-terminated string, the whole payload: a path argument. */
 static int one_string(XsRequest *r, const char **s)
 {
     return split_strings(r, s, 1, false) == 1 ? 0 : EINVAL;
-}
-
-static bool parse_u32(const char *s, unsigned int *val)
-{
-    return qemu_strtoui(s, NULL, 10, val) == 0;
-}
-
-/* A real domain id in decimal: below the reserved DOMID_ values. */
-static bool parse_domid(const char *s, unsigned int *domid)
-{
-    return parse_u32(s, domid) && *domid < DOMID_FIRST_RESERVED;
 }
 
 static bool is_privileged(XsRequest *r)
@@ -149,16 +150,14 @@ static void rsp_printf(XsRequest *r, const char *fmt, ...)
     rsp_string(r, s);
 }
 
-static void rsp_ok(XsRequest *r)
-{
-    rsp_string(r, "OK");
-}
-
-/* For calls whose reply is "OK\0": pass @err through, replying OK on 0. */
+/*
+ * The one way a handler replies "OK\0": return ok_unless(r, err), which
+ * passes @err through and appends the OK on 0.
+ */
 static int ok_unless(XsRequest *r, int err)
 {
     if (!err) {
-        rsp_ok(r);
+        rsp_string(r, "OK");
     }
     return err;
 }
@@ -266,7 +265,8 @@ static int xs_wire_directory_part(XsRequest *r)
     unsigned int offset;
     int err;
 
-    if (split_strings(r, v, 2, false) != 2 || !parse_u32(v[1], &offset)) {
+    if (split_strings(r, v, 2, false) != 2 ||
+        !xs_parse_u32(v[1], &offset)) {
         return EINVAL;
     }
     trace_xenstore_directory_part(req_tx(r), v[0], offset);
@@ -333,10 +333,7 @@ static int xs_wire_set_perms(XsRequest *r)
     err = xs_impl_set_perms(r->sess->store, r->sess->dom_id, req_tx(r),
                             path, perms);
     g_list_free(perms);
-    if (!err) {
-        rsp_ok(r);
-    }
-    return err;
+    return ok_unless(r, err);
 }
 
 /* "path\0value": the value is every byte after the first NUL. */
@@ -356,10 +353,7 @@ static int xs_wire_write(XsRequest *r)
     trace_xenstore_write(req_tx(r), r->payload, value->len);
     err = xs_impl_write(r->sess->store, r->sess->dom_id, req_tx(r),
                         r->payload, value);
-    if (!err) {
-        rsp_ok(r);
-    }
-    return err;
+    return ok_unless(r, err);
 }
 
 static int xs_wire_mkdir(XsRequest *r)
@@ -372,10 +366,7 @@ static int xs_wire_mkdir(XsRequest *r)
     }
     trace_xenstore_mkdir(req_tx(r), path);
     err = xs_impl_mkdir(r->sess->store, r->sess->dom_id, req_tx(r), path);
-    if (!err) {
-        rsp_ok(r);
-    }
-    return err;
+    return ok_unless(r, err);
 }
 
 static int xs_wire_rm(XsRequest *r)
@@ -388,10 +379,7 @@ static int xs_wire_rm(XsRequest *r)
     }
     trace_xenstore_rm(req_tx(r), path);
     err = xs_impl_rm(r->sess->store, r->sess->dom_id, req_tx(r), path);
-    if (!err) {
-        rsp_ok(r);
-    }
-    return err;
+    return ok_unless(r, err);
 }
 
 /* --- Watches --- */
@@ -417,7 +405,7 @@ static int xs_wire_watch(XsRequest *r)
          XENSTORE_SERVER_FEATURE_WATCHDEPTH)) {
         unsigned int d;
 
-        if (!parse_u32(v[2], &d) || d > INT_MAX) {
+        if (!xs_parse_u32(v[2], &d) || d > INT_MAX) {
             return EINVAL;
         }
         depth = d;
@@ -454,8 +442,7 @@ static int xs_wire_reset_watches(XsRequest *r)
     }
     trace_xenstore_reset_watches(r->sess->dom_id, r->sess->domain_wide);
     xs_wire_session_reset(r->sess);
-    rsp_ok(r);
-    return 0;
+    return ok_unless(r, 0);
 }
 
 /* --- Transactions --- */
@@ -498,10 +485,7 @@ static int xs_wire_transaction_end(XsRequest *r)
     g_hash_table_remove(r->sess->transactions, GUINT_TO_POINTER(req_tx(r)));
     err = xs_impl_transaction_end(r->sess->store, r->sess->dom_id,
                                   req_tx(r), commit);
-    if (!err) {
-        rsp_ok(r);
-    }
-    return err;
+    return ok_unless(r, err);
 }
 
 /* --- Domains --- */
@@ -511,7 +495,7 @@ static int xs_wire_get_domain_path(XsRequest *r)
     const char *arg;
     unsigned int domid;
 
-    if (one_string(r, &arg) || !parse_domid(arg, &domid)) {
+    if (one_string(r, &arg) || !xs_parse_domid(arg, &domid)) {
         return EINVAL;
     }
     trace_xenstore_get_domain_path(domid);
@@ -524,7 +508,7 @@ static int domid_arg(XsRequest *r, unsigned int *domid)
 {
     const char *arg;
 
-    if (one_string(r, &arg) || !parse_domid(arg, domid)) {
+    if (one_string(r, &arg) || !xs_parse_domid(arg, domid)) {
         return EINVAL;
     }
     return 0;
@@ -542,8 +526,10 @@ static int xs_wire_introduce(XsRequest *r)
     unsigned int domid, evtchn;
     uint64_t gfn;
 
-    if (split_strings(r, v, 3, true) < 3 || !parse_domid(v[0], &domid) ||
-        qemu_strtou64(v[1], NULL, 10, &gfn) || !parse_u32(v[2], &evtchn)) {
+    if (split_strings(r, v, 3, true) < 3 ||
+        !xs_parse_domid(v[0], &domid) ||
+        qemu_strtou64(v[1], NULL, 10, &gfn) ||
+        !xs_parse_u32(v[2], &evtchn)) {
         return EINVAL;
     }
     trace_xenstore_introduce(domid, gfn, evtchn);
@@ -599,8 +585,8 @@ static int xs_wire_set_target(XsRequest *r)
     const char *v[2];
     unsigned int domid, target;
 
-    if (split_strings(r, v, 2, false) != 2 || !parse_domid(v[0], &domid) ||
-        !parse_u32(v[1], &target) ||
+    if (split_strings(r, v, 2, false) != 2 || !xs_parse_domid(v[0], &domid) ||
+        !xs_parse_u32(v[1], &target) ||
         (target >= DOMID_FIRST_RESERVED && target != DOMID_INVALID)) {
         return EINVAL;
     }
@@ -618,13 +604,13 @@ static int xs_wire_set_target(XsRequest *r)
 static int xs_wire_get_feature(XsRequest *r)
 {
     const char *v[1];
-    int n = split_strings(r, v, 1, false);
+    int n = split_args(r, v, 1);
     unsigned int domid = r->sess->dom_id;
 
-    if (n < 0 || n > 1) {
+    if (n < 0) {
         return EINVAL;
     }
-    if (n == 1 && v[0][0] && !parse_domid(v[0], &domid)) {
+    if (n == 1 && v[0][0] && !xs_parse_domid(v[0], &domid)) {
         return EINVAL;
     }
     if (domid != r->sess->dom_id && !is_privileged(r)) {
@@ -640,8 +626,8 @@ static int xs_wire_set_feature(XsRequest *r)
     const char *v[2];
     unsigned int domid, features;
 
-    if (split_strings(r, v, 2, false) != 2 || !parse_domid(v[0], &domid) ||
-        !parse_u32(v[1], &features)) {
+    if (split_strings(r, v, 2, false) != 2 || !xs_parse_domid(v[0], &domid) ||
+        !xs_parse_u32(v[1], &features)) {
         return EINVAL;
     }
     trace_xenstore_set_feature(domid, features);
@@ -649,138 +635,36 @@ static int xs_wire_set_feature(XsRequest *r)
                                              features));
 }
 
-static int parse_quota(const char *name, XsQuota *q)
-{
-    int v = xs_quota_from_name(name);
-
-    if (v < 0 || v >= XS_QUOTA__MAX) {
-        return EINVAL;
-    }
-    *q = v;
-    return 0;
-}
-
 /*
- * "" lists the quota names; "name\0" reads the default; "domid\0name\0"
- * one domain's value.  Unprivileged callers may read the names, the
- * defaults and their own domain's values, not another domain's.
+ * The quota and CONTROL requests: the codec splits their strings, the
+ * text is xenstore_control.c's.
  */
 static int xs_wire_get_quota(XsRequest *r)
 {
     const char *v[2];
-    int n = split_strings(r, v, 2, false);
-    unsigned int domid = XS_QUOTA_DEFAULT_DOMID;
-    const char *name;
-    XsQuota q;
+    int n = split_args(r, v, 2);
 
-    if (n < 0 || n > 2) {
-        return EINVAL;
-    }
-    if (n == 0) {
-        trace_xenstore_get_quota(domid, "");
-        for (q = 0; q < XS_QUOTA__MAX; q++) {
-            rsp_string(r, xs_quota_name(q));
-        }
-        return 0;
-    }
-    if (n == 2 && !parse_domid(v[0], &domid)) {
-        return EINVAL;
-    }
-    name = v[n - 1];
-    if (parse_quota(name, &q)) {
-        return EINVAL;
-    }
-    if (n == 2 && domid != r->sess->dom_id && !is_privileged(r)) {
-        return EACCES;
-    }
-    trace_xenstore_get_quota(domid, name);
-    rsp_printf(r, "%u", xs_impl_get_quota(r->sess->store, domid, q));
-    return 0;
+    return n < 0 ? EINVAL : xs_control_get_quota(r->sess->store,
+                                                 r->sess->dom_id, v, n,
+                                                 r->rsp);
 }
 
-/* "name\0value\0" sets the default; "domid\0name\0value\0" one domain's. */
 static int xs_wire_set_quota(XsRequest *r)
 {
     const char *v[3];
-    int n = split_strings(r, v, 3, false);
-    unsigned int domid = XS_QUOTA_DEFAULT_DOMID;
-    unsigned int value;
-    XsQuota q;
+    int n = split_args(r, v, 3);
 
-    if (n != 2 && n != 3) {
-        return EINVAL;
-    }
-    if ((n == 3 && !parse_domid(v[0], &domid)) ||
-        parse_quota(v[n - 2], &q) || !parse_u32(v[n - 1], &value)) {
-        return EINVAL;
-    }
-    trace_xenstore_wire_set_quota(domid, v[n - 2], value);
-    return ok_unless(r, xs_impl_set_quota(r->sess->store, domid, q, value));
+    return ok_unless(r, n < 0 ? EINVAL :
+                     xs_control_set_quota(r->sess->store, v, n));
 }
 
-/* --- CONTROL: text commands for the privileged domain --- */
-
-static const char *const xs_control_commands[] = { "help", "quota" };
-
-/* One "name value" line per quota of @domid (or the defaults). */
-static void control_quota_lines(XsRequest *r, GString *text,
-                                unsigned int domid)
-{
-    for (XsQuota q = 0; q < XS_QUOTA__MAX; q++) {
-        g_string_append_printf(text, "%s %u\n", xs_quota_name(q),
-                               xs_impl_get_quota(r->sess->store, domid, q));
-    }
-}
-
-/*
- * "help": the command names, one a line.
- * "quota": the default quotas, "name value" a line.
- * "quota\0<domid>": that domain's quotas and the nodes it owns now.
- * "quota\0<name>\0<value>": set a default quota.
- * Replies are text with a NUL at the end; unknown commands are EINVAL.
- */
 static int xs_wire_control(XsRequest *r)
 {
-    g_autoptr(GString) text = g_string_new(NULL);
     const char *v[3];
-    int n = split_strings(r, v, 3, false);
-    unsigned int domid, value;
-    XsQuota q;
+    int n = split_args(r, v, 3);
 
-    if (n < 1) {
-        return EINVAL;
-    }
-    trace_xenstore_control(v[0]);
-    if (!strcmp(v[0], "help") && n == 1) {
-        for (size_t i = 0; i < ARRAY_SIZE(xs_control_commands); i++) {
-            g_string_append_printf(text, "%s\n", xs_control_commands[i]);
-        }
-    } else if (!strcmp(v[0], "quota") && n == 1) {
-        control_quota_lines(r, text, XS_QUOTA_DEFAULT_DOMID);
-    } else if (!strcmp(v[0], "quota") && n == 2) {
-        if (!parse_domid(v[1], &domid)) {
-            return EINVAL;
-        }
-        control_quota_lines(r, text, domid);
-        g_string_append_printf(text, "nodes-owned %u\n",
-                               xs_impl_domain_nodes(r->sess->store, domid));
-    } else if (!strcmp(v[0], "quota") && n == 3) {
-        int err;
-
-        if (parse_quota(v[1], &q) || !parse_u32(v[2], &value)) {
-            return EINVAL;
-        }
-        err = xs_impl_set_quota(r->sess->store, XS_QUOTA_DEFAULT_DOMID, q,
-                                value);
-        if (err) {
-            return err;
-        }
-        g_string_append(text, "OK");
-    } else {
-        return EINVAL;
-    }
-    rsp_string(r, text->str);
-    return 0;
+    return n < 0 ? EINVAL : xs_control_run(r->sess->store, v, n,
+                                               r->rsp);
 }
 
 static const XsWireOp xs_wire_ops[XS_TYPE_COUNT] = {
