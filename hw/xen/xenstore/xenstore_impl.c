@@ -533,10 +533,10 @@ int xs_impl_rm(XenstoreImplState *s, unsigned int dom_id,
 static XsPerms **xs_special_perms(XenstoreImplState *s, const XsPath *p)
 {
     if (g_str_equal(p->buf, XS_INTRODUCE_DOMAIN_PATH)) {
-        return &s->db->special_perms[0];
+        return &s->db->special_perms[XS_SPECIAL_INTRODUCE];
     }
     if (g_str_equal(p->buf, XS_RELEASE_DOMAIN_PATH)) {
-        return &s->db->special_perms[1];
+        return &s->db->special_perms[XS_SPECIAL_RELEASE];
     }
     return NULL;
 }
@@ -732,8 +732,9 @@ static XsDb *xs_db_new(unsigned int dom_id)
     xs_access_init(&db->access);
     xs_snap_init(&db->snap, &db->access);
     db->transactions = g_hash_table_new(NULL, NULL);
-    db->special_perms[0] = xs_perms_dom0_none();
-    db->special_perms[1] = xs_perms_dom0_none();
+    for (int i = 0; i < XS_SPECIAL__MAX; i++) {
+        db->special_perms[i] = xs_perms_dom0_none();
+    }
     db->root = xs_node_new("", 0, xs_perms_dom0_none(), NULL, 0,
                            ++db->snap.gen);
     xs_account_node(&db->access, db->root->perms, 1);
@@ -764,8 +765,9 @@ static void xs_db_free(XenstoreImplState *s)
     xs_snap_destroy(&db->snap);
     xs_node_free_tree(db->root);
     xs_access_destroy(&db->access);
-    xs_perms_unref(db->special_perms[0]);
-    xs_perms_unref(db->special_perms[1]);
+    for (int i = 0; i < XS_SPECIAL__MAX; i++) {
+        xs_perms_unref(db->special_perms[i]);
+    }
     g_free(db);
     s->db = NULL;
 }

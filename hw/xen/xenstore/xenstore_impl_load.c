@@ -116,7 +116,8 @@ static int load_special(XsLoad *l, ByteReader *r)
     XsPerms *p;
 
     if (!br_u32(r, &ver) || ver != XS_REC_QEMU_VERSION ||
-        !br_u32(r, &which) || which > 1 || !br_u32(r, &n)) {
+        !br_u32(r, &which) || which >= XS_SPECIAL__MAX ||
+        !br_u32(r, &n)) {
         return EINVAL;
     }
     p = load_perms(r, n);
@@ -583,9 +584,7 @@ int xs_impl_deserialize(XenstoreImplState *s, GByteArray *bytes,
     l.s = xs_impl_create(dom_id);
     /* Start from an empty tree: the stream brings every node. */
     xs_node_drop_tree(&l.s->db->access, l.s->db->root);
-    l.s->db->root = xs_node_new("", 0,
-                                xs_perms_ref(l.s->db->special_perms[0]),
-                                NULL, 0, 0);
+    l.s->db->root = xs_node_new("", 0, xs_perms_dom0_none(), NULL, 0, 0);
     xs_account_node(&l.s->db->access, l.s->db->root->perms, 1);
     l.conns = g_hash_table_new(NULL, NULL);
     l.domains_seen = g_hash_table_new(NULL, NULL);

@@ -368,7 +368,7 @@ GByteArray *xs_impl_serialize(XenstoreImplState *s)
         rec_end(b, r);
     }
 
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < XS_SPECIAL__MAX; i++) {
         r = rec_begin(b, XS_REC_QEMU_SPECIAL);
         bs_put_le32(b, XS_REC_QEMU_VERSION);
         bs_put_le32(b, i);

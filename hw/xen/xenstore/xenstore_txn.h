@@ -85,7 +85,7 @@ typedef struct XsDb {
     XsAccess access;            /* domains, quotas */
     XsSnap snap;                /* generations, versions, tombstones */
     GHashTable *transactions;   /* id -> XsTransaction */
-    XsPerms *special_perms[2];  /* @introduceDomain, @releaseDomain */
+    XsPerms *special_perms[XS_SPECIAL__MAX];    /* by XsSpecialPath */
     XsWatches *watches;         /* the store's, for the events of commits */
 } XsDb;
 
