@@ -14,6 +14,7 @@
 #include "hw/i386/kvm/xen_evtchn.h"
 #include "hw/i386/kvm/xen_overlay.h"
 #include "hw/xen/xenstore_conn.h"
+#include "hw/xen/xenstore_home.h"
 #include "trace.h"
 
 #define XEN_XENSTORE_SAVE_MAGIC "XSDV"
@@ -101,81 +102,6 @@ void xen_xenstore_ring_state(XenXenstoreState *s, XenXenstoreRingState *st)
     st->rsp_prod = s->rsp_prod;
     st->stopped = s->stopped;
     st->adopt_indexes = s->adopt_indexes;
-}
-
-/* ---- the default nodes ---- */
-
-static int xs_node_write(XenXenstoreState *s, const char *rel,
-                         const char *value)
-{
-    g_autofree char *path = g_strdup_printf("/local/domain/%u/%s", s->domid,
-                                            rel);
-    g_autoptr(GByteArray) data = g_byte_array_new();
-
-    g_byte_array_append(data, (const uint8_t *)value, strlen(value));
-    return xs_impl_write(s->impl, DOMID_QEMU, XBT_NULL, path, data);
-}
-
-static int xs_node_give_to_guest(XenXenstoreState *s, const char *rel)
-{
-    g_autofree char *path = g_strdup_printf("/local/domain/%u/%s", s->domid,
-                                            rel);
-    g_autofree char *perm = xs_perm_as_string(XS_PERM_NONE, s->domid);
-    GList *perms = g_list_append(NULL, perm);
-    int err = xs_impl_set_perms(s->impl, DOMID_QEMU, XBT_NULL, path, perms);
-
-    g_list_free(perms);
-    return err;
-}
-
-/* Spec section 9: what every emulated guest finds in its home. */
-static bool xen_xenstore_default_nodes(XenXenstoreState *s, Error **errp)
-{
-    static const char *const dom0_nodes[][2] = {
-        { "control/platform-feature-xs_reset_watches", "1" },
-        { "control/platform-feature-multiprocessor-suspend", "1" },
-        { "platform/acpi", "1" },
-        { "platform/acpi_s3", "1" },
-        { "platform/acpi_s4", "1" },
-        { "platform/acpi_laptop_slate", "0" },
-    };
-    static const char *const guest_nodes[][2] = {
-        { "attr", "" }, { "control/shutdown", "" },
-        { "control/feature-poweroff", "1" }, { "control/feature-reboot", "1" },
-        { "control/feature-suspend", "1" }, { "control/feature-s3", "1" },
-        { "control/feature-s4", "1" }, { "data", "" }, { "device", "" },
-        { "drivers", "" }, { "error", "" }, { "feature", "" },
-    };
-    g_autofree char *home = g_strdup_printf("/local/domain/%u", s->domid);
-    g_autofree char *domid = g_strdup_printf("%u", s->domid);
-    g_autofree char *memory = g_strdup_printf("%" PRIu64, s->memory_kib);
-    g_autofree char *owner = xs_perm_as_string(XS_PERM_NONE, DOMID_QEMU);
-    g_autofree char *reader = xs_perm_as_string(XS_PERM_READ, s->domid);
-    GList *perms = g_list_append(g_list_append(NULL, owner), reader);
-    int err;
-
-    /* The home: owned by dom0, readable by the guest; children inherit. */
-    err = xs_impl_mkdir(s->impl, DOMID_QEMU, XBT_NULL, home);
-    if (!err) {
-        err = xs_impl_set_perms(s->impl, DOMID_QEMU, XBT_NULL, home, perms);
-    }
-    g_list_free(perms);
-    err = err ? err : xs_node_write(s, "domid", domid);
-    err = err ? err : xs_node_write(s, "name", s->name);
-    err = err ? err : xs_node_write(s, "memory/target", memory);
-    for (size_t i = 0; !err && i < ARRAY_SIZE(dom0_nodes); i++) {
-        err = xs_node_write(s, dom0_nodes[i][0], dom0_nodes[i][1]);
-    }
-    for (size_t i = 0; !err && i < ARRAY_SIZE(guest_nodes); i++) {
-        err = xs_node_write(s, guest_nodes[i][0], guest_nodes[i][1]);
-        err = err ? err : xs_node_give_to_guest(s, guest_nodes[i][0]);
-    }
-    if (err) {
-        error_setg(errp, "xen-xenstore: creating the default nodes: %s",
-                   g_strerror(err));
-        return false;
-    }
-    return true;
 }
 
 /* ---- the ring ---- */
@@ -375,6 +301,7 @@ XenXenstoreState *xen_xenstore_realize(const XenXenstoreConfig *cfg,
                                        Error **errp)
 {
     XenXenstoreState *s;
+    int err;
 
     if (xen_xenstore_singleton) {
         error_setg(errp, "xen-xenstore: only one device per machine");
@@ -402,7 +329,10 @@ XenXenstoreState *xen_xenstore_realize(const XenXenstoreConfig *cfg,
     s->impl = xs_impl_create(s->domid);
     s->conn = xs_conn_new(s->impl, s->domid, true, xen_xenstore_kick, s);
     s->bh = qemu_bh_new(xen_xenstore_bh, s);
-    if (!xen_xenstore_default_nodes(s, errp)) {
+    err = xs_home_create(s->impl, s->domid, s->name, s->memory_kib);
+    if (err) {
+        error_setg(errp, "xen-xenstore: creating the default nodes: %s",
+                   g_strerror(err));
         goto fail;
     }
     qemu_set_fd_handler(xen_be_evtchn_fd(s->eh), xen_xenstore_evtchn_event,
@@ -483,7 +413,6 @@ bool xen_xenstore_reset(XenXenstoreState *s, Error **errp)
     struct evtchn_alloc_unbound alloc = {
         .dom = DOMID_SELF, .remote_dom = DOMID_QEMU,
     };
-    g_autofree char *port = NULL, *ring_ref = NULL;
     int ret;
 
     if (!xen_overlay_map_page(s->page, XEN_XENSTORE_PFN << XEN_PAGE_SHIFT,
@@ -528,10 +457,8 @@ bool xen_xenstore_reset(XenXenstoreState *s, Error **errp)
     s->xs->evtchn_port = s->guest_port;
     smp_wmb();
 
-    port = g_strdup_printf("%u", s->guest_port);
-    ring_ref = g_strdup_printf("%" PRIu64, (uint64_t)XEN_XENSTORE_PFN);
-    if (xs_node_write(s, "store/port", port) ||
-        xs_node_write(s, "store/ring-ref", ring_ref)) {
+    if (xs_home_publish_store(s->impl, s->domid, s->guest_port,
+                              XEN_XENSTORE_PFN)) {
         error_setg(errp, "xen-xenstore: publishing store/port");
         return false;
     }
