@@ -28,6 +28,8 @@ void bs_put_le16(GByteArray *b, uint16_t v);
 void bs_put_le32(GByteArray *b, uint32_t v);
 void bs_put_le64(GByteArray *b, uint64_t v);
 void bs_put_be32(GByteArray *b, uint32_t v);
+/* Bytes as they are (a magic, a page). */
+void bs_put_bytes(GByteArray *b, const void *data, size_t len);
 /* A little-endian u32 length, then the bytes. */
 void bs_put_blob(GByteArray *b, const void *data, uint32_t len);
 
@@ -49,6 +51,8 @@ static inline size_t br_remaining(const ByteReader *r)
     return r->len - r->off;
 }
 bool br_bytes(ByteReader *r, size_t n, const uint8_t **out);
+/* The next n bytes are exactly @want (a magic): takes them if so. */
+bool br_expect(ByteReader *r, const void *want, size_t n);
 bool br_u8(ByteReader *r, uint8_t *v);
 bool br_u16(ByteReader *r, uint16_t *v);
 bool br_u32(ByteReader *r, uint32_t *v);
