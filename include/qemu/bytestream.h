@@ -7,22 +7,6 @@
 #ifndef QEMU_BYTESTREAM_H
 #define QEMU_BYTESTREAM_H
 
-/* Loads from unaligned memory, little endian (QEMU's names). */
-static inline uint16_t lduw_le_p(const void *ptr)
-{
-    const uint8_t *p = ptr;
-
-    return p[0] | (uint16_t)p[1] << 8;
-}
-
-static inline uint32_t ldl_le_p(const void *ptr)
-{
-    const uint8_t *p = ptr;
-
-    return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
 void bs_put_u8(GByteArray *b, uint8_t v);
 void bs_put_le16(GByteArray *b, uint16_t v);
 void bs_put_le32(GByteArray *b, uint32_t v);
