@@ -8,6 +8,7 @@
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
 #include "qemu/main-loop.h"
+#include "qemu/bytestream.h"
 #include "hw/xen/interface/io/xs_wire.h"
 #include "hw/xen/special_pages.h"
 #include "hw/i386/kvm/xen_xenstore.h"
@@ -470,155 +471,194 @@ bool xen_xenstore_reset(XenXenstoreState *s, Error **errp)
 
 /* ---- save / load ---- */
 
-static void put_le32(GByteArray *b, uint32_t v)
-{
-    uint32_t le = GUINT32_TO_LE(v);
-
-    g_byte_array_append(b, (const uint8_t *)&le, 4);
-}
-
-static void put_blob(GByteArray *b, GByteArray *blob)
-{
-    put_le32(b, blob->len);
-    g_byte_array_append(b, blob->data, blob->len);
-    g_byte_array_unref(blob);
-}
-
 GByteArray *xen_xenstore_save(XenXenstoreState *s)
 {
+    g_autoptr(GByteArray) conn = xs_conn_save(s->conn);
+    g_autoptr(GByteArray) store = xs_impl_serialize(s->impl);
     GByteArray *b = g_byte_array_new();
 
-    g_byte_array_append(b, (const uint8_t *)XEN_XENSTORE_SAVE_MAGIC, 4);
-    put_le32(b, XEN_XENSTORE_SAVE_VERSION);
-    put_le32(b, s->domid);
-    put_le32(b, s->guest_port);
-    put_le32(b, s->be_port);
-    put_le32(b, (s->ready ? XSDV_READY : 0) | (s->stopped ? XSDV_STOPPED : 0) |
-                (s->adopt_indexes ? XSDV_ADOPT_INDEXES : 0));
-    put_le32(b, s->req_cons);
-    put_le32(b, s->rsp_prod);
-    g_byte_array_append(b, (const uint8_t *)s->xs, XEN_PAGE_SIZE);
-    put_blob(b, xs_conn_save(s->conn));
-    put_blob(b, xs_impl_serialize(s->impl));
+    bs_put_bytes(b, XEN_XENSTORE_SAVE_MAGIC, 4);
+    bs_put_le32(b, XEN_XENSTORE_SAVE_VERSION);
+    bs_put_le32(b, s->domid);
+    bs_put_le32(b, s->guest_port);
+    bs_put_le32(b, s->be_port);
+    bs_put_le32(b, (s->ready ? XSDV_READY : 0) |
+                   (s->stopped ? XSDV_STOPPED : 0) |
+                   (s->adopt_indexes ? XSDV_ADOPT_INDEXES : 0));
+    bs_put_le32(b, s->req_cons);
+    bs_put_le32(b, s->rsp_prod);
+    bs_put_bytes(b, s->xs, XEN_PAGE_SIZE);
+    bs_put_blob(b, conn->data, conn->len);
+    bs_put_blob(b, store->data, store->len);
     return b;
 }
 
-typedef struct XsDevReader {
-    const uint8_t *p;
-    size_t len, off;
-} XsDevReader;
+/* A saved device state, split up: the byte fields point into the input. */
+typedef struct XenXenstoreImage {
+    uint32_t domid;
+    uint32_t guest_port;
+    uint32_t be_port;
+    uint32_t flags;
+    uint32_t req_cons;
+    uint32_t rsp_prod;
+    const uint8_t *page;
+    const uint8_t *conn;
+    uint32_t conn_len;
+    const uint8_t *store;
+    uint32_t store_len;
+} XenXenstoreImage;
 
-static bool get_le32(XsDevReader *r, uint32_t *v)
+/* The record's framing and own fields; its parts are not looked into. */
+static bool xen_xenstore_parse(XenXenstoreState *s, const uint8_t *data,
+                               size_t len, XenXenstoreImage *img,
+                               Error **errp)
 {
-    uint32_t le;
+    uint32_t version;
+    ByteReader r;
 
-    if (r->len - r->off < 4) {
+    br_init(&r, data, len, false);
+    if (!br_expect(&r, XEN_XENSTORE_SAVE_MAGIC, 4)) {
+        error_setg(errp, "xen-xenstore: not a device state");
         return false;
     }
-    memcpy(&le, r->p + r->off, 4);
-    r->off += 4;
-    *v = GUINT32_FROM_LE(le);
+    if (!br_u32(&r, &version)) {
+        error_setg(errp, "xen-xenstore: device state truncated in its "
+                   "header");
+        return false;
+    }
+    if (version != XEN_XENSTORE_SAVE_VERSION) {
+        error_setg(errp, "xen-xenstore: unknown device state version %u",
+                   version);
+        return false;
+    }
+    if (!br_u32(&r, &img->domid) || !br_u32(&r, &img->guest_port) ||
+        !br_u32(&r, &img->be_port) || !br_u32(&r, &img->flags) ||
+        !br_u32(&r, &img->req_cons) || !br_u32(&r, &img->rsp_prod) ||
+        !br_bytes(&r, XEN_PAGE_SIZE, &img->page)) {
+        error_setg(errp, "xen-xenstore: device state truncated in its "
+                   "header or ring page");
+        return false;
+    }
+    if (!br_blob(&r, br_remaining(&r), &img->conn, &img->conn_len)) {
+        error_setg(errp, "xen-xenstore: device state truncated in the "
+                   "connection state");
+        return false;
+    }
+    if (!br_blob(&r, br_remaining(&r), &img->store, &img->store_len)) {
+        error_setg(errp, "xen-xenstore: device state truncated in the "
+                   "store stream");
+        return false;
+    }
+    if (br_remaining(&r)) {
+        error_setg(errp, "xen-xenstore: %zu bytes after the device state",
+                   br_remaining(&r));
+        return false;
+    }
+    if (img->domid != s->domid) {
+        error_setg(errp, "xen-xenstore: device state of domain %u, not of "
+                   "domain %u", img->domid, s->domid);
+        return false;
+    }
+    if (img->flags & ~XSDV_FLAGS_ALL) {
+        error_setg(errp, "xen-xenstore: unknown device state flags 0x%x",
+                   img->flags);
+        return false;
+    }
+    if ((img->flags & XSDV_READY) && (!img->guest_port || !img->be_port)) {
+        error_setg(errp, "xen-xenstore: a ready device state without its "
+                   "ports");
+        return false;
+    }
     return true;
 }
 
-static bool get_blob(XsDevReader *r, const uint8_t **data, uint32_t *len)
+/*
+ * Can the device have the saved backend port?  *reclaim says whether it
+ * must still take it (after an event channel load) or has it already.
+ */
+static bool xen_xenstore_check_be_port(XenXenstoreState *s,
+                                       evtchn_port_t be_port, bool *reclaim,
+                                       Error **errp)
 {
-    if (!get_le32(r, len) || r->len - r->off < *len) {
+    int ret = xen_be_evtchn_check_reclaim(s->eh, be_port);
+
+    *reclaim = !ret;
+    if (ret == -EBUSY && be_port != s->be_port) {
+        error_setg(errp, "xen-xenstore: backend port %u is not ours",
+                   be_port);
         return false;
     }
-    *data = r->p + r->off;
-    r->off += *len;
+    if (ret < 0 && ret != -EBUSY) {
+        error_setg(errp, "xen-xenstore: backend port %u: %s", be_port,
+                   g_strerror(-ret));
+        return false;
+    }
     return true;
 }
 
 bool xen_xenstore_load(XenXenstoreState *s, const uint8_t *data, size_t len,
                        Error **errp)
 {
-    XsDevReader r = { .p = data, .len = len };
-    uint32_t version, domid, guest_port, be_port, flags, req_cons, rsp_prod;
-    uint32_t conn_len, store_len;
-    const uint8_t *page, *conn_data, *store_data;
-    g_autoptr(GByteArray) store_bytes = NULL;
-    XenstoreImplState *trial;
-    XsConn *trial_conn;
-    bool ok;
+    g_autoptr(XsConnImage) conn = NULL;
+    g_autoptr(GByteArray) store = NULL;
+    XenXenstoreImage img;
+    bool ready, reclaim = false, was_mapped;
     int ret;
 
-    if (len < 4 || memcmp(data, XEN_XENSTORE_SAVE_MAGIC, 4)) {
-        error_setg(errp, "xen-xenstore: not a device state");
+    /* Everything that can be checked without changing anything. */
+    if (!xen_xenstore_parse(s, data, len, &img, errp)) {
         return false;
     }
-    r.off = 4;
-    if (!get_le32(&r, &version) || version != XEN_XENSTORE_SAVE_VERSION ||
-        !get_le32(&r, &domid) || !get_le32(&r, &guest_port) ||
-        !get_le32(&r, &be_port) || !get_le32(&r, &flags) ||
-        !get_le32(&r, &req_cons) || !get_le32(&r, &rsp_prod) ||
-        r.len - r.off < XEN_PAGE_SIZE) {
-        error_setg(errp, "xen-xenstore: truncated or unknown device state");
+    conn = xs_conn_image_parse(img.conn, img.conn_len, errp);
+    if (!conn) {
+        error_prepend(errp, "xen-xenstore: ");
         return false;
     }
-    page = data + r.off;
-    r.off += XEN_PAGE_SIZE;
-    if (!get_blob(&r, &conn_data, &conn_len) ||
-        !get_blob(&r, &store_data, &store_len) || r.off != r.len) {
-        error_setg(errp, "xen-xenstore: truncated device state");
+    ready = img.flags & XSDV_READY;
+    if (ready && !xen_xenstore_check_be_port(s, img.be_port, &reclaim,
+                                             errp)) {
         return false;
     }
-    if (domid != s->domid || (flags & ~XSDV_FLAGS_ALL) ||
-        (flags & XSDV_READY && (!guest_port || !be_port))) {
-        error_setg(errp, "xen-xenstore: device state of another guest");
+    /* A ready ring is at its PFN; a failed map leaves the page as it was. */
+    was_mapped = xen_overlay_page_gpa(s->page) != XEN_OVERLAY_UNMAPPED;
+    if (ready && !xen_overlay_map_page(s->page,
+                                       XEN_XENSTORE_PFN << XEN_PAGE_SHIFT,
+                                       errp)) {
         return false;
     }
 
-    /* Try the database and connection on a copy first: all or nothing. */
-    store_bytes = g_byte_array_new();
-    g_byte_array_append(store_bytes, store_data, store_len);
-    trial = xs_impl_create(s->domid);
-    trial_conn = xs_conn_new(trial, s->domid, true, NULL, NULL);
-    ret = xs_impl_deserialize(trial, store_bytes, s->domid,
-                              xs_conn_watch_event, trial_conn);
-    ok = !ret && xs_conn_load(trial_conn, conn_data, conn_len, errp);
+    /*
+     * The store: its loader checks the whole stream before it changes
+     * anything, so this is the one step that may still fail, and then
+     * only the mapping is to be undone.
+     */
+    store = g_byte_array_new();
+    g_byte_array_append(store, img.store, img.store_len);
+    ret = xs_impl_deserialize(s->impl, store, s->domid, xs_conn_watch_event,
+                              s->conn);
     if (ret) {
-        error_setg(errp, "xen-xenstore: bad database state: %s",
+        if (ready && !was_mapped) {
+            xen_overlay_unmap_page(s->page);
+        }
+        error_setg(errp, "xen-xenstore: bad store stream: %s",
                    g_strerror(ret));
-    }
-    xs_conn_free(trial_conn);
-    xs_impl_destroy(trial);
-    if (!ok) {
         return false;
     }
-    if (flags & XSDV_READY) {
-        ret = xen_be_evtchn_reclaim(s->eh, be_port);
-        if (ret < 0 && ret != -EBUSY) {
-            error_setg(errp, "xen-xenstore: backend port %u: %s", be_port,
-                       g_strerror(-ret));
-            return false;
-        }
-        if (ret == -EBUSY && (evtchn_port_t)be_port != s->be_port) {
-            error_setg(errp, "xen-xenstore: backend port %u is not ours",
-                       be_port);
-            return false;
-        }
-        if (!xen_overlay_map_page(s->page,
-                                  XEN_XENSTORE_PFN << XEN_PAGE_SHIFT, errp)) {
-            return false;
-        }
-    }
 
-    /* Both parse: now for real (the same input cannot fail again). */
-    ret = xs_impl_deserialize(s->impl, store_bytes, s->domid,
-                              xs_conn_watch_event, s->conn);
-    g_assert(!ret);
-    ok = xs_conn_load(s->conn, conn_data, conn_len, errp);
-    g_assert(ok);
-    memcpy(s->xs, page, XEN_PAGE_SIZE);
-    s->guest_port = guest_port;
-    s->be_port = be_port;
-    s->ready = flags & XSDV_READY;
-    s->stopped = flags & XSDV_STOPPED;
-    s->adopt_indexes = flags & XSDV_ADOPT_INDEXES;
-    s->req_cons = req_cons;
-    s->rsp_prod = rsp_prod;
+    /* Commit: nothing below fails. */
+    if (reclaim) {
+        ret = xen_be_evtchn_reclaim(s->eh, img.be_port);
+        g_assert(!ret);
+    }
+    xs_conn_image_apply(s->conn, g_steal_pointer(&conn));
+    memcpy(s->xs, img.page, XEN_PAGE_SIZE);
+    s->guest_port = img.guest_port;
+    s->be_port = img.be_port;
+    s->ready = ready;
+    s->stopped = img.flags & XSDV_STOPPED;
+    s->adopt_indexes = img.flags & XSDV_ADOPT_INDEXES;
+    s->req_cons = img.req_cons;
+    s->rsp_prod = img.rsp_prod;
     trace_xen_xenstore_load(s->domid, s->guest_port, s->be_port);
     xs_conn_process(s->conn);
     qemu_bh_schedule(s->bh);

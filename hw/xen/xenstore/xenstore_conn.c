@@ -363,7 +363,7 @@ GByteArray *xs_conn_save(XsConn *conn)
     GByteArray *b = g_byte_array_new();
     GList *txs = g_hash_table_get_keys(conn->sess.transactions);
 
-    g_byte_array_append(b, (const guint8 *)XS_CONN_MAGIC, 4);
+    bs_put_bytes(b, XS_CONN_MAGIC, 4);
     bs_put_le32(b, XS_CONN_VERSION);
     bs_put_le32(b, conn->proto_error ? XS_CONN_FLAG_PROTO_ERROR : 0);
     bs_put_blob(b, conn->in, conn->in_len);
@@ -397,7 +397,7 @@ static char *get_string(ByteReader *r, size_t max)
 }
 
 /* The state being loaded, checked whole before it replaces the live one. */
-typedef struct XsConnImage {
+struct XsConnImage {
     bool proto_error;
     const uint8_t *in;
     uint32_t in_len;
@@ -406,17 +406,21 @@ typedef struct XsConnImage {
     GQueue events;
     GHashTable *event_keys;
     GHashTable *transactions;
-} XsConnImage;
+};
 
-static void image_clear(XsConnImage *img)
+void xs_conn_image_free(XsConnImage *img)
 {
     XsQueuedEvent *ev;
 
+    if (!img) {
+        return;
+    }
     while ((ev = g_queue_pop_head(&img->events))) {
         queued_event_free(ev);
     }
     g_hash_table_destroy(img->event_keys);
     g_hash_table_destroy(img->transactions);
+    g_free(img);
 }
 
 /* A buffered partial request must frame the way feed() would leave it. */
@@ -440,9 +444,8 @@ static bool input_is_valid(const XsConnImage *img)
 static bool parse_image(ByteReader *r, XsConnImage *img, Error **errp)
 {
     uint32_t version, flags, n;
-    const uint8_t *magic;
 
-    if (!br_bytes(r, 4, &magic) || memcmp(magic, XS_CONN_MAGIC, 4)) {
+    if (!br_expect(r, XS_CONN_MAGIC, 4)) {
         error_setg(errp, "xenstore connection state: bad magic");
         return false;
     }
@@ -506,44 +509,59 @@ static bool parse_image(ByteReader *r, XsConnImage *img, Error **errp)
     return true;
 }
 
-bool xs_conn_load(XsConn *conn, const uint8_t *data, size_t len,
-                  Error **errp)
+XsConnImage *xs_conn_image_parse(const uint8_t *data, size_t len,
+                                 Error **errp)
 {
+    XsConnImage *img = g_new0(XsConnImage, 1);
     ByteReader r;
-    XsConnImage img = {
-        .event_keys = g_hash_table_new(g_str_hash, g_str_equal),
-        .transactions = g_hash_table_new(NULL, NULL),
-    };
-    GHashTable *tmp;
 
     br_init(&r, data, len, false);
-    g_queue_init(&img.events);
-    if (!parse_image(&r, &img, errp)) {
-        image_clear(&img);
-        return false;
+    g_queue_init(&img->events);
+    img->event_keys = g_hash_table_new(g_str_hash, g_str_equal);
+    img->transactions = g_hash_table_new(NULL, NULL);
+    if (!parse_image(&r, img, errp)) {
+        xs_conn_image_free(img);
+        return NULL;
     }
+    return img;
+}
 
-    conn->proto_error = img.proto_error;
-    memcpy(conn->in, img.in, img.in_len);
-    conn->in_len = img.in_len;
+void xs_conn_image_apply(XsConn *conn, XsConnImage *img)
+{
+    GHashTable *tmp;
+
+    conn->proto_error = img->proto_error;
+    memcpy(conn->in, img->in, img->in_len);
+    conn->in_len = img->in_len;
     g_byte_array_set_size(conn->out, 0);
-    g_byte_array_append(conn->out, img.out, img.out_len);
+    g_byte_array_append(conn->out, img->out, img->out_len);
 
     /* Swap the loaded queue, index and set in; free the old ones. */
     clear_events(conn);
-    conn->events = img.events;
-    g_queue_init(&img.events);
+    conn->events = img->events;
+    g_queue_init(&img->events);
     for (GList *l = conn->events.head; l; l = l->next) {
         conn->event_bytes += event_wire_size(l->data);
     }
     tmp = conn->event_keys;
-    conn->event_keys = img.event_keys;
-    img.event_keys = tmp;
+    conn->event_keys = img->event_keys;
+    img->event_keys = tmp;
     tmp = conn->sess.transactions;
-    conn->sess.transactions = img.transactions;
-    img.transactions = tmp;
-    image_clear(&img);
+    conn->sess.transactions = img->transactions;
+    img->transactions = tmp;
+    xs_conn_image_free(img);
     trace_xenstore_conn_load(conn->sess.dom_id, conn->in_len, conn->out->len,
                              conn->events.length);
+}
+
+bool xs_conn_load(XsConn *conn, const uint8_t *data, size_t len,
+                  Error **errp)
+{
+    XsConnImage *img = xs_conn_image_parse(data, len, errp);
+
+    if (!img) {
+        return false;
+    }
+    xs_conn_image_apply(conn, img);
     return true;
 }
