@@ -36,12 +36,11 @@ static void sha256(const uint8_t *data, size_t len,
     g_checksum_free(ck);
 }
 
-bool xs_state_file_save(const char *path, XenstoreImplState *store,
-                        unsigned int domid, Error **errp)
+GByteArray *xs_state_file_contents(XenstoreImplState *store,
+                                   unsigned int domid)
 {
-    g_autoptr(GByteArray) b = g_byte_array_new();
     g_autoptr(GByteArray) stream = xs_impl_serialize(store);
-    g_autoptr(GError) gerr = NULL;
+    GByteArray *b = g_byte_array_new();
     uint8_t digest[XS_STATE_DIGEST_LEN];
 
     bs_put_bytes(b, XS_STATE_MAGIC, XS_STATE_MAGIC_LEN);
@@ -50,6 +49,14 @@ bool xs_state_file_save(const char *path, XenstoreImplState *store,
     bs_put_blob(b, stream->data, stream->len);
     sha256(b->data, b->len, digest);
     bs_put_bytes(b, digest, sizeof(digest));
+    return b;
+}
+
+bool xs_state_file_save(const char *path, XenstoreImplState *store,
+                        unsigned int domid, Error **errp)
+{
+    g_autoptr(GByteArray) b = xs_state_file_contents(store, domid);
+    g_autoptr(GError) gerr = NULL;
 
     /* Temporary file in the same directory, fsync, rename over @path. */
     if (!g_file_set_contents_full(path, (const gchar *)b->data, b->len,
@@ -115,24 +122,19 @@ static bool state_file_check(const char *path, const uint8_t *data,
     return true;
 }
 
-bool xs_state_file_load(const char *path, XenstoreImplState *store,
-                        unsigned int domid, xs_impl_watch_fn *watch_fn,
-                        void *watch_opaque, Error **errp)
+bool xs_state_file_load_contents(const char *path, const uint8_t *data,
+                                 size_t len, XenstoreImplState *store,
+                                 unsigned int domid,
+                                 xs_impl_watch_fn *watch_fn,
+                                 void *watch_opaque, Error **errp)
 {
-    g_autofree gchar *contents = NULL;
-    g_autoptr(GError) gerr = NULL;
     g_autoptr(GByteArray) bytes = NULL;
     const uint8_t *stream;
     uint32_t stream_len;
-    size_t len;
     int ret;
 
-    if (!g_file_get_contents(path, &contents, &len, &gerr)) {
-        error_setg(errp, "cannot read the state: %s", gerr->message);
-        return false;
-    }
-    if (!state_file_check(path, (const uint8_t *)contents, len, domid,
-                          &stream, &stream_len, errp)) {
+    if (!state_file_check(path, data, len, domid, &stream, &stream_len,
+                          errp)) {
         return false;
     }
     bytes = g_byte_array_new();
@@ -141,6 +143,26 @@ bool xs_state_file_load(const char *path, XenstoreImplState *store,
     if (ret) {
         error_setg(errp, "%s: bad store state: the store stream is "
                    "malformed or inconsistent (%s)", path, g_strerror(ret));
+        return false;
+    }
+    return true;
+}
+
+bool xs_state_file_load(const char *path, XenstoreImplState *store,
+                        unsigned int domid, xs_impl_watch_fn *watch_fn,
+                        void *watch_opaque, Error **errp)
+{
+    g_autofree gchar *contents = NULL;
+    g_autoptr(GError) gerr = NULL;
+    size_t len;
+
+    if (!g_file_get_contents(path, &contents, &len, &gerr)) {
+        error_setg(errp, "cannot read the state: %s", gerr->message);
+        return false;
+    }
+    if (!xs_state_file_load_contents(path, (const uint8_t *)contents, len,
+                                     store, domid, watch_fn, watch_opaque,
+                                     errp)) {
         return false;
     }
     trace_xenstored_load(path, len);

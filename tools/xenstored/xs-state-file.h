@@ -31,4 +31,16 @@ bool xs_state_file_load(const char *path, XenstoreImplState *store,
                         unsigned int domid, xs_impl_watch_fn *watch_fn,
                         void *watch_opaque, Error **errp);
 
+/*
+ * The same without the file: what xs_state_file_save() writes, and
+ * loading it from memory (@path only names it in messages).
+ */
+GByteArray *xs_state_file_contents(XenstoreImplState *store,
+                                   unsigned int domid);
+bool xs_state_file_load_contents(const char *path, const uint8_t *data,
+                                 size_t len, XenstoreImplState *store,
+                                 unsigned int domid,
+                                 xs_impl_watch_fn *watch_fn,
+                                 void *watch_opaque, Error **errp);
+
 #endif
