@@ -9,6 +9,7 @@
 #include "qemu/atomic.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/i386/kvm/xen_evtchn.h"
+#include "hw/i386/kvm/xen_xenstore_test.h"
 #include "xs-world.h"
 
 const XenXenstoreConfig world_cfg = {

@@ -12,6 +12,7 @@
 #include "hw/xen/interface/io/xs_wire.h"
 #include "hw/xen/special_pages.h"
 #include "hw/i386/kvm/xen_xenstore.h"
+#include "hw/i386/kvm/xen_xenstore_test.h"
 #include "hw/i386/kvm/xen_evtchn.h"
 #include "hw/i386/kvm/xen_overlay.h"
 #include "hw/xen/xenstore_conn.h"
@@ -80,11 +81,6 @@ int xen_xenstore_evtchn_fd(XenXenstoreState *s)
 XenstoreImplState *xen_xenstore_impl(XenXenstoreState *s)
 {
     return s->impl;
-}
-
-unsigned int xen_xenstore_domid(XenXenstoreState *s)
-{
-    return s->domid;
 }
 
 XsConn *xen_xenstore_conn(XenXenstoreState *s)
