@@ -39,10 +39,15 @@ void bs_put_be32(GByteArray *b, uint32_t v)
     g_byte_array_append(b, x, 4);
 }
 
+void bs_put_bytes(GByteArray *b, const void *data, size_t len)
+{
+    g_byte_array_append(b, data, len);
+}
+
 void bs_put_blob(GByteArray *b, const void *data, uint32_t len)
 {
     bs_put_le32(b, len);
-    g_byte_array_append(b, data, len);
+    bs_put_bytes(b, data, len);
 }
 
 void br_init(ByteReader *r, const void *data, size_t len, bool big_endian)
@@ -59,6 +64,15 @@ bool br_bytes(ByteReader *r, size_t n, const uint8_t **out)
         return false;
     }
     *out = r->p + r->off;
+    r->off += n;
+    return true;
+}
+
+bool br_expect(ByteReader *r, const void *want, size_t n)
+{
+    if (br_remaining(r) < n || memcmp(r->p + r->off, want, n)) {
+        return false;
+    }
     r->off += n;
     return true;
 }

@@ -7,27 +7,13 @@
 #ifndef QEMU_BYTESTREAM_H
 #define QEMU_BYTESTREAM_H
 
-/* Loads from unaligned memory, little endian (QEMU's names). */
-static inline uint16_t lduw_le_p(const void *ptr)
-{
-    const uint8_t *p = ptr;
-
-    return p[0] | (uint16_t)p[1] << 8;
-}
-
-static inline uint32_t ldl_le_p(const void *ptr)
-{
-    const uint8_t *p = ptr;
-
-    return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
 void bs_put_u8(GByteArray *b, uint8_t v);
 void bs_put_le16(GByteArray *b, uint16_t v);
 void bs_put_le32(GByteArray *b, uint32_t v);
 void bs_put_le64(GByteArray *b, uint64_t v);
 void bs_put_be32(GByteArray *b, uint32_t v);
+/* Bytes as they are (a magic, a page). */
+void bs_put_bytes(GByteArray *b, const void *data, size_t len);
 /* A little-endian u32 length, then the bytes. */
 void bs_put_blob(GByteArray *b, const void *data, uint32_t len);
 
@@ -49,6 +35,8 @@ static inline size_t br_remaining(const ByteReader *r)
     return r->len - r->off;
 }
 bool br_bytes(ByteReader *r, size_t n, const uint8_t **out);
+/* The next n bytes are exactly @want (a magic): takes them if so. */
+bool br_expect(ByteReader *r, const void *want, size_t n);
 bool br_u8(ByteReader *r, uint8_t *v);
 bool br_u16(ByteReader *r, uint16_t *v);
 bool br_u32(ByteReader *r, uint32_t *v);

@@ -13,7 +13,7 @@
 #include "qemu/main-loop.h"
 #include "hw/xen/interface/io/xs_wire.h"
 #include "hw/i386/kvm/xen_evtchn.h"
-#include "hw/i386/kvm/xen_xenstore.h"
+#include "hw/i386/kvm/xen_xenstore_test.h"
 #ifdef CONFIG_VALGRIND_CALLGRIND
 #include <valgrind/callgrind.h>
 #else

@@ -12,7 +12,7 @@
 #include "qemu/atomic.h"
 #include "qemu/main-loop.h"
 #include "hw/i386/kvm/xen_evtchn.h"
-#include "hw/i386/kvm/xen_xenstore.h"
+#include "hw/i386/kvm/xen_xenstore_test.h"
 #include "xs-socket-server.h"
 
 #define GUEST 1

@@ -97,27 +97,22 @@ refused "a file cut inside its header is refused" "truncated" "$T/stub" \
 echo "not a state" >"$T/text"
 refused "a file of something else is refused" \
     "is not a qemu-xenstored state file" "$T/text" --domid 4
-# Damage behind a valid checksum: each part's own loader refuses it.
-u32_at() { # FILE OFFSET: a little-endian u32
-    od -An -tu4 -j"$2" -N4 "$1" | tr -d ' '
-}
-reseal() { # IN OUT PART: spoil the magic of part 0 (event channels) or
-           # 1 (device) behind the 16-byte header, recompute the checksum
-    local body=$(( $(stat -c %s "$1") - 32 )) off=16 digest
-    if [ "$3" = 1 ]; then
-        off=$(( off + 4 + $(u32_at "$1" $off) ))
-    fi
+# Damage behind a valid checksum: refused by what reads that field.
+reseal() { # IN OUT OFFSET BYTE: put BYTE (printf format) at OFFSET of
+           # the body, recompute the checksum
+    local body=$(( $(stat -c %s "$1") - 32 )) digest
     head -c "$body" "$1" >"$2"
-    printf '#' | dd of="$2" bs=1 seek=$((off + 4)) conv=notrunc status=none
+    printf "$4" | dd of="$2" bs=1 seek="$3" conv=notrunc status=none
     digest=$(sha256sum "$2" | cut -c1-64 | sed 's/../\\x&/g')
     printf "$digest" >>"$2"
 }
-reseal "$state" "$T/bad-evtchn" 0
-refused "a damaged event channel part is refused" \
-    "bad event channel state" "$T/bad-evtchn" --domid 4
-reseal "$state" "$T/bad-device" 1
-refused "a damaged device part is refused" "not a device state" \
-    "$T/bad-device" --domid 4
+# The store stream starts behind the 16-byte header and its length.
+reseal "$state" "$T/bad-store" 20 '#'
+refused "a damaged store stream is refused" "bad store state" \
+    "$T/bad-store" --domid 4
+reseal "$state" "$T/version-1" 8 '\x01'
+refused "a state file of version 1 is refused" \
+    "unknown state file version 1" "$T/version-1" --domid 4
 refused "another guest's state is refused" \
     "state of domain 4, not of domain 5" "$state" --domid 5
 finish

@@ -12,7 +12,7 @@
 #include "qemu/trace-control.h"
 #include "hw/xen/interface/io/xs_wire.h"
 #include "hw/i386/kvm/xen_evtchn.h"
-#include "hw/i386/kvm/xen_xenstore.h"
+#include "hw/i386/kvm/xen_xenstore_test.h"
 
 /*
  * The input is a sequence of actions, each an opcode byte (taken modulo

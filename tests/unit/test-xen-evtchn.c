@@ -130,7 +130,8 @@ static void test_create_and_no_state(void)
     errno = 0;
     g_assert_null(xen_be_evtchn_open());
     g_assert_cmpint(errno, ==, ENODEV);
-    g_assert_cmpint(xen_evtchn_load((const uint8_t *)"x", 1), ==, -ENODEV);
+    g_assert_false(xen_evtchn_load((const uint8_t *)"x", 1, &err));
+    error_free_or_abort(&err);
 
     g_assert_false(xen_evtchn_create(DOMID_QEMU, &err));
     error_free_or_abort(&err);
@@ -583,7 +584,8 @@ static void test_save_load(void)
     setup();
     /* A handle opened before the load is unbound by it. */
     h = xen_be_evtchn_open();
-    g_assert_cmpint(xen_evtchn_load(w.stream->data, w.stream->len), ==, 0);
+    g_assert_true(xen_evtchn_load(w.stream->data, w.stream->len,
+                                  &error_abort));
     again = xen_evtchn_save();
     g_assert_cmpmem(again->data, again->len, w.stream->data, w.stream->len);
 
@@ -641,7 +643,8 @@ static void test_reset_after_load(void)
     build_world(&w);
     setup();
     h = xen_be_evtchn_open();
-    g_assert_cmpint(xen_evtchn_load(w.stream->data, w.stream->len), ==, 0);
+    g_assert_true(xen_evtchn_load(w.stream->data, w.stream->len,
+                                  &error_abort));
     /* Ports no device took back before the reset are gone with it. */
     xen_evtchn_reset();
     g_assert_cmpint(xen_be_evtchn_reclaim(h, w.detached_bp), ==, -EINVAL);
@@ -667,20 +670,51 @@ static void test_no_upcall_hook(void)
     xen_evtchn_destroy();
 }
 
+/*
+ * Load @len bytes: NULL if loaded, else the error message, which must
+ * say that it is about the event channel state.
+ */
+static char *load_error(const uint8_t *data, size_t len)
+{
+    Error *err = NULL;
+    char *msg;
+
+    if (xen_evtchn_load(data, len, &err)) {
+        g_assert_null(err);
+        return NULL;
+    }
+    g_assert_nonnull(err);
+    msg = g_strdup(error_get_pretty(err));
+    error_free(err);
+    g_assert_true(g_str_has_prefix(msg, "event channel state: "));
+    return msg;
+}
+
+/* Refused with a message that contains @what. */
+static void assert_refused(const uint8_t *data, size_t len, const char *what)
+{
+    g_autofree char *msg = load_error(data, len);
+
+    g_assert_nonnull(msg);
+    if (!strstr(msg, what)) {
+        g_error("refused with \"%s\", not for \"%s\"", msg, what);
+    }
+}
+
 static void test_load_other_domain(void)
 {
     SavedWorld w;
 
     build_world(&w);
     xen_evtchn_create(GUEST_DOMID + 1, &error_abort);
-    g_assert_cmpint(xen_evtchn_load(w.stream->data, w.stream->len), ==,
-                    -EINVAL);
+    assert_refused(w.stream->data, w.stream->len, "not of domain 2");
     xen_evtchn_destroy();
     g_byte_array_unref(w.stream);
 }
 
-/* Patch a little-endian u32 at off in a copy of the stream and load it. */
-static int load_patched32(GByteArray *s, size_t off, uint32_t v)
+/* Patch a little-endian u32 at off in a copy of the stream: refused. */
+static void refuse_patched32(GByteArray *s, size_t off, uint32_t v,
+                             const char *what)
 {
     g_autofree uint8_t *copy = g_memdup2(s->data, s->len);
 
@@ -688,7 +722,7 @@ static int load_patched32(GByteArray *s, size_t off, uint32_t v)
     copy[off + 1] = v >> 8;
     copy[off + 2] = v >> 16;
     copy[off + 3] = v >> 24;
-    return xen_evtchn_load(copy, s->len);
+    assert_refused(copy, s->len, what);
 }
 
 /* Offset of the record of guest port p (first records are guest ports). */
@@ -726,49 +760,58 @@ static void test_load_refuses_corrupt(void)
     gp_rec = record_of(s, w.gp, false);
     loop_rec = record_of(s, w.loop_a, false);
     be_rec = record_of(s, w.bp, true);
-    g_assert_cmpint(load_patched32(s, 0, 0x43564559), ==, -EINVAL);
-    g_assert_cmpint(load_patched32(s, 4, 2), ==, -EINVAL);   /* version */
-    g_assert_cmpint(load_patched32(s, 8, 0x10000 | GUEST_DOMID), ==,
-                    -EINVAL);                            /* reserved */
-    g_assert_cmpint(load_patched32(s, 12, 1000), ==, -EINVAL);
-    g_assert_cmpint(load_patched32(s, 16, 0xffffffff), ==, -EINVAL);
+    refuse_patched32(s, 0, 0x43564559, "bad magic");
+    refuse_patched32(s, 4, 2, "unknown version 2");
+    refuse_patched32(s, 8, 0x10000 | GUEST_DOMID, "reserved");
+    refuse_patched32(s, 12, 1000, "bytes of records");
+    refuse_patched32(s, 16, 0xffffffff, "bytes of records");
     /* Guest port records: number 0, out of the table, state, peers. */
-    g_assert_cmpint(load_patched32(s, gp_rec, 0), ==, -EINVAL);
-    g_assert_cmpint(load_patched32(s, gp_rec, EVTCHN_2L_NR_CHANNELS), ==,
-                    -EINVAL);
-    g_assert_cmpint(load_patched32(s, gp_rec + 4, 7), ==, -EINVAL);
-    g_assert_cmpint(load_patched32(s, gp_rec + 4, 0x400 | 2), ==, -EINVAL);
-    g_assert_cmpint(load_patched32(s, gp_rec + 8, w.bp + 1), ==, -EINVAL);
-    g_assert_cmpint(load_patched32(s, loop_rec + 8, w.loop_a), ==, -EINVAL);
-    g_assert_cmpint(load_patched32(s, loop_rec + 8, w.unbound), ==, -EINVAL);
-    g_assert_cmpint(load_patched32(s, loop_rec + 4, 2 | (5 << 16)), ==,
-                    -EINVAL);                     /* peer in domain 5 */
+    refuse_patched32(s, gp_rec, 0, "port 0 out of range");
+    refuse_patched32(s, gp_rec, EVTCHN_2L_NR_CHANNELS, "out of range");
+    refuse_patched32(s, gp_rec + 4, 7, "unknown state 7");
+    refuse_patched32(s, gp_rec + 4, 0x400 | 2, "unknown flags 0x4");
+    refuse_patched32(s, gp_rec + 8, w.bp + 1, "not bound back");
+    refuse_patched32(s, loop_rec + 8, w.loop_a, "no matching peer");
+    refuse_patched32(s, loop_rec + 8, w.unbound, "no matching peer");
+    refuse_patched32(s, loop_rec + 4, 2 | (5 << 16), "bad peer 5:");
     /* Backend records: bound to the wrong guest port, or out of range. */
-    g_assert_cmpint(load_patched32(s, be_rec + 4, w.unbound), ==, -EINVAL);
-    g_assert_cmpint(load_patched32(s, be_rec + 4, EVTCHN_2L_NR_CHANNELS), ==,
-                    -EINVAL);
-    g_assert_cmpint(load_patched32(s, be_rec + 4, 0), ==, -EINVAL);
-    g_assert_cmpint(load_patched32(s, be_rec + 8, 4), ==, -EINVAL);
+    refuse_patched32(s, be_rec + 4, w.unbound, "not bound back");
+    refuse_patched32(s, be_rec + 4, EVTCHN_2L_NR_CHANNELS, "out of range");
+    refuse_patched32(s, be_rec + 4, 0, "not bound back");
+    refuse_patched32(s, be_rec + 8, 4, "unknown flags");
 
-    /* Every truncation, and every single-byte change that is refused. */
+    /* Every truncation, and a byte too many. */
     for (size_t len = 0; len < s->len; len++) {
-        g_assert_cmpint(xen_evtchn_load(s->data, len), ==, -EINVAL);
+        g_autofree char *msg = load_error(s->data, len);
+
+        g_assert_nonnull(msg);
     }
+    {
+        g_autofree uint8_t *longer = g_malloc0(s->len + 1);
+
+        memcpy(longer, s->data, s->len);
+        assert_refused(longer, s->len + 1, "bytes of records");
+    }
+    /*
+     * Every bit of every byte flipped: refused with the state untouched,
+     * or accepted as a state that saves back exactly as loaded.
+     */
     for (size_t off = 0; off < s->len; off++) {
         for (unsigned bit = 0; bit < 8; bit++) {
             g_autofree uint8_t *copy = g_memdup2(s->data, s->len);
-            int err;
+            g_autofree char *msg = NULL;
+            g_autoptr(GByteArray) now = NULL;
 
             copy[off] ^= 1u << bit;
-            err = xen_evtchn_load(copy, s->len);
-            g_assert_true(err == 0 || err == -EINVAL);
-            if (err == 0) {
-                /* Accepted: it must save back exactly as loaded. */
-                g_autoptr(GByteArray) resaved = xen_evtchn_save();
-
-                g_assert_cmpmem(resaved->data, resaved->len, copy, s->len);
-                g_assert_cmpint(xen_evtchn_load(before->data, before->len),
-                                ==, 0);
+            msg = load_error(copy, s->len);
+            now = xen_evtchn_save();
+            if (msg) {
+                g_assert_cmpmem(now->data, now->len, before->data,
+                                before->len);
+            } else {
+                g_assert_cmpmem(now->data, now->len, copy, s->len);
+                g_assert_true(xen_evtchn_load(before->data, before->len,
+                                              &error_abort));
             }
         }
     }

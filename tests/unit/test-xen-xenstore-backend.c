@@ -10,7 +10,7 @@
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/xen_backend_ops.h"
 #include "hw/i386/kvm/xen_evtchn.h"
-#include "hw/i386/kvm/xen_xenstore.h"
+#include "hw/i386/kvm/xen_xenstore_test.h"
 #include "xs-guest.h"
 
 #define GUEST_DOMID 1

@@ -12,7 +12,7 @@
 #include "hw/xen/special_pages.h"
 #include "hw/xen/xen_backend_ops.h"
 #include "hw/i386/kvm/xen_evtchn.h"
-#include "hw/i386/kvm/xen_xenstore.h"
+#include "hw/i386/kvm/xen_xenstore_test.h"
 #include "hw/xen/xenstore_conn.h"
 #include "xs-world.h"
 

@@ -9,7 +9,7 @@
 #include "qemu/main-loop.h"
 #include "hw/xen/interface/io/xs_wire.h"
 #include "hw/i386/kvm/xen_evtchn.h"
-#include "hw/i386/kvm/xen_xenstore.h"
+#include "hw/i386/kvm/xen_xenstore_test.h"
 #include "xenstore-guest.h"
 
 #define RING_REQ        (XS_GUEST_RING + 0)

@@ -9,6 +9,7 @@
 #include "qemu/atomic.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/i386/kvm/xen_evtchn.h"
+#include "hw/i386/kvm/xen_xenstore_test.h"
 #include "xs-world.h"
 
 const XenXenstoreConfig world_cfg = {
@@ -59,7 +60,7 @@ void world_migrate(World *w)
     xen_xenstore_unrealize(w->s);
     xen_evtchn_destroy();
     w->s = world_device();
-    g_assert_cmpint(xen_evtchn_load(ev->data, ev->len), ==, 0);
+    g_assert_true(xen_evtchn_load(ev->data, ev->len, &error_abort));
     g_assert_true(xen_xenstore_load(w->s, dev->data, dev->len,
                                     &error_abort));
     xs_guest_retarget(&w->g, xen_xenstore_ring(w->s), w->g.port);

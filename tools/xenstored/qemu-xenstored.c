@@ -1,7 +1,7 @@
 /*
- * qemu-xenstored: hosts the xen-xenstore device of one emulated Xen
- * guest and serves its store to Xen's own tools on a Unix socket, as
- * xenstored does on a Xen host.  The command line and the wiring only.
+ * qemu-xenstored: holds the store of one emulated Xen guest and serves
+ * it to Xen's own tools on a Unix socket, as xenstored does on a Xen
+ * host.  The command line and the wiring only.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -12,8 +12,8 @@
 #include "qemu/main-loop.h"
 #include "qemu/trace-control.h"
 #include "hw/xen/interface/xen.h"
-#include "hw/i386/kvm/xen_evtchn.h"
-#include "hw/i386/kvm/xen_xenstore.h"
+#include "hw/xen/special_pages.h"
+#include "hw/xen/xenstore_home.h"
 #include "xs-socket-server.h"
 #include "xs-state-file.h"
 #include "trace.h"
@@ -21,6 +21,13 @@
 /* Where the socket goes when nothing else says (make run uses it too). */
 #define XS_DEFAULT_SOCKET CONFIG_BUILD_DIR "/run/qemu-xenstored.sock"
 #define XS_DEFAULT_MEMORY_MIB 128
+/*
+ * What store/port and store/ring-ref say: the port a guest's fresh event
+ * channel table gives first, and the ring's special PFN, as a VMM that
+ * attaches the guest would hand them out.
+ */
+#define XS_STORE_PORT 1
+#define XS_STORE_RING_REF XEN_XENSTORE_PFN
 
 typedef struct XsdOptions {
     char *socket;
@@ -38,7 +45,7 @@ typedef struct Xsd {
     XsdOptions opt;
     char *socket_path;
     uint64_t memory_kib;
-    XenXenstoreState *dev;
+    XenstoreImplState *store;
     XsSocketServer *srv;
     bool quit;
 } Xsd;
@@ -249,33 +256,49 @@ static gboolean on_save_signal(gpointer opaque)
     Error *err = NULL;
 
     trace_xenstored_signal("save");
-    if (d->opt.save && !xs_state_file_save(d->opt.save, d->dev, &err)) {
+    if (d->opt.save && !xs_state_file_save(d->opt.save, d->store,
+                                           d->opt.domid, &err)) {
         error_report_err(err);
     }
     return G_SOURCE_CONTINUE;
 }
 
-/* The device, its default nodes or loaded state, the quotas. */
-static bool start_device(Xsd *d, Error **errp)
+/*
+ * No guest is attached: events of the guest's watches (restored from a
+ * state file) have nowhere to go.
+ */
+static void drop_guest_event(void *opaque, const char *path,
+                             const char *token)
 {
-    XenXenstoreConfig cfg = {
-        .domid = d->opt.domid,
-        .name = d->opt.name,
-        .memory_kib = d->memory_kib,
-        .kvm = NULL,            /* a guest attaches later, if ever */
-    };
-    XenstoreImplState *impl;
+}
 
-    if (!xen_evtchn_create(d->opt.domid, errp)) {
+/* The guest's home as a VMM's device would make it, and its arrival. */
+static bool create_guest(Xsd *d, Error **errp)
+{
+    unsigned int domid = d->opt.domid;
+    int err;
+
+    err = xs_home_create(d->store, domid, d->opt.name ? d->opt.name : "guest",
+                         d->memory_kib);
+    if (!err) {
+        err = xs_home_publish_store(d->store, domid, XS_STORE_PORT,
+                                    XS_STORE_RING_REF);
+    }
+    if (err) {
+        error_setg(errp, "creating the guest's nodes: %s", g_strerror(err));
         return false;
     }
-    d->dev = xen_xenstore_realize(&cfg, errp);
-    if (!d->dev) {
-        return false;
-    }
-    impl = xen_xenstore_impl(d->dev);
+    xs_impl_introduce_domain(d->store, domid);
+    return true;
+}
+
+/* The store, with the guest's default nodes or the loaded state; quotas. */
+static bool start_store(Xsd *d, Error **errp)
+{
+    d->store = xs_impl_create(d->opt.domid);
     if (d->opt.load) {
-        if (!xs_state_file_load(d->opt.load, d->dev, errp)) {
+        if (!xs_state_file_load(d->opt.load, d->store, d->opt.domid,
+                                drop_guest_event, NULL, errp)) {
             return false;
         }
         /*
@@ -283,12 +306,12 @@ static bool start_device(Xsd *d, Error **errp)
          * saved came with it, but their connections did not: end them.
          * (Domain 0's watches are never saved; nothing else is dom0's.)
          */
-        xs_impl_reset_watches(impl, DOMID_QEMU);
-    } else if (!xen_xenstore_reset(d->dev, errp)) {
+        xs_impl_reset_watches(d->store, DOMID_QEMU);
+    } else if (!create_guest(d, errp)) {
         return false;
     }
     for (char **q = d->opt.quota; q && *q; q++) {
-        if (!apply_quota(impl, *q, errp)) {
+        if (!apply_quota(d->store, *q, errp)) {
             return false;
         }
     }
@@ -332,11 +355,10 @@ int main(int argc, char **argv)
     }
     /* A client that goes away mid-reply is an error return, not a kill. */
     signal(SIGPIPE, SIG_IGN);
-    if (!start_device(&d, &err)) {
+    if (!start_store(&d, &err)) {
         goto out;
     }
-    d.srv = xs_socket_server_new(xen_xenstore_impl(d.dev), d.socket_path,
-                                 &err);
+    d.srv = xs_socket_server_new(d.store, d.socket_path, &err);
     if (!d.srv) {
         goto out;
     }
@@ -354,7 +376,8 @@ int main(int argc, char **argv)
     xs_socket_server_free(d.srv);
     d.srv = NULL;
     ret = 0;
-    if (d.opt.save && !xs_state_file_save(d.opt.save, d.dev, &err)) {
+    if (d.opt.save && !xs_state_file_save(d.opt.save, d.store, d.opt.domid,
+                                          &err)) {
         ret = 1;
     }
 
@@ -368,8 +391,7 @@ out:
         error_report_err(err);
     }
     xs_socket_server_free(d.srv);
-    xen_xenstore_unrealize(d.dev);
-    xen_evtchn_destroy();
+    xs_impl_destroy(d.store);
     g_free(d.socket_path);
     options_free(&d.opt);
     return ret;

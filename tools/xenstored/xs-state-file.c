@@ -1,42 +1,28 @@
 /*
- * qemu-xenstored's state file: the device and event channel states in
+ * qemu-xenstored's state file: the store stream of the guest's store in
  * one checksummed file, replaced atomically.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
-#include "hw/i386/kvm/xen_evtchn.h"
+#include "qemu/bytestream.h"
 #include "xs-state-file.h"
 #include "trace.h"
 
 /*
  * Layout, numbers little-endian:
  *   "QXSSTATE", u32 version, u32 guest domid,
- *   u32 length + the event channel state (xen_evtchn_save),
- *   u32 length + the device state (xen_xenstore_save),
+ *   u32 length + the store stream (xs_impl_serialize),
  *   32 bytes: SHA-256 of everything before them.
  * The checksum lets a damaged file be refused as such, before any of it
- * is interpreted; each part is then checked again by its own loader.
+ * is interpreted; the store stream is then checked by its own loader.
+ * Version 1 held the event channel and ring device states instead.
  */
 #define XS_STATE_MAGIC "QXSSTATE"
 #define XS_STATE_MAGIC_LEN 8
-#define XS_STATE_VERSION 1
+#define XS_STATE_VERSION 2
 #define XS_STATE_DIGEST_LEN 32
 #define XS_STATE_HEADER_LEN (XS_STATE_MAGIC_LEN + 4 + 4)
-
-static void put_le32(GByteArray *b, uint32_t v)
-{
-    uint32_t le = GUINT32_TO_LE(v);
-
-    g_byte_array_append(b, (const guint8 *)&le, 4);
-}
-
-static void put_part(GByteArray *b, GByteArray *part)
-{
-    put_le32(b, part->len);
-    g_byte_array_append(b, part->data, part->len);
-    g_byte_array_unref(part);
-}
 
 static void sha256(const uint8_t *data, size_t len,
                    uint8_t digest[XS_STATE_DIGEST_LEN])
@@ -50,21 +36,27 @@ static void sha256(const uint8_t *data, size_t len,
     g_checksum_free(ck);
 }
 
-bool xs_state_file_save(const char *path, XenXenstoreState *s,
-                        Error **errp)
+GByteArray *xs_state_file_contents(XenstoreImplState *store,
+                                   unsigned int domid)
 {
-    g_autoptr(GByteArray) b = g_byte_array_new();
-    g_autoptr(GError) gerr = NULL;
+    g_autoptr(GByteArray) stream = xs_impl_serialize(store);
+    GByteArray *b = g_byte_array_new();
     uint8_t digest[XS_STATE_DIGEST_LEN];
 
-    g_byte_array_append(b, (const guint8 *)XS_STATE_MAGIC,
-                        XS_STATE_MAGIC_LEN);
-    put_le32(b, XS_STATE_VERSION);
-    put_le32(b, xen_xenstore_domid(s));
-    put_part(b, xen_evtchn_save());
-    put_part(b, xen_xenstore_save(s));
+    bs_put_bytes(b, XS_STATE_MAGIC, XS_STATE_MAGIC_LEN);
+    bs_put_le32(b, XS_STATE_VERSION);
+    bs_put_le32(b, domid);
+    bs_put_blob(b, stream->data, stream->len);
     sha256(b->data, b->len, digest);
-    g_byte_array_append(b, digest, sizeof(digest));
+    bs_put_bytes(b, digest, sizeof(digest));
+    return b;
+}
+
+bool xs_state_file_save(const char *path, XenstoreImplState *store,
+                        unsigned int domid, Error **errp)
+{
+    g_autoptr(GByteArray) b = xs_state_file_contents(store, domid);
+    g_autoptr(GError) gerr = NULL;
 
     /* Temporary file in the same directory, fsync, rename over @path. */
     if (!g_file_set_contents_full(path, (const gchar *)b->data, b->len,
@@ -77,49 +69,21 @@ bool xs_state_file_save(const char *path, XenXenstoreState *s,
     return true;
 }
 
-static uint32_t get_le32(const uint8_t *p)
+/*
+ * Everything but loading the store stream: the magic, the checksum,
+ * the header and the framing.  On success @stream points into @data.
+ */
+static bool state_file_check(const char *path, const uint8_t *data,
+                             size_t len, unsigned int domid,
+                             const uint8_t **stream, uint32_t *stream_len,
+                             Error **errp)
 {
-    uint32_t le;
-
-    memcpy(&le, p, 4);
-    return GUINT32_FROM_LE(le);
-}
-
-/* A length-prefixed part at *off; false if it runs past @end. */
-static bool get_part(const uint8_t *data, size_t end, size_t *off,
-                     const uint8_t **part, uint32_t *len)
-{
-    if (end - *off < 4) {
-        return false;
-    }
-    *len = get_le32(data + *off);
-    *off += 4;
-    if (end - *off < *len) {
-        return false;
-    }
-    *part = data + *off;
-    *off += *len;
-    return true;
-}
-
-bool xs_state_file_load(const char *path, XenXenstoreState *s,
-                        Error **errp)
-{
-    g_autofree gchar *contents = NULL;
-    g_autoptr(GError) gerr = NULL;
     uint8_t digest[XS_STATE_DIGEST_LEN];
-    const uint8_t *data, *evtchn, *device;
-    uint32_t evtchn_len, device_len, domid;
-    size_t len, end, off = XS_STATE_HEADER_LEN;
-    int ret;
+    uint32_t version, file_domid;
+    ByteReader r;
 
-    if (!g_file_get_contents(path, &contents, &len, &gerr)) {
-        error_setg(errp, "cannot read the state: %s", gerr->message);
-        return false;
-    }
-    data = (const uint8_t *)contents;
-    if (len < XS_STATE_MAGIC_LEN ||
-        memcmp(data, XS_STATE_MAGIC, XS_STATE_MAGIC_LEN)) {
+    br_init(&r, data, len, false);
+    if (!br_expect(&r, XS_STATE_MAGIC, XS_STATE_MAGIC_LEN)) {
         error_setg(errp, "%s is not a qemu-xenstored state file", path);
         return false;
     }
@@ -127,38 +91,78 @@ bool xs_state_file_load(const char *path, XenXenstoreState *s,
         error_setg(errp, "%s: state file truncated", path);
         return false;
     }
-    end = len - XS_STATE_DIGEST_LEN;
-    sha256(data, end, digest);
-    if (memcmp(digest, data + end, XS_STATE_DIGEST_LEN)) {
+    /* The reader stops where the checksum starts. */
+    r.len = len - XS_STATE_DIGEST_LEN;
+    sha256(data, r.len, digest);
+    if (memcmp(digest, data + r.len, XS_STATE_DIGEST_LEN)) {
         error_setg(errp, "%s: state file corrupt or truncated "
                    "(checksum mismatch)", path);
         return false;
     }
-    if (get_le32(data + XS_STATE_MAGIC_LEN) != XS_STATE_VERSION) {
-        error_setg(errp, "%s: unknown state file version %u", path,
-                   get_le32(data + XS_STATE_MAGIC_LEN));
+    /* Both are there: the length was checked above. */
+    br_u32(&r, &version);
+    br_u32(&r, &file_domid);
+    if (version != XS_STATE_VERSION) {
+        error_setg(errp, "%s: unknown state file version %u (this "
+                   "qemu-xenstored reads version %u)", path, version,
+                   XS_STATE_VERSION);
         return false;
     }
-    domid = get_le32(data + XS_STATE_MAGIC_LEN + 4);
-    if (domid != xen_xenstore_domid(s)) {
+    if (file_domid != domid) {
         error_setg(errp, "%s: state of domain %u, not of domain %u", path,
-                   domid, xen_xenstore_domid(s));
+                   file_domid, domid);
         return false;
     }
-    if (!get_part(data, end, &off, &evtchn, &evtchn_len) ||
-        !get_part(data, end, &off, &device, &device_len) || off != end) {
-        error_setg(errp, "%s: malformed state file", path);
+    if (!br_blob(&r, br_remaining(&r), stream, stream_len) ||
+        br_remaining(&r)) {
+        error_setg(errp, "%s: malformed state file (the store stream's "
+                   "length does not match the file)", path);
         return false;
     }
-    /* The device takes its ports back from the loaded table: first. */
-    ret = xen_evtchn_load(evtchn, evtchn_len);
-    if (ret < 0) {
-        error_setg(errp, "%s: bad event channel state: %s", path,
-                   g_strerror(-ret));
+    return true;
+}
+
+bool xs_state_file_load_contents(const char *path, const uint8_t *data,
+                                 size_t len, XenstoreImplState *store,
+                                 unsigned int domid,
+                                 xs_impl_watch_fn *watch_fn,
+                                 void *watch_opaque, Error **errp)
+{
+    g_autoptr(GByteArray) bytes = NULL;
+    const uint8_t *stream;
+    uint32_t stream_len;
+    int ret;
+
+    if (!state_file_check(path, data, len, domid, &stream, &stream_len,
+                          errp)) {
         return false;
     }
-    if (!xen_xenstore_load(s, device, device_len, errp)) {
-        error_prepend(errp, "%s: ", path);
+    bytes = g_byte_array_new();
+    g_byte_array_append(bytes, stream, stream_len);
+    ret = xs_impl_deserialize(store, bytes, domid, watch_fn, watch_opaque);
+    if (ret) {
+        error_setg(errp, "%s: bad store state: the store stream is "
+                   "malformed or inconsistent (%s)", path, g_strerror(ret));
+        return false;
+    }
+    return true;
+}
+
+bool xs_state_file_load(const char *path, XenstoreImplState *store,
+                        unsigned int domid, xs_impl_watch_fn *watch_fn,
+                        void *watch_opaque, Error **errp)
+{
+    g_autofree gchar *contents = NULL;
+    g_autoptr(GError) gerr = NULL;
+    size_t len;
+
+    if (!g_file_get_contents(path, &contents, &len, &gerr)) {
+        error_setg(errp, "cannot read the state: %s", gerr->message);
+        return false;
+    }
+    if (!xs_state_file_load_contents(path, (const uint8_t *)contents, len,
+                                     store, domid, watch_fn, watch_opaque,
+                                     errp)) {
         return false;
     }
     trace_xenstored_load(path, len);

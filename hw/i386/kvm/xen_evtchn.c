@@ -1,60 +1,21 @@
 /*
  * Emulated Xen event channels: the guest domain's port table, the
- * EVTCHNOP_* operations on it, the VMM's backend handles, and save/load.
+ * EVTCHNOP_* operations on it and the VMM's backend handles (save/load
+ * are in xen_evtchn_save.c).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
-#include "qemu/bytestream.h"
 #include <sys/eventfd.h>
 #include "hw/i386/kvm/xen_evtchn.h"
+#include "xen_evtchn_int.h"
 #include "trace.h"
-
-#define NR_PORTS EVTCHN_2L_NR_CHANNELS
-
-typedef enum XenEvtchnPortState {
-    PORT_FREE = 0,              /* also port 0, which is never used */
-    PORT_UNBOUND = 1,           /* waiting for remote_dom to bind */
-    PORT_INTERDOMAIN = 2,       /* connected to remote_dom:remote_port */
-} XenEvtchnPortState;
-
-/* A guest port: its state and its two shared_info bits. */
-typedef struct XenEvtchnPort {
-    uint8_t state;
-    bool pending;
-    bool masked;
-    domid_t remote_dom;         /* the guest's domid when it is loopback */
-    evtchn_port_t remote_port;  /* interdomain only */
-} XenEvtchnPort;
-
-/* A port of the VMM's own (backend) port space. */
-typedef struct XenEvtchnBePort {
-    bool in_use;
-    evtchn_port_t guest_port;   /* 0: the guest's end is closed */
-    XenEvtchnBeHandle *owner;   /* NULL: loaded, not yet taken back */
-    bool pending;               /* the guest sent since last returned */
-    bool masked;                /* returned by pending, not unmasked */
-} XenEvtchnBePort;
-
-struct XenEvtchnBeHandle {
-    int fd;
-    evtchn_port_t be_port;      /* 0: none */
-};
-
-typedef struct XenEvtchnState {
-    domid_t domid;
-    XenEvtchnPort ports[NR_PORTS];
-    XenEvtchnBePort be_ports[NR_PORTS];
-    GPtrArray *handles;         /* every open handle */
-    XenEvtchnUpcallFn *upcall;
-    void *upcall_opaque;
-} XenEvtchnState;
 
 static XenEvtchnState *evtchn;
 
-static bool valid_port(evtchn_port_t port)
+XenEvtchnState *xen_evtchn_state(void)
 {
-    return port > 0 && port < NR_PORTS;
+    return evtchn;
 }
 
 /* DOMID_SELF and the guest's own domid both mean the guest. */
@@ -539,19 +500,30 @@ out:
     return err;
 }
 
-int xen_be_evtchn_reclaim(XenEvtchnBeHandle *h, evtchn_port_t be_port)
+int xen_be_evtchn_check_reclaim(XenEvtchnBeHandle *h,
+                                evtchn_port_t be_port)
 {
-    int err = 0;
-
     if (!evtchn) {
         return -ENODEV;
     }
     if (h->be_port) {
-        err = -EBUSY;
-    } else if (!valid_port(be_port) || !evtchn->be_ports[be_port].in_use ||
-               evtchn->be_ports[be_port].owner) {
-        err = -EINVAL;
-    } else {
+        return -EBUSY;
+    }
+    if (!valid_port(be_port) || !evtchn->be_ports[be_port].in_use ||
+        evtchn->be_ports[be_port].owner) {
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int xen_be_evtchn_reclaim(XenEvtchnBeHandle *h, evtchn_port_t be_port)
+{
+    int err = xen_be_evtchn_check_reclaim(h, be_port);
+
+    if (err == -ENODEV) {
+        return err;
+    }
+    if (!err) {
         take_be_port(h, be_port);
     }
     trace_xen_be_evtchn_reclaim(be_port, err);
@@ -669,236 +641,5 @@ int xen_be_evtchn_unmask(XenEvtchnBeHandle *h, evtchn_port_t be_port)
         signal_handle(h);
     }
     trace_xen_be_evtchn_unmask(be_port, 0);
-    return 0;
-}
-
-/*
- * Save/load.  Version 1 stream, all fields little endian:
- *   header  "XEVC" | u32 version | u16 domid | u16 0 |
- *           u32 nr_ports | u32 nr_be_ports
- *   port    u32 port | u8 state | u8 flags | u16 remote_dom |
- *           u32 remote_port                  (nr_ports of them)
- *   be port u32 be_port | u32 guest_port | u8 flags | u8 0 [3]
- *                                            (nr_be_ports of them)
- * flags: bit 0 pending, bit 1 masked.  Records in increasing port order;
- * guest ports that are free with no bit set are left out.
- */
-#define EVTCHN_STREAM_MAGIC     "XEVC"
-#define EVTCHN_STREAM_VERSION   1
-#define EVTCHN_HEADER_SIZE      20
-#define EVTCHN_RECORD_SIZE      12
-#define FLAG_PENDING            1
-#define FLAG_MASKED             2
-
-static uint8_t flags_of(bool pending, bool masked)
-{
-    return (pending ? FLAG_PENDING : 0) | (masked ? FLAG_MASKED : 0);
-}
-
-GByteArray *xen_evtchn_save(void)
-{
-    GByteArray *out = g_byte_array_new();
-    uint32_t nr_ports = 0, nr_be_ports = 0;
-
-    if (!evtchn) {
-        return out;
-    }
-    for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
-        XenEvtchnPort *port = &evtchn->ports[p];
-
-        nr_ports += port->state != PORT_FREE || port->pending ||
-                    port->masked;
-        nr_be_ports += evtchn->be_ports[p].in_use;
-    }
-    g_byte_array_append(out, (const guint8 *)EVTCHN_STREAM_MAGIC, 4);
-    bs_put_le32(out, EVTCHN_STREAM_VERSION);
-    bs_put_le16(out, evtchn->domid);
-    bs_put_le16(out, 0);
-    bs_put_le32(out, nr_ports);
-    bs_put_le32(out, nr_be_ports);
-    for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
-        XenEvtchnPort *port = &evtchn->ports[p];
-
-        if (port->state == PORT_FREE && !port->pending && !port->masked) {
-            continue;
-        }
-        bs_put_le32(out, p);
-        bs_put_u8(out, port->state);
-        bs_put_u8(out, flags_of(port->pending, port->masked));
-        bs_put_le16(out, port->remote_dom);
-        bs_put_le32(out, port->remote_port);
-    }
-    for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
-        XenEvtchnBePort *be = &evtchn->be_ports[p];
-
-        if (!be->in_use) {
-            continue;
-        }
-        bs_put_le32(out, p);
-        bs_put_le32(out, be->guest_port);
-        bs_put_u8(out, flags_of(be->pending, be->masked));
-        bs_put_u8(out, 0);
-        bs_put_le16(out, 0);
-    }
-    trace_xen_evtchn_save(out->len, nr_ports, nr_be_ports);
-    return out;
-}
-
-/* Decode the records into ports/be_ports; NULL or the reason it failed. */
-static const char *decode_stream(const uint8_t *data, size_t len,
-                                 XenEvtchnPort *ports,
-                                 XenEvtchnBePort *be_ports)
-{
-    uint32_t nr_ports, nr_be_ports;
-    const uint8_t *rec;
-    evtchn_port_t last = 0;
-
-    if (len < EVTCHN_HEADER_SIZE || memcmp(data, EVTCHN_STREAM_MAGIC, 4)) {
-        return "bad magic";
-    }
-    if (ldl_le_p(data + 4) != EVTCHN_STREAM_VERSION) {
-        return "unknown version";
-    }
-    if (lduw_le_p(data + 8) != evtchn->domid) {
-        return "another domain's state";
-    }
-    if (lduw_le_p(data + 10)) {
-        return "reserved field set";
-    }
-    nr_ports = ldl_le_p(data + 12);
-    nr_be_ports = ldl_le_p(data + 16);
-    if (nr_ports >= NR_PORTS || nr_be_ports >= NR_PORTS ||
-        len != EVTCHN_HEADER_SIZE +
-               (size_t)EVTCHN_RECORD_SIZE * (nr_ports + nr_be_ports)) {
-        return "bad length";
-    }
-    rec = data + EVTCHN_HEADER_SIZE;
-    for (uint32_t i = 0; i < nr_ports; i++, rec += EVTCHN_RECORD_SIZE) {
-        evtchn_port_t port = ldl_le_p(rec);
-        XenEvtchnPort *p = &ports[port];
-
-        if (!valid_port(port) || port <= last) {
-            return "port out of range or order";
-        }
-        last = port;
-        if (rec[5] & ~(FLAG_PENDING | FLAG_MASKED)) {
-            return "unknown port flags";
-        }
-        p->state = rec[4];
-        p->pending = rec[5] & FLAG_PENDING;
-        p->masked = rec[5] & FLAG_MASKED;
-        p->remote_dom = lduw_le_p(rec + 6);
-        p->remote_port = ldl_le_p(rec + 8);
-        switch (p->state) {
-        case PORT_FREE:
-            /* Only its mask bit is kept, so that must be set. */
-            if (p->pending || !p->masked || p->remote_dom ||
-                p->remote_port) {
-                return "free port with a peer, pending or unmasked";
-            }
-            break;
-        case PORT_UNBOUND:
-            if (p->remote_dom >= DOMID_FIRST_RESERVED || p->remote_port) {
-                return "bad unbound port";
-            }
-            break;
-        case PORT_INTERDOMAIN:
-            if ((p->remote_dom != DOMID_QEMU &&
-                 p->remote_dom != evtchn->domid) ||
-                !valid_port(p->remote_port)) {
-                return "bad interdomain port";
-            }
-            break;
-        default:
-            return "unknown port state";
-        }
-    }
-    last = 0;
-    for (uint32_t i = 0; i < nr_be_ports; i++, rec += EVTCHN_RECORD_SIZE) {
-        evtchn_port_t be_port = ldl_le_p(rec);
-        XenEvtchnBePort *be = &be_ports[be_port];
-
-        if (!valid_port(be_port) || be_port <= last) {
-            return "backend port out of range or order";
-        }
-        last = be_port;
-        if ((rec[8] & ~(FLAG_PENDING | FLAG_MASKED)) || rec[9] ||
-            lduw_le_p(rec + 10)) {
-            return "unknown backend port flags";
-        }
-        be->in_use = true;
-        be->guest_port = ldl_le_p(rec + 4);
-        be->pending = rec[8] & FLAG_PENDING;
-        be->masked = rec[8] & FLAG_MASKED;
-        if (be->guest_port && !valid_port(be->guest_port)) {
-            return "backend port bound out of range";
-        }
-    }
-    return NULL;
-}
-
-/* Every connection must be seen the same from both of its ends. */
-static const char *check_links(XenEvtchnPort *ports,
-                               XenEvtchnBePort *be_ports)
-{
-    for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
-        XenEvtchnPort *port = &ports[p];
-        XenEvtchnBePort *be = &be_ports[p];
-
-        if (port->state == PORT_INTERDOMAIN) {
-            if (port->remote_dom == DOMID_QEMU) {
-                if (!be_ports[port->remote_port].in_use ||
-                    be_ports[port->remote_port].guest_port != p) {
-                    return "guest port to a backend port not bound back";
-                }
-            } else {
-                XenEvtchnPort *peer = &ports[port->remote_port];
-
-                if (port->remote_port == p ||
-                    peer->state != PORT_INTERDOMAIN ||
-                    peer->remote_dom != port->remote_dom ||
-                    peer->remote_port != p) {
-                    return "loopback port with no matching peer";
-                }
-            }
-        }
-        if (be->in_use && be->guest_port) {
-            XenEvtchnPort *gp = &ports[be->guest_port];
-
-            if (gp->state != PORT_INTERDOMAIN ||
-                gp->remote_dom != DOMID_QEMU || gp->remote_port != p) {
-                return "backend port to a guest port not bound back";
-            }
-        }
-    }
-    return NULL;
-}
-
-int xen_evtchn_load(const uint8_t *data, size_t len)
-{
-    g_autofree XenEvtchnPort *ports = g_new0(XenEvtchnPort, NR_PORTS);
-    g_autofree XenEvtchnBePort *be_ports = g_new0(XenEvtchnBePort,
-                                                  NR_PORTS);
-    const char *why;
-
-    if (!evtchn) {
-        return -ENODEV;
-    }
-    why = decode_stream(data, len, ports, be_ports);
-    if (!why) {
-        why = check_links(ports, be_ports);
-    }
-    if (why) {
-        trace_xen_evtchn_load_failed(len, why);
-        return -EINVAL;
-    }
-    for (guint i = 0; i < evtchn->handles->len; i++) {
-        XenEvtchnBeHandle *h = g_ptr_array_index(evtchn->handles, i);
-
-        h->be_port = 0;
-    }
-    memcpy(evtchn->ports, ports, sizeof(evtchn->ports));
-    memcpy(evtchn->be_ports, be_ports, sizeof(evtchn->be_ports));
-    trace_xen_evtchn_load(len);
     return 0;
 }

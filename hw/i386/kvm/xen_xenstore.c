@@ -8,12 +8,15 @@
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
 #include "qemu/main-loop.h"
+#include "qemu/bytestream.h"
 #include "hw/xen/interface/io/xs_wire.h"
 #include "hw/xen/special_pages.h"
 #include "hw/i386/kvm/xen_xenstore.h"
+#include "hw/i386/kvm/xen_xenstore_test.h"
 #include "hw/i386/kvm/xen_evtchn.h"
 #include "hw/i386/kvm/xen_overlay.h"
 #include "hw/xen/xenstore_conn.h"
+#include "hw/xen/xenstore_home.h"
 #include "trace.h"
 
 #define XEN_XENSTORE_SAVE_MAGIC "XSDV"
@@ -80,11 +83,6 @@ XenstoreImplState *xen_xenstore_impl(XenXenstoreState *s)
     return s->impl;
 }
 
-unsigned int xen_xenstore_domid(XenXenstoreState *s)
-{
-    return s->domid;
-}
-
 XsConn *xen_xenstore_conn(XenXenstoreState *s)
 {
     return s->conn;
@@ -101,81 +99,6 @@ void xen_xenstore_ring_state(XenXenstoreState *s, XenXenstoreRingState *st)
     st->rsp_prod = s->rsp_prod;
     st->stopped = s->stopped;
     st->adopt_indexes = s->adopt_indexes;
-}
-
-/* ---- the default nodes ---- */
-
-static int xs_node_write(XenXenstoreState *s, const char *rel,
-                         const char *value)
-{
-    g_autofree char *path = g_strdup_printf("/local/domain/%u/%s", s->domid,
-                                            rel);
-    g_autoptr(GByteArray) data = g_byte_array_new();
-
-    g_byte_array_append(data, (const uint8_t *)value, strlen(value));
-    return xs_impl_write(s->impl, DOMID_QEMU, XBT_NULL, path, data);
-}
-
-static int xs_node_give_to_guest(XenXenstoreState *s, const char *rel)
-{
-    g_autofree char *path = g_strdup_printf("/local/domain/%u/%s", s->domid,
-                                            rel);
-    g_autofree char *perm = xs_perm_as_string(XS_PERM_NONE, s->domid);
-    GList *perms = g_list_append(NULL, perm);
-    int err = xs_impl_set_perms(s->impl, DOMID_QEMU, XBT_NULL, path, perms);
-
-    g_list_free(perms);
-    return err;
-}
-
-/* Spec section 9: what every emulated guest finds in its home. */
-static bool xen_xenstore_default_nodes(XenXenstoreState *s, Error **errp)
-{
-    static const char *const dom0_nodes[][2] = {
-        { "control/platform-feature-xs_reset_watches", "1" },
-        { "control/platform-feature-multiprocessor-suspend", "1" },
-        { "platform/acpi", "1" },
-        { "platform/acpi_s3", "1" },
-        { "platform/acpi_s4", "1" },
-        { "platform/acpi_laptop_slate", "0" },
-    };
-    static const char *const guest_nodes[][2] = {
-        { "attr", "" }, { "control/shutdown", "" },
-        { "control/feature-poweroff", "1" }, { "control/feature-reboot", "1" },
-        { "control/feature-suspend", "1" }, { "control/feature-s3", "1" },
-        { "control/feature-s4", "1" }, { "data", "" }, { "device", "" },
-        { "drivers", "" }, { "error", "" }, { "feature", "" },
-    };
-    g_autofree char *home = g_strdup_printf("/local/domain/%u", s->domid);
-    g_autofree char *domid = g_strdup_printf("%u", s->domid);
-    g_autofree char *memory = g_strdup_printf("%" PRIu64, s->memory_kib);
-    g_autofree char *owner = xs_perm_as_string(XS_PERM_NONE, DOMID_QEMU);
-    g_autofree char *reader = xs_perm_as_string(XS_PERM_READ, s->domid);
-    GList *perms = g_list_append(g_list_append(NULL, owner), reader);
-    int err;
-
-    /* The home: owned by dom0, readable by the guest; children inherit. */
-    err = xs_impl_mkdir(s->impl, DOMID_QEMU, XBT_NULL, home);
-    if (!err) {
-        err = xs_impl_set_perms(s->impl, DOMID_QEMU, XBT_NULL, home, perms);
-    }
-    g_list_free(perms);
-    err = err ? err : xs_node_write(s, "domid", domid);
-    err = err ? err : xs_node_write(s, "name", s->name);
-    err = err ? err : xs_node_write(s, "memory/target", memory);
-    for (size_t i = 0; !err && i < ARRAY_SIZE(dom0_nodes); i++) {
-        err = xs_node_write(s, dom0_nodes[i][0], dom0_nodes[i][1]);
-    }
-    for (size_t i = 0; !err && i < ARRAY_SIZE(guest_nodes); i++) {
-        err = xs_node_write(s, guest_nodes[i][0], guest_nodes[i][1]);
-        err = err ? err : xs_node_give_to_guest(s, guest_nodes[i][0]);
-    }
-    if (err) {
-        error_setg(errp, "xen-xenstore: creating the default nodes: %s",
-                   g_strerror(err));
-        return false;
-    }
-    return true;
 }
 
 /* ---- the ring ---- */
@@ -375,6 +298,7 @@ XenXenstoreState *xen_xenstore_realize(const XenXenstoreConfig *cfg,
                                        Error **errp)
 {
     XenXenstoreState *s;
+    int err;
 
     if (xen_xenstore_singleton) {
         error_setg(errp, "xen-xenstore: only one device per machine");
@@ -402,7 +326,10 @@ XenXenstoreState *xen_xenstore_realize(const XenXenstoreConfig *cfg,
     s->impl = xs_impl_create(s->domid);
     s->conn = xs_conn_new(s->impl, s->domid, true, xen_xenstore_kick, s);
     s->bh = qemu_bh_new(xen_xenstore_bh, s);
-    if (!xen_xenstore_default_nodes(s, errp)) {
+    err = xs_home_create(s->impl, s->domid, s->name, s->memory_kib);
+    if (err) {
+        error_setg(errp, "xen-xenstore: creating the default nodes: %s",
+                   g_strerror(err));
         goto fail;
     }
     qemu_set_fd_handler(xen_be_evtchn_fd(s->eh), xen_xenstore_evtchn_event,
@@ -483,7 +410,6 @@ bool xen_xenstore_reset(XenXenstoreState *s, Error **errp)
     struct evtchn_alloc_unbound alloc = {
         .dom = DOMID_SELF, .remote_dom = DOMID_QEMU,
     };
-    g_autofree char *port = NULL, *ring_ref = NULL;
     int ret;
 
     if (!xen_overlay_map_page(s->page, XEN_XENSTORE_PFN << XEN_PAGE_SHIFT,
@@ -528,10 +454,8 @@ bool xen_xenstore_reset(XenXenstoreState *s, Error **errp)
     s->xs->evtchn_port = s->guest_port;
     smp_wmb();
 
-    port = g_strdup_printf("%u", s->guest_port);
-    ring_ref = g_strdup_printf("%" PRIu64, (uint64_t)XEN_XENSTORE_PFN);
-    if (xs_node_write(s, "store/port", port) ||
-        xs_node_write(s, "store/ring-ref", ring_ref)) {
+    if (xs_home_publish_store(s->impl, s->domid, s->guest_port,
+                              XEN_XENSTORE_PFN)) {
         error_setg(errp, "xen-xenstore: publishing store/port");
         return false;
     }
@@ -543,155 +467,194 @@ bool xen_xenstore_reset(XenXenstoreState *s, Error **errp)
 
 /* ---- save / load ---- */
 
-static void put_le32(GByteArray *b, uint32_t v)
-{
-    uint32_t le = GUINT32_TO_LE(v);
-
-    g_byte_array_append(b, (const uint8_t *)&le, 4);
-}
-
-static void put_blob(GByteArray *b, GByteArray *blob)
-{
-    put_le32(b, blob->len);
-    g_byte_array_append(b, blob->data, blob->len);
-    g_byte_array_unref(blob);
-}
-
 GByteArray *xen_xenstore_save(XenXenstoreState *s)
 {
+    g_autoptr(GByteArray) conn = xs_conn_save(s->conn);
+    g_autoptr(GByteArray) store = xs_impl_serialize(s->impl);
     GByteArray *b = g_byte_array_new();
 
-    g_byte_array_append(b, (const uint8_t *)XEN_XENSTORE_SAVE_MAGIC, 4);
-    put_le32(b, XEN_XENSTORE_SAVE_VERSION);
-    put_le32(b, s->domid);
-    put_le32(b, s->guest_port);
-    put_le32(b, s->be_port);
-    put_le32(b, (s->ready ? XSDV_READY : 0) | (s->stopped ? XSDV_STOPPED : 0) |
-                (s->adopt_indexes ? XSDV_ADOPT_INDEXES : 0));
-    put_le32(b, s->req_cons);
-    put_le32(b, s->rsp_prod);
-    g_byte_array_append(b, (const uint8_t *)s->xs, XEN_PAGE_SIZE);
-    put_blob(b, xs_conn_save(s->conn));
-    put_blob(b, xs_impl_serialize(s->impl));
+    bs_put_bytes(b, XEN_XENSTORE_SAVE_MAGIC, 4);
+    bs_put_le32(b, XEN_XENSTORE_SAVE_VERSION);
+    bs_put_le32(b, s->domid);
+    bs_put_le32(b, s->guest_port);
+    bs_put_le32(b, s->be_port);
+    bs_put_le32(b, (s->ready ? XSDV_READY : 0) |
+                   (s->stopped ? XSDV_STOPPED : 0) |
+                   (s->adopt_indexes ? XSDV_ADOPT_INDEXES : 0));
+    bs_put_le32(b, s->req_cons);
+    bs_put_le32(b, s->rsp_prod);
+    bs_put_bytes(b, s->xs, XEN_PAGE_SIZE);
+    bs_put_blob(b, conn->data, conn->len);
+    bs_put_blob(b, store->data, store->len);
     return b;
 }
 
-typedef struct XsDevReader {
-    const uint8_t *p;
-    size_t len, off;
-} XsDevReader;
+/* A saved device state, split up: the byte fields point into the input. */
+typedef struct XenXenstoreImage {
+    uint32_t domid;
+    uint32_t guest_port;
+    uint32_t be_port;
+    uint32_t flags;
+    uint32_t req_cons;
+    uint32_t rsp_prod;
+    const uint8_t *page;
+    const uint8_t *conn;
+    uint32_t conn_len;
+    const uint8_t *store;
+    uint32_t store_len;
+} XenXenstoreImage;
 
-static bool get_le32(XsDevReader *r, uint32_t *v)
+/* The record's framing and own fields; its parts are not looked into. */
+static bool xen_xenstore_parse(XenXenstoreState *s, const uint8_t *data,
+                               size_t len, XenXenstoreImage *img,
+                               Error **errp)
 {
-    uint32_t le;
+    uint32_t version;
+    ByteReader r;
 
-    if (r->len - r->off < 4) {
+    br_init(&r, data, len, false);
+    if (!br_expect(&r, XEN_XENSTORE_SAVE_MAGIC, 4)) {
+        error_setg(errp, "xen-xenstore: not a device state");
         return false;
     }
-    memcpy(&le, r->p + r->off, 4);
-    r->off += 4;
-    *v = GUINT32_FROM_LE(le);
+    if (!br_u32(&r, &version)) {
+        error_setg(errp, "xen-xenstore: device state truncated in its "
+                   "header");
+        return false;
+    }
+    if (version != XEN_XENSTORE_SAVE_VERSION) {
+        error_setg(errp, "xen-xenstore: unknown device state version %u",
+                   version);
+        return false;
+    }
+    if (!br_u32(&r, &img->domid) || !br_u32(&r, &img->guest_port) ||
+        !br_u32(&r, &img->be_port) || !br_u32(&r, &img->flags) ||
+        !br_u32(&r, &img->req_cons) || !br_u32(&r, &img->rsp_prod) ||
+        !br_bytes(&r, XEN_PAGE_SIZE, &img->page)) {
+        error_setg(errp, "xen-xenstore: device state truncated in its "
+                   "header or ring page");
+        return false;
+    }
+    if (!br_blob(&r, br_remaining(&r), &img->conn, &img->conn_len)) {
+        error_setg(errp, "xen-xenstore: device state truncated in the "
+                   "connection state");
+        return false;
+    }
+    if (!br_blob(&r, br_remaining(&r), &img->store, &img->store_len)) {
+        error_setg(errp, "xen-xenstore: device state truncated in the "
+                   "store stream");
+        return false;
+    }
+    if (br_remaining(&r)) {
+        error_setg(errp, "xen-xenstore: %zu bytes after the device state",
+                   br_remaining(&r));
+        return false;
+    }
+    if (img->domid != s->domid) {
+        error_setg(errp, "xen-xenstore: device state of domain %u, not of "
+                   "domain %u", img->domid, s->domid);
+        return false;
+    }
+    if (img->flags & ~XSDV_FLAGS_ALL) {
+        error_setg(errp, "xen-xenstore: unknown device state flags 0x%x",
+                   img->flags);
+        return false;
+    }
+    if ((img->flags & XSDV_READY) && (!img->guest_port || !img->be_port)) {
+        error_setg(errp, "xen-xenstore: a ready device state without its "
+                   "ports");
+        return false;
+    }
     return true;
 }
 
-static bool get_blob(XsDevReader *r, const uint8_t **data, uint32_t *len)
+/*
+ * Can the device have the saved backend port?  *reclaim says whether it
+ * must still take it (after an event channel load) or has it already.
+ */
+static bool xen_xenstore_check_be_port(XenXenstoreState *s,
+                                       evtchn_port_t be_port, bool *reclaim,
+                                       Error **errp)
 {
-    if (!get_le32(r, len) || r->len - r->off < *len) {
+    int ret = xen_be_evtchn_check_reclaim(s->eh, be_port);
+
+    *reclaim = !ret;
+    if (ret == -EBUSY && be_port != s->be_port) {
+        error_setg(errp, "xen-xenstore: backend port %u is not ours",
+                   be_port);
         return false;
     }
-    *data = r->p + r->off;
-    r->off += *len;
+    if (ret < 0 && ret != -EBUSY) {
+        error_setg(errp, "xen-xenstore: backend port %u: %s", be_port,
+                   g_strerror(-ret));
+        return false;
+    }
     return true;
 }
 
 bool xen_xenstore_load(XenXenstoreState *s, const uint8_t *data, size_t len,
                        Error **errp)
 {
-    XsDevReader r = { .p = data, .len = len };
-    uint32_t version, domid, guest_port, be_port, flags, req_cons, rsp_prod;
-    uint32_t conn_len, store_len;
-    const uint8_t *page, *conn_data, *store_data;
-    g_autoptr(GByteArray) store_bytes = NULL;
-    XenstoreImplState *trial;
-    XsConn *trial_conn;
-    bool ok;
+    g_autoptr(XsConnImage) conn = NULL;
+    g_autoptr(GByteArray) store = NULL;
+    XenXenstoreImage img;
+    bool ready, reclaim = false, was_mapped;
     int ret;
 
-    if (len < 4 || memcmp(data, XEN_XENSTORE_SAVE_MAGIC, 4)) {
-        error_setg(errp, "xen-xenstore: not a device state");
+    /* Everything that can be checked without changing anything. */
+    if (!xen_xenstore_parse(s, data, len, &img, errp)) {
         return false;
     }
-    r.off = 4;
-    if (!get_le32(&r, &version) || version != XEN_XENSTORE_SAVE_VERSION ||
-        !get_le32(&r, &domid) || !get_le32(&r, &guest_port) ||
-        !get_le32(&r, &be_port) || !get_le32(&r, &flags) ||
-        !get_le32(&r, &req_cons) || !get_le32(&r, &rsp_prod) ||
-        r.len - r.off < XEN_PAGE_SIZE) {
-        error_setg(errp, "xen-xenstore: truncated or unknown device state");
+    conn = xs_conn_image_parse(img.conn, img.conn_len, errp);
+    if (!conn) {
+        error_prepend(errp, "xen-xenstore: ");
         return false;
     }
-    page = data + r.off;
-    r.off += XEN_PAGE_SIZE;
-    if (!get_blob(&r, &conn_data, &conn_len) ||
-        !get_blob(&r, &store_data, &store_len) || r.off != r.len) {
-        error_setg(errp, "xen-xenstore: truncated device state");
+    ready = img.flags & XSDV_READY;
+    if (ready && !xen_xenstore_check_be_port(s, img.be_port, &reclaim,
+                                             errp)) {
         return false;
     }
-    if (domid != s->domid || (flags & ~XSDV_FLAGS_ALL) ||
-        (flags & XSDV_READY && (!guest_port || !be_port))) {
-        error_setg(errp, "xen-xenstore: device state of another guest");
+    /* A ready ring is at its PFN; a failed map leaves the page as it was. */
+    was_mapped = xen_overlay_page_gpa(s->page) != XEN_OVERLAY_UNMAPPED;
+    if (ready && !xen_overlay_map_page(s->page,
+                                       XEN_XENSTORE_PFN << XEN_PAGE_SHIFT,
+                                       errp)) {
         return false;
     }
 
-    /* Try the database and connection on a copy first: all or nothing. */
-    store_bytes = g_byte_array_new();
-    g_byte_array_append(store_bytes, store_data, store_len);
-    trial = xs_impl_create(s->domid);
-    trial_conn = xs_conn_new(trial, s->domid, true, NULL, NULL);
-    ret = xs_impl_deserialize(trial, store_bytes, s->domid,
-                              xs_conn_watch_event, trial_conn);
-    ok = !ret && xs_conn_load(trial_conn, conn_data, conn_len, errp);
+    /*
+     * The store: its loader checks the whole stream before it changes
+     * anything, so this is the one step that may still fail, and then
+     * only the mapping is to be undone.
+     */
+    store = g_byte_array_new();
+    g_byte_array_append(store, img.store, img.store_len);
+    ret = xs_impl_deserialize(s->impl, store, s->domid, xs_conn_watch_event,
+                              s->conn);
     if (ret) {
-        error_setg(errp, "xen-xenstore: bad database state: %s",
+        if (ready && !was_mapped) {
+            xen_overlay_unmap_page(s->page);
+        }
+        error_setg(errp, "xen-xenstore: bad store stream: %s",
                    g_strerror(ret));
-    }
-    xs_conn_free(trial_conn);
-    xs_impl_destroy(trial);
-    if (!ok) {
         return false;
     }
-    if (flags & XSDV_READY) {
-        ret = xen_be_evtchn_reclaim(s->eh, be_port);
-        if (ret < 0 && ret != -EBUSY) {
-            error_setg(errp, "xen-xenstore: backend port %u: %s", be_port,
-                       g_strerror(-ret));
-            return false;
-        }
-        if (ret == -EBUSY && (evtchn_port_t)be_port != s->be_port) {
-            error_setg(errp, "xen-xenstore: backend port %u is not ours",
-                       be_port);
-            return false;
-        }
-        if (!xen_overlay_map_page(s->page,
-                                  XEN_XENSTORE_PFN << XEN_PAGE_SHIFT, errp)) {
-            return false;
-        }
-    }
 
-    /* Both parse: now for real (the same input cannot fail again). */
-    ret = xs_impl_deserialize(s->impl, store_bytes, s->domid,
-                              xs_conn_watch_event, s->conn);
-    g_assert(!ret);
-    ok = xs_conn_load(s->conn, conn_data, conn_len, errp);
-    g_assert(ok);
-    memcpy(s->xs, page, XEN_PAGE_SIZE);
-    s->guest_port = guest_port;
-    s->be_port = be_port;
-    s->ready = flags & XSDV_READY;
-    s->stopped = flags & XSDV_STOPPED;
-    s->adopt_indexes = flags & XSDV_ADOPT_INDEXES;
-    s->req_cons = req_cons;
-    s->rsp_prod = rsp_prod;
+    /* Commit: nothing below fails. */
+    if (reclaim) {
+        ret = xen_be_evtchn_reclaim(s->eh, img.be_port);
+        g_assert(!ret);
+    }
+    xs_conn_image_apply(s->conn, g_steal_pointer(&conn));
+    memcpy(s->xs, img.page, XEN_PAGE_SIZE);
+    s->guest_port = img.guest_port;
+    s->be_port = img.be_port;
+    s->ready = ready;
+    s->stopped = img.flags & XSDV_STOPPED;
+    s->adopt_indexes = img.flags & XSDV_ADOPT_INDEXES;
+    s->req_cons = img.req_cons;
+    s->rsp_prod = img.rsp_prod;
     trace_xen_xenstore_load(s->domid, s->guest_port, s->be_port);
     xs_conn_process(s->conn);
     qemu_bh_schedule(s->bh);

@@ -27,7 +27,12 @@ struct qemu_xs_watch {
 };
 
 struct qemu_xs_handle {
-    XenstoreImplState *impl;
+    /*
+     * The device, not its store: the store is reached through the device
+     * on every call, so that whatever store the device holds (after a
+     * load, say) is the one the handle works on.
+     */
+    XenXenstoreState *dev;
     GList *watches;             /* qemu_xs_watch * */
     GArray *txs;                /* xs_transaction_t it opened */
     XsEventQueue *events;       /* owner: the qemu_xs_watch */
@@ -35,6 +40,11 @@ struct qemu_xs_handle {
     /* While delivering: set by be_close() from inside a callback. */
     bool *closed;
 };
+
+static XenstoreImplState *be_store(qemu_xs_handle *h)
+{
+    return xen_xenstore_impl(h->dev);
+}
 
 /* Called by the store, maybe inside an operation: only queue. */
 static void be_watch_cb(void *opaque, const char *path, const char *token)
@@ -89,7 +99,7 @@ static qemu_xs_handle *be_open(Error **errp)
         return NULL;
     }
     h = g_new0(qemu_xs_handle, 1);
-    h->impl = xen_xenstore_impl(s);
+    h->dev = s;
     h->txs = g_array_new(false, false, sizeof(xs_transaction_t));
     h->events = xs_event_queue_new(XS_BE_MAX_PENDING, be_event_dropped,
                                    NULL);
@@ -111,10 +121,11 @@ static void be_close(qemu_xs_handle *h)
     for (GList *l = h->watches; l; l = l->next) {
         qemu_xs_watch *w = l->data;
 
-        xs_impl_unwatch(h->impl, DOMID_QEMU, w->path, NULL, be_watch_cb, w);
+        xs_impl_unwatch(be_store(h), DOMID_QEMU, w->path, NULL,
+                        be_watch_cb, w);
     }
     for (guint i = 0; i < h->txs->len; i++) {
-        xs_impl_transaction_end(h->impl, DOMID_QEMU,
+        xs_impl_transaction_end(be_store(h), DOMID_QEMU,
                                 g_array_index(h->txs, xs_transaction_t, i),
                                 false);
     }
@@ -163,7 +174,8 @@ static char **be_directory(qemu_xs_handle *h, xs_transaction_t t,
                            const char *path, unsigned int *num)
 {
     GList *items = NULL;
-    int err = xs_impl_directory(h->impl, DOMID_QEMU, t, path, NULL, &items);
+    int err = xs_impl_directory(be_store(h), DOMID_QEMU, t, path, NULL,
+                                &items);
 
     if (!be_ok(err)) {
         return NULL;
@@ -175,7 +187,7 @@ static void *be_read(qemu_xs_handle *h, xs_transaction_t t, const char *path,
                      unsigned int *len)
 {
     GByteArray *data = g_byte_array_new();
-    int err = xs_impl_read(h->impl, DOMID_QEMU, t, path, data);
+    int err = xs_impl_read(be_store(h), DOMID_QEMU, t, path, data);
 
     if (!be_ok(err)) {
         g_byte_array_unref(data);
@@ -194,13 +206,13 @@ static bool be_write(qemu_xs_handle *h, xs_transaction_t t, const char *path,
     g_autoptr(GByteArray) value = g_byte_array_new();
 
     g_byte_array_append(value, data, len);
-    return be_ok(xs_impl_write(h->impl, DOMID_QEMU, t, path, value));
+    return be_ok(xs_impl_write(be_store(h), DOMID_QEMU, t, path, value));
 }
 
 static bool be_set_perm_list(qemu_xs_handle *h, xs_transaction_t t,
                              const char *path, GList *perms)
 {
-    return be_ok(xs_impl_set_perms(h->impl, DOMID_QEMU, t, path, perms));
+    return be_ok(xs_impl_set_perms(be_store(h), DOMID_QEMU, t, path, perms));
 }
 
 static bool be_create(qemu_xs_handle *h, xs_transaction_t t,
@@ -215,7 +227,7 @@ static bool be_create(qemu_xs_handle *h, xs_transaction_t t,
     if (domid != owner) {
         list = g_list_append(list, p1);
     }
-    ok = be_ok(xs_impl_mkdir(h->impl, DOMID_QEMU, t, path)) &&
+    ok = be_ok(xs_impl_mkdir(be_store(h), DOMID_QEMU, t, path)) &&
          be_set_perm_list(h, t, path, list);
     g_list_free(list);
     return ok;
@@ -224,14 +236,14 @@ static bool be_create(qemu_xs_handle *h, xs_transaction_t t,
 static bool be_destroy(qemu_xs_handle *h, xs_transaction_t t,
                        const char *path)
 {
-    return be_ok(xs_impl_rm(h->impl, DOMID_QEMU, t, path));
+    return be_ok(xs_impl_rm(be_store(h), DOMID_QEMU, t, path));
 }
 
 static char **be_get_perms(qemu_xs_handle *h, xs_transaction_t t,
                            const char *path, unsigned int *num)
 {
     GList *perms = NULL;
-    int err = xs_impl_get_perms(h->impl, DOMID_QEMU, t, path, &perms);
+    int err = xs_impl_get_perms(be_store(h), DOMID_QEMU, t, path, &perms);
 
     if (!be_ok(err)) {
         return NULL;
@@ -263,7 +275,7 @@ static qemu_xs_watch *be_watch(qemu_xs_handle *h, const char *path,
     w->path = g_strdup(path);
     w->fn = fn;
     w->opaque = opaque;
-    err = xs_impl_watch(h->impl, DOMID_QEMU, path, NULL, be_watch_cb, w);
+    err = xs_impl_watch(be_store(h), DOMID_QEMU, path, NULL, be_watch_cb, w);
     if (err) {
         be_watch_free(w);
         errno = err;
@@ -278,7 +290,7 @@ static void be_unwatch(qemu_xs_handle *h, qemu_xs_watch *w)
     if (!g_list_find(h->watches, w)) {
         return;
     }
-    xs_impl_unwatch(h->impl, DOMID_QEMU, w->path, NULL, be_watch_cb, w);
+    xs_impl_unwatch(be_store(h), DOMID_QEMU, w->path, NULL, be_watch_cb, w);
     xs_event_queue_remove_owner(h->events, w);
     h->watches = g_list_remove(h->watches, w);
     be_watch_free(w);
@@ -287,7 +299,7 @@ static void be_unwatch(qemu_xs_handle *h, qemu_xs_watch *w)
 static xs_transaction_t be_transaction_start(qemu_xs_handle *h)
 {
     xs_transaction_t t;
-    int err = xs_impl_transaction_start(h->impl, DOMID_QEMU, &t);
+    int err = xs_impl_transaction_start(be_store(h), DOMID_QEMU, &t);
 
     if (!be_ok(err)) {
         return XBT_NULL;
@@ -302,7 +314,7 @@ static bool be_transaction_end(qemu_xs_handle *h, xs_transaction_t t,
     for (guint i = 0; i < h->txs->len; i++) {
         if (g_array_index(h->txs, xs_transaction_t, i) == t) {
             g_array_remove_index_fast(h->txs, i);
-            return be_ok(xs_impl_transaction_end(h->impl, DOMID_QEMU, t,
+            return be_ok(xs_impl_transaction_end(be_store(h), DOMID_QEMU, t,
                                                  !abort));
         }
     }

@@ -293,7 +293,7 @@ GByteArray *xs_conn_save(XsConn *conn)
     GByteArray *b = g_byte_array_new();
     GList *txs = g_hash_table_get_keys(conn->sess.transactions);
 
-    g_byte_array_append(b, (const guint8 *)XS_CONN_MAGIC, 4);
+    bs_put_bytes(b, XS_CONN_MAGIC, 4);
     bs_put_le32(b, XS_CONN_VERSION);
     bs_put_le32(b, conn->proto_error ? XS_CONN_FLAG_PROTO_ERROR : 0);
     bs_put_blob(b, conn->in, conn->in_len);
@@ -322,7 +322,7 @@ static char *get_string(ByteReader *r, size_t max)
 }
 
 /* The state being loaded, checked whole before it replaces the live one. */
-typedef struct XsConnImage {
+struct XsConnImage {
     bool proto_error;
     const uint8_t *in;
     uint32_t in_len;
@@ -330,12 +330,16 @@ typedef struct XsConnImage {
     uint32_t out_len;
     XsEventQueue *events;
     GHashTable *transactions;
-} XsConnImage;
+};
 
-static void image_clear(XsConnImage *img)
+void xs_conn_image_free(XsConnImage *img)
 {
+    if (!img) {
+        return;
+    }
     xs_event_queue_free(img->events);
     g_hash_table_destroy(img->transactions);
+    g_free(img);
 }
 
 /* A buffered partial request must frame the way feed() would leave it. */
@@ -359,9 +363,8 @@ static bool input_is_valid(const XsConnImage *img)
 static bool parse_image(ByteReader *r, XsConnImage *img, Error **errp)
 {
     uint32_t version, flags, n;
-    const uint8_t *magic;
 
-    if (!br_bytes(r, 4, &magic) || memcmp(magic, XS_CONN_MAGIC, 4)) {
+    if (!br_expect(r, XS_CONN_MAGIC, 4)) {
         error_setg(errp, "xenstore connection state: bad magic");
         return false;
     }
@@ -423,39 +426,55 @@ static bool parse_image(ByteReader *r, XsConnImage *img, Error **errp)
     return true;
 }
 
-bool xs_conn_load(XsConn *conn, const uint8_t *data, size_t len,
-                  Error **errp)
+XsConnImage *xs_conn_image_parse(const uint8_t *data, size_t len,
+                                 Error **errp)
 {
+    XsConnImage *img = g_new0(XsConnImage, 1);
     ByteReader r;
-    XsConnImage img = {
-        /* Unbounded while loading: the saved queue is taken whole. */
-        .events = xs_event_queue_new(UINT_MAX, event_dropped, conn),
-        .transactions = g_hash_table_new(NULL, NULL),
-    };
+
+    br_init(&r, data, len, false);
+    /* Unbounded while loading: the saved queue is taken whole. */
+    img->events = xs_event_queue_new(UINT_MAX, NULL, NULL);
+    img->transactions = g_hash_table_new(NULL, NULL);
+    if (!parse_image(&r, img, errp)) {
+        xs_conn_image_free(img);
+        return NULL;
+    }
+    return img;
+}
+
+void xs_conn_image_apply(XsConn *conn, XsConnImage *img)
+{
     XsEventQueue *events;
     GHashTable *tmp;
 
-    br_init(&r, data, len, false);
-    if (!parse_image(&r, &img, errp)) {
-        image_clear(&img);
-        return false;
-    }
-
-    conn->proto_error = img.proto_error;
-    memcpy(conn->in, img.in, img.in_len);
-    conn->in_len = img.in_len;
+    conn->proto_error = img->proto_error;
+    memcpy(conn->in, img->in, img->in_len);
+    conn->in_len = img->in_len;
     g_byte_array_set_size(conn->out, 0);
-    g_byte_array_append(conn->out, img.out, img.out_len);
+    g_byte_array_append(conn->out, img->out, img->out_len);
 
     /* Swap the loaded queue and set in; free the old ones. */
     events = conn->events;
-    conn->events = img.events;
-    img.events = events;
+    conn->events = img->events;
+    img->events = events;
+    xs_event_queue_set_drop(conn->events, event_dropped, conn);
     tmp = conn->sess.transactions;
-    conn->sess.transactions = img.transactions;
-    img.transactions = tmp;
-    image_clear(&img);
+    conn->sess.transactions = img->transactions;
+    img->transactions = tmp;
+    xs_conn_image_free(img);
     trace_xenstore_conn_load(conn->sess.dom_id, conn->in_len, conn->out->len,
                              xs_event_queue_length(conn->events));
+}
+
+bool xs_conn_load(XsConn *conn, const uint8_t *data, size_t len,
+                  Error **errp)
+{
+    XsConnImage *img = xs_conn_image_parse(data, len, errp);
+
+    if (!img) {
+        return false;
+    }
+    xs_conn_image_apply(conn, img);
     return true;
 }

@@ -60,6 +60,13 @@ XsEventQueue *xs_event_queue_new(unsigned int limit, XsEventDropFn *drop,
     return q;
 }
 
+void xs_event_queue_set_drop(XsEventQueue *q, XsEventDropFn *drop,
+                             void *drop_opaque)
+{
+    q->drop = drop;
+    q->drop_opaque = drop_opaque;
+}
+
 void xs_event_queue_free(XsEventQueue *q)
 {
     if (!q) {

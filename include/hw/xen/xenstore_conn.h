@@ -114,4 +114,17 @@ GByteArray *xs_conn_save(XsConn *conn);
 bool xs_conn_load(XsConn *conn, const uint8_t *data, size_t len,
                   Error **errp);
 
+/*
+ * The same load in two steps, for a caller that must check everything
+ * of a larger state before it changes anything: parse and check the
+ * saved state (NULL with @errp set if it is malformed), then apply it,
+ * which cannot fail, or free it.  The image borrows @data until then.
+ */
+typedef struct XsConnImage XsConnImage;
+XsConnImage *xs_conn_image_parse(const uint8_t *data, size_t len,
+                                 Error **errp);
+void xs_conn_image_apply(XsConn *conn, XsConnImage *img);  /* frees img */
+void xs_conn_image_free(XsConnImage *img);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(XsConnImage, xs_conn_image_free)
+
 #endif

@@ -59,6 +59,9 @@ typedef void (XsEventDropFn)(void *opaque, const XsEvent *ev);
 XsEventQueue *xs_event_queue_new(unsigned int limit, XsEventDropFn *drop,
                                  void *drop_opaque);
 void xs_event_queue_free(XsEventQueue *q);
+/* Who hears of a dropped event from now on (a queue built elsewhere). */
+void xs_event_queue_set_drop(XsEventQueue *q, XsEventDropFn *drop,
+                             void *drop_opaque);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(XsEventQueue, xs_event_queue_free)
 
 /*

@@ -72,13 +72,14 @@ int xen_evtchn_set_port_mask(evtchn_port_t port, bool masked);
  * backend port numbers with the guest port each is bound to) in a
  * versioned binary format.  The loading side must have been created with
  * the same guest domid.  Corrupt or inconsistent input is refused with
- * -EINVAL and leaves the current state untouched.  After a load every
- * open backend handle is unbound; the loaded backend ports wait for
- * their device to take them back (xen_be_evtchn_bind_interdomain with
- * the guest port, or xen_be_evtchn_reclaim with the backend port).
+ * an error saying what is wrong, and leaves the current state untouched.
+ * After a load every open backend handle is unbound; the loaded backend
+ * ports wait for their device to take them back
+ * (xen_be_evtchn_bind_interdomain with the guest port, or
+ * xen_be_evtchn_reclaim with the backend port).
  */
 GByteArray *xen_evtchn_save(void);
-int xen_evtchn_load(const uint8_t *data, size_t len);
+bool xen_evtchn_load(const uint8_t *data, size_t len, Error **errp);
 
 /*
  * Backend handles (the VMM's side, shaped like libxenevtchn).  A handle
@@ -110,6 +111,9 @@ int xen_be_evtchn_bind_interdomain(XenEvtchnBeHandle *h, uint32_t domid,
  * (no such loaded port, or it is owned), -EBUSY (h owns a port).
  */
 int xen_be_evtchn_reclaim(XenEvtchnBeHandle *h, evtchn_port_t be_port);
+/* What xen_be_evtchn_reclaim() would return, taking nothing. */
+int xen_be_evtchn_check_reclaim(XenEvtchnBeHandle *h,
+                                evtchn_port_t be_port);
 
 /*
  * Give up the backend port: the guest's end, if bound, becomes unbound

@@ -49,42 +49,18 @@ bool xen_xenstore_reset(XenXenstoreState *s, Error **errp);
 /* What the guest learns through HVM_PARAM_STORE_PFN / _EVTCHN. */
 uint64_t xen_xenstore_pfn(XenXenstoreState *s);
 evtchn_port_t xen_xenstore_guest_port(XenXenstoreState *s);
-/* The device's own (backend) end of the store event channel. */
-evtchn_port_t xen_xenstore_be_port(XenXenstoreState *s);
 /*
  * The eventfd that wakes the device, as a send on the store port does:
  * a KVM ioeventfd on the guest's doorbell may signal it directly.
  */
 int xen_xenstore_evtchn_fd(XenXenstoreState *s);
 
+/*
+ * The guest's store, for the backends (xen_xenstore_backend.c) and for
+ * serving it elsewhere too (a socket server in the same process).  It is
+ * the device's for its whole life; a load replaces its contents.
+ */
 XenstoreImplState *xen_xenstore_impl(XenXenstoreState *s);
-/* The guest's domain id. */
-unsigned int xen_xenstore_domid(XenXenstoreState *s);
-/* The guest's connection: its event queue and flow-control state. */
-typedef struct XsConn XsConn;
-XsConn *xen_xenstore_conn(XenXenstoreState *s);
-/* The ring page as this process sees it (for tests and tools). */
-void *xen_xenstore_ring(XenXenstoreState *s);
-
-/*
- * The ring indexes the device itself keeps and whether a ring error has
- * stopped it.  The page may say otherwise: the guest can write any field
- * of it, and the device never reads back its own.  For tests and fuzzing.
- */
-typedef struct XenXenstoreRingState {
-    uint32_t req_cons;
-    uint32_t rsp_prod;
-    bool stopped;
-    /* Not served since reset: the next pass adopts the page's indexes. */
-    bool adopt_indexes;
-} XenXenstoreRingState;
-void xen_xenstore_ring_state(XenXenstoreState *s, XenXenstoreRingState *st);
-
-/*
- * Serve the ring now (what an event-channel notification does).  The
- * main loop calls it; tests may call it directly.
- */
-void xen_xenstore_pump(XenXenstoreState *s);
 
 /*
  * The whole device state (page, connection, database, ports, error
