@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "xs-errors.h"
 #include "xs-model.h"
 
 #define NCONNS 5                /* two connections for dom 0 */
@@ -50,23 +51,6 @@ static const char *const op_names[] = {
     "set_quota",
 };
 
-static const char *const errnames[] = {
-    [0] = "OK", [EINVAL] = "EINVAL", [EACCES] = "EACCES",
-    [EEXIST] = "EEXIST", [EISDIR] = "EISDIR", [ENOENT] = "ENOENT",
-    [ENOMEM] = "ENOMEM", [ENOSPC] = "ENOSPC", [EIO] = "EIO",
-    [ENOTEMPTY] = "ENOTEMPTY", [ENOSYS] = "ENOSYS", [EROFS] = "EROFS",
-    [EBUSY] = "EBUSY", [EAGAIN] = "EAGAIN", [EISCONN] = "EISCONN",
-    [E2BIG] = "E2BIG", [EPERM] = "EPERM",
-};
-
-static const char *errname(int e)
-{
-    if (e >= 0 && e < (int)ARRAY_SIZE(errnames) && errnames[e]) {
-        return errnames[e];
-    }
-    return "(unknown errno)";
-}
-
 static void mismatch(Run *r, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 static void mismatch(Run *r, const char *fmt, ...)
@@ -101,8 +85,8 @@ static void check_ret(Run *r, int got, int want)
 {
     r->last_ret = got;
     if (got != want) {
-        mismatch(r, "returned %s, model says %s", errname(got),
-                 errname(want));
+        mismatch(r, "returned %s, model says %s", xt_errname(got),
+                 xt_errname(want));
     }
 }
 
@@ -284,7 +268,7 @@ static void check_directory_foreach(Run *r, unsigned int dom,
     f.names = g_list_reverse(f.names);
     if (fret != ret) {
         mismatch(r, "directory_foreach returned %s, directory %s",
-                 errname(fret), errname(ret));
+                 xt_errname(fret), xt_errname(ret));
     } else if (!ret) {
         same = fgen == gen && g_list_length(f.names) == want;
         for (GList *a = f.names, *b = items; same && a;
@@ -402,8 +386,8 @@ static void op_tx_end(Run *r, unsigned int dom, xs_transaction_t id,
 
     if (ret != want && want && r->m.why) {
         r->last_ret = ret;
-        mismatch(r, "returned %s, model says %s: %s", errname(ret),
-                 errname(want), r->m.why);
+        mismatch(r, "returned %s, model says %s: %s", xt_errname(ret),
+                 xt_errname(want), r->m.why);
     } else {
         check_ret(r, ret, want);
     }
@@ -1094,7 +1078,7 @@ static void print_stats(Run *r)
 
         for (guint e = 0; e < ARRAY_SIZE(r->stats[k]); e++) {
             if (r->stats[k][e]) {
-                g_string_append_printf(line, " %s %u", errname(e),
+                g_string_append_printf(line, " %s %u", xt_errname(e),
                                        r->stats[k][e]);
             }
         }
