@@ -1,7 +1,7 @@
 /*
  * Writes saved-state streams of a few representative stores (empty, a
- * booted guest, open transactions, quotas and watches) into a directory:
- * the seed corpus of fuzz-xs-deserialize, and a test of its own.
+ * booted guest, transactions, quotas, one with every kind of record) into
+ * a directory: the seed corpus of fuzz-xs-deserialize, and a test.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -43,13 +43,21 @@ int main(int argc, char **argv)
     }
     save(xs_impl_create(1), argv[1], "empty");
     s = xs_impl_create(1);
-    xt_sample_booted_guest(s);
+    xt_sample_booted_guest(s, xt_sample_ignore_event, NULL);
     save(s, argv[1], "booted");
     s = xs_impl_create(1);
+    xt_sample_booted_guest(s, xt_sample_ignore_event, NULL);
     xt_sample_open_transactions(s, NULL, NULL);
     save(s, argv[1], "transactions");
     s = xs_impl_create(1);
+    xt_sample_booted_guest(s, xt_sample_ignore_event, NULL);
     xt_sample_limits(s);
     save(s, argv[1], "limits");
+    s = xs_impl_create(1);
+    xt_sample_booted_guest(s, xt_sample_ignore_event, NULL);
+    xt_sample_limits(s);
+    xt_sample_open_transactions(s, NULL, NULL);
+    xt_sample_more_records(s, NULL);
+    save(s, argv[1], "every-record");
     return 0;
 }

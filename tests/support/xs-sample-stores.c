@@ -24,10 +24,9 @@ static void perms(XenstoreImplState *s, const char *path, const char *csv)
     g_assert_cmpint(xt_set_perms(s, DOM0, XBT_NULL, path, csv), ==, 0);
 }
 
-void xt_sample_booted_guest(XenstoreImplState *s)
+void xt_sample_booted_guest(XenstoreImplState *s, xs_impl_watch_fn *fn,
+                            void *opaque)
 {
-    xs_impl_watch_fn *ign = xt_sample_ignore_event;
-
     put(s, DOM0, XBT_NULL, "/local/domain/1/name", "guest", 5);
     perms(s, "/local/domain/1", "n0,r1");
     perms(s, "/local/domain/1/name", "n0,r1");
@@ -39,12 +38,12 @@ void xt_sample_booted_guest(XenstoreImplState *s)
     put(s, GUEST, XBT_NULL, "data/blob", "\0\1\2\xff", 4);
     put(s, DOM0, XBT_NULL, "/local/domain/0/backend/vif/1/0/state", "4", 1);
     perms(s, "/local/domain/0/backend/vif/1/0", "n0,r1");
-    g_assert_cmpint(xs_impl_watch(s, GUEST, "device", "tok0", ign, NULL),
+    g_assert_cmpint(xs_impl_watch(s, GUEST, "device", "tok0", fn, opaque),
                     ==, 0);
     g_assert_cmpint(xs_impl_watch_depth(s, GUEST, "/local/domain/1/data",
-                                        "t1", 1, ign, NULL), ==, 0);
-    g_assert_cmpint(xs_impl_watch(s, GUEST, "@releaseDomain", "rel", ign,
-                                  NULL), ==, 0);
+                                        "t1", 1, fn, opaque), ==, 0);
+    g_assert_cmpint(xs_impl_watch(s, GUEST, "@releaseDomain", "rel", fn,
+                                  opaque), ==, 0);
 }
 
 void xt_sample_open_transactions(XenstoreImplState *s, xs_transaction_t *t1,
@@ -53,7 +52,6 @@ void xt_sample_open_transactions(XenstoreImplState *s, xs_transaction_t *t1,
     g_autofree char *blob = NULL;
     xs_transaction_t a, b;
 
-    xt_sample_booted_guest(s);
     g_assert_cmpint(xs_impl_transaction_start(s, GUEST, &a), ==, 0);
     g_assert_cmpint(xt_read(s, GUEST, a, "data/blob", &blob), ==, 0);
     put(s, GUEST, a, "data/new/leaf", "x", 1);
@@ -70,7 +68,6 @@ void xt_sample_open_transactions(XenstoreImplState *s, xs_transaction_t *t1,
 
 void xt_sample_limits(XenstoreImplState *s)
 {
-    xt_sample_booted_guest(s);
     g_assert_cmpint(xs_impl_set_quota(s, GUEST, XS_QUOTA_NODES, 50), ==, 0);
     g_assert_cmpint(xs_impl_set_quota(s, XS_QUOTA_DEFAULT_DOMID,
                                       XS_QUOTA_WATCHES, 64), ==, 0);
@@ -78,4 +75,25 @@ void xt_sample_limits(XenstoreImplState *s)
     g_assert_cmpint(xs_impl_introduce_domain(s, GUEST), ==, 0);
     g_assert_cmpint(xs_impl_set_target(s, OTHER, GUEST), ==, 0);
     perms(s, "@introduceDomain", "n0,r1");
+}
+
+void xt_sample_more_records(XenstoreImplState *s, xs_transaction_t *doomed)
+{
+    g_autofree char *value = NULL;
+    xs_transaction_t t;
+
+    put(s, DOM0, XBT_NULL, "/local/domain/1/data/shared", "many", 4);
+    perms(s, "/local/domain/1/data/shared", "n1,r0,w2,b3");
+    perms(s, "@releaseDomain", "n0,r2");
+    g_assert_cmpint(xs_impl_set_quota(s, THIRD, XS_QUOTA_WATCHES, 7), ==, 0);
+    g_assert_cmpint(xs_impl_set_quota(s, THIRD, XS_QUOTA_PATH_MAX, 200), ==,
+                    0);
+    /* It read a node that domain 0 then changed: its commit must fail. */
+    g_assert_cmpint(xs_impl_transaction_start(s, GUEST, &t), ==, 0);
+    g_assert_cmpint(xt_read(s, GUEST, t, "name", &value), ==, 0);
+    put(s, GUEST, t, "data/late", "y", 1);
+    put(s, DOM0, XBT_NULL, "/local/domain/1/name", "renamed", 7);
+    if (doomed) {
+        *doomed = t;
+    }
 }
