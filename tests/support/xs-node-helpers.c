@@ -118,6 +118,26 @@ int xt_set_perms(XenstoreImplState *s, unsigned int dom, xs_transaction_t tx,
     return err;
 }
 
+xs_transaction_t xt_tx_start(XenstoreImplState *s, unsigned int dom)
+{
+    xs_transaction_t tx = XBT_NULL;
+
+    g_assert_cmpint(xs_impl_transaction_start(s, dom, &tx), ==, 0);
+    g_assert_cmpuint(tx, !=, XBT_NULL);
+    return tx;
+}
+
+int xt_tx_commit(XenstoreImplState *s, unsigned int dom,
+                 xs_transaction_t tx)
+{
+    return xs_impl_transaction_end(s, dom, tx, true);
+}
+
+int xt_tx_abort(XenstoreImplState *s, unsigned int dom, xs_transaction_t tx)
+{
+    return xs_impl_transaction_end(s, dom, tx, false);
+}
+
 void xt_make(XenstoreImplState *s, const char *path, const char *value,
              const char *perms_csv)
 {

@@ -44,6 +44,15 @@ int xt_get_perms(XenstoreImplState *s, unsigned int dom, xs_transaction_t tx,
 int xt_set_perms(XenstoreImplState *s, unsigned int dom, xs_transaction_t tx,
                  const char *path, const char *perms_csv);
 
+/*
+ * A new transaction of dom (asserted to start, with an id not 0); commit
+ * and abort return the store's errno.
+ */
+xs_transaction_t xt_tx_start(XenstoreImplState *s, unsigned int dom);
+int xt_tx_commit(XenstoreImplState *s, unsigned int dom,
+                 xs_transaction_t tx);
+int xt_tx_abort(XenstoreImplState *s, unsigned int dom, xs_transaction_t tx);
+
 /* Domain 0 creates path with value and sets its perms (asserted). */
 void xt_make(XenstoreImplState *s, const char *path, const char *value,
              const char *perms_csv);
