@@ -14,38 +14,24 @@
 #include "hw/i386/kvm/xen_evtchn.h"
 #include "hw/i386/kvm/xen_xenstore_test.h"
 #include "xs-socket-server.h"
+#include "xs-guest.h"
+#include "xs-test-socket.h"
 
 #define GUEST 1
 /* Bounds every wait, so a broken exchange fails instead of hanging. */
 #define WAIT_SECONDS 20
 
-typedef struct GuestMsg {
-    struct xsd_sockmsg hdr;
-    char *body;                 /* hdr.len bytes plus a NUL */
-} GuestMsg;
-
 /* The socket, the same for every test: libxenstore finds it by env. */
-static char *socket_dir;
-static char *socket_path;
+static XsTestSocket sock;
 
 typedef struct Fix {
     XenXenstoreState *dev;
     XsSocketServer *srv;
     guint ticker;
-    /* The guest's side of the ring. */
-    struct xenstore_domain_interface *ring;
-    evtchn_port_t port;
-    uint32_t next_req_id;
-    GQueue events;              /* GuestMsg *: watch events read early */
+    XsGuest g;                  /* the guest's side of the ring */
     /* The host's client. */
     struct xs_handle *host;
 } Fix;
-
-static void guest_msg_free(GuestMsg *m)
-{
-    g_free(m->body);
-    g_free(m);
-}
 
 /* ---- the main loop, bounded ---- */
 
@@ -195,126 +181,15 @@ static gpointer host_wait_event(gpointer opaque)
     return NULL;
 }
 
-/* ---- the guest: a tiny xenbus ring writer and reader ---- */
-
-static void guest_notify(Fix *f)
-{
-    struct evtchn_send send = { .port = f->port };
-
-    g_assert_cmpint(xen_evtchn_send_op(&send), ==, 0);
-}
-
-/* Copy into req as space allows, publishing and notifying each piece. */
-static void guest_write_bytes(Fix *f, const void *data, size_t len)
-{
-    const uint8_t *p = data;
-    gint64 deadline = deadline_from_now();
-
-    while (len) {
-        XENSTORE_RING_IDX prod = f->ring->req_prod;
-        XENSTORE_RING_IDX cons = qatomic_read(&f->ring->req_cons);
-        size_t space, n;
-
-        smp_mb();
-        space = XENSTORE_RING_SIZE - (prod - cons);
-        if (!space) {
-            pump_once(deadline);        /* the device consumes */
-            continue;
-        }
-        n = MIN(len, space);
-        n = MIN(n, XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(prod));
-        memcpy(f->ring->req + MASK_XENSTORE_IDX(prod), p, n);
-        smp_wmb();                      /* data before the index */
-        qatomic_set(&f->ring->req_prod, prod + n);
-        guest_notify(f);
-        p += n;
-        len -= n;
-    }
-}
-
-static void guest_read_bytes(Fix *f, void *buf, size_t len)
-{
-    uint8_t *p = buf;
-    gint64 deadline = deadline_from_now();
-
-    while (len) {
-        XENSTORE_RING_IDX cons = f->ring->rsp_cons;
-        XENSTORE_RING_IDX prod = qatomic_read(&f->ring->rsp_prod);
-        size_t n;
-
-        smp_rmb();                      /* the index before the data */
-        if (prod == cons) {
-            pump_once(deadline);        /* the device answers */
-            continue;
-        }
-        g_assert_cmpuint(prod - cons, <=, XENSTORE_RING_SIZE);
-        n = MIN(len, prod - cons);
-        n = MIN(n, XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons));
-        memcpy(p, f->ring->rsp + MASK_XENSTORE_IDX(cons), n);
-        smp_mb();                       /* done reading before freeing */
-        qatomic_set(&f->ring->rsp_cons, cons + n);
-        guest_notify(f);
-        p += n;
-        len -= n;
-    }
-}
-
-static GuestMsg *guest_read_msg(Fix *f)
-{
-    GuestMsg *m = g_new0(GuestMsg, 1);
-
-    guest_read_bytes(f, &m->hdr, sizeof(m->hdr));
-    g_assert_cmpuint(m->hdr.len, <=, XENSTORE_PAYLOAD_MAX);
-    m->body = g_malloc0(m->hdr.len + 1);
-    guest_read_bytes(f, m->body, m->hdr.len);
-    return m;
-}
-
-/*
- * Send one request and return its reply; watch events that arrive
- * first are kept for guest_expect_event(), as xenbus's reader does.
- */
-static GuestMsg *guest_request(Fix *f, uint32_t type, const void *payload,
-                               size_t len)
-{
-    struct xsd_sockmsg hdr = {
-        .type = type, .req_id = ++f->next_req_id, .len = len,
-    };
-    GuestMsg *m;
-
-    guest_write_bytes(f, &hdr, sizeof(hdr));
-    guest_write_bytes(f, payload, len);
-    while ((m = guest_read_msg(f))->hdr.type == XS_WATCH_EVENT) {
-        g_queue_push_tail(&f->events, m);
-    }
-    g_assert_cmpuint(m->hdr.req_id, ==, hdr.req_id);
-    return m;
-}
-
-/* The errno of an error reply's name ("EACCES"), for the names used. */
-static int error_errno(const char *name)
-{
-    static const struct { const char *name; int err; } names[] = {
-        { "EINVAL", EINVAL }, { "EACCES", EACCES }, { "EEXIST", EEXIST },
-        { "ENOENT", ENOENT }, { "ENOSPC", ENOSPC }, { "E2BIG", E2BIG },
-        { "EPERM", EPERM }, { "EAGAIN", EAGAIN },
-    };
-
-    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-        if (!strcmp(name, names[i].name)) {
-            return names[i].err;
-        }
-    }
-    g_assert_not_reached();
-}
+/* ---- the guest: the simulated xenbus frontend ---- */
 
 /* A request of NUL-separated strings; returns the reply's error or 0. */
 static int guest_call(Fix *f, uint32_t type, const char *a, const char *b,
                       char **reply)
 {
     g_autoptr(GByteArray) p = g_byte_array_new();
-    GuestMsg *m;
-    int err = 0;
+    g_autoptr(XsGuestMsg) m = NULL;
+    int err;
 
     g_byte_array_append(p, (const guint8 *)a, strlen(a) + 1);
     if (b) {
@@ -322,32 +197,15 @@ static int guest_call(Fix *f, uint32_t type, const char *a, const char *b,
         g_byte_array_append(p, (const guint8 *)b,
                             strlen(b) + (type != XS_WRITE));
     }
-    m = guest_request(f, type, p->data, p->len);
-    if (m->hdr.type == XS_ERROR) {
-        err = error_errno(m->body);
-    } else {
+    m = xs_guest_call(&f->g, type, 0, p->data, p->len);
+    err = xs_guest_error(m);
+    if (!err) {
         g_assert_cmpuint(m->hdr.type, ==, type);
         if (reply) {
             *reply = g_strdup(m->body);
         }
     }
-    guest_msg_free(m);
     return err;
-}
-
-/* The next watch event must be (path, token). */
-static void guest_expect_event(Fix *f, const char *path, const char *token)
-{
-    GuestMsg *m = g_queue_pop_head(&f->events);
-
-    if (!m) {
-        m = guest_read_msg(f);
-    }
-    g_assert_cmpuint(m->hdr.type, ==, XS_WATCH_EVENT);
-    g_assert_cmpuint(m->hdr.req_id, ==, 0);
-    g_assert_cmpstr(m->body, ==, path);
-    g_assert_cmpstr(m->body + strlen(path) + 1, ==, token);
-    guest_msg_free(m);
 }
 
 /* ---- fixture ---- */
@@ -361,23 +219,18 @@ static void fix_setup(Fix *f, gconstpointer data)
     f->dev = xen_xenstore_realize(&cfg, &error_abort);
     g_assert(xen_xenstore_reset(f->dev, &error_abort));
     f->srv = xs_socket_server_new(xen_xenstore_impl(f->dev),
-                                  socket_path, &error_abort);
+                                  sock.path, &error_abort);
     f->ticker = g_timeout_add(20, tick, NULL);
-    f->ring = xen_xenstore_ring(f->dev);
-    f->port = xen_xenstore_guest_port(f->dev);
-    g_queue_init(&f->events);
+    xs_guest_init(&f->g, xen_xenstore_ring(f->dev),
+                  xen_xenstore_guest_port(f->dev));
     f->host = xs_open(0);
     g_assert(f->host);
 }
 
 static void fix_teardown(Fix *f, gconstpointer data)
 {
-    GuestMsg *m;
-
     xs_close(f->host);
-    while ((m = g_queue_pop_head(&f->events))) {
-        guest_msg_free(m);
-    }
+    xs_guest_destroy(&f->g);
     g_source_remove(f->ticker);
     xs_socket_server_free(f->srv);
     xen_xenstore_unrealize(f->dev);
@@ -395,10 +248,10 @@ static void test_host_write_fires_guest_watch(Fix *f, gconstpointer data)
 
     /* A relative watch, as Linux sets them. */
     g_assert_cmpint(guest_call(f, XS_WATCH, "data", "tok", NULL), ==, 0);
-    guest_expect_event(f, "data", "tok");
+    xs_guest_assert_event(&f->g, "data", "tok");
     host_call(host_write, &op);
     g_assert_cmpint(op.err, ==, 0);
-    guest_expect_event(f, "data/from-host", "tok");
+    xs_guest_assert_event(&f->g, "data/from-host", "tok");
     g_assert_cmpint(guest_call(f, XS_READ, "data/from-host", NULL, &v), ==,
                     0);
     g_assert_cmpstr(v, ==, "hello guest");
@@ -442,7 +295,7 @@ static void test_permissions_differ(Fix *f, gconstpointer data)
     char *v = NULL;
 
     g_assert_cmpint(guest_call(f, XS_WATCH, "data", "tok", NULL), ==, 0);
-    guest_expect_event(f, "data", "tok");
+    xs_guest_assert_event(&f->g, "data", "tok");
     host_call(host_write, &secret);
     g_assert_cmpint(secret.err, ==, 0);
     host_call(host_write, &tool);
@@ -482,7 +335,7 @@ static void test_permissions_differ(Fix *f, gconstpointer data)
      */
     host_call(host_write, &visible);
     g_assert_cmpint(visible.err, ==, 0);
-    guest_expect_event(f, "data/visible", "tok");
+    xs_guest_assert_event(&f->g, "data/visible", "tok");
 }
 
 int main(int argc, char **argv)
@@ -490,11 +343,8 @@ int main(int argc, char **argv)
     int ret;
 
     g_test_init(&argc, &argv, NULL);
-    socket_dir = g_dir_make_tmp("xs-guest-host-XXXXXX", NULL);
-    g_assert(socket_dir);
-    socket_path = g_build_filename(socket_dir, "socket", NULL);
     /* Before any thread exists. */
-    g_setenv("XENSTORED_PATH", socket_path, true);
+    xs_test_socket_init(&sock, "xs-guest-host-XXXXXX");
     g_test_add("/guest-host/host-write-fires-guest-watch", Fix, NULL,
                fix_setup, test_host_write_fires_guest_watch, fix_teardown);
     g_test_add("/guest-host/guest-write-fires-host-watch", Fix, NULL,
@@ -502,8 +352,6 @@ int main(int argc, char **argv)
     g_test_add("/guest-host/permissions-differ", Fix, NULL,
                fix_setup, test_permissions_differ, fix_teardown);
     ret = g_test_run();
-    rmdir(socket_dir);
-    g_free(socket_path);
-    g_free(socket_dir);
+    xs_test_socket_cleanup(&sock);
     return ret;
 }

@@ -20,14 +20,14 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include "xs-test-socket.h"
 
 #define WAIT_SECONDS 30
 #define NR_CLIENTS 100
 #define OPS_PER_CLIENT 1000
 
 /* One socket for every test, so libxenstore finds it through the env. */
-static char *socket_dir;
-static char *socket_path;
+static XsTestSocket sock;
 
 typedef struct Server {
     GPid pid;
@@ -62,7 +62,7 @@ static void server_start_traced(Server *s, unsigned int nofile,
                                 const char *trace, const char *trace_file)
 {
     const char *prog = g_getenv("QEMU_XENSTORED");
-    const char *argv[] = { prog, "--socket", socket_path,
+    const char *argv[] = { prog, "--socket", sock.path,
                            trace ? "--trace" : NULL, trace, NULL };
     g_auto(GStrv) envp = g_get_environ();
     const char *asan = g_environ_getenv(envp, "ASAN_OPTIONS");
@@ -143,7 +143,7 @@ static void server_stop(Server *s)
     g_spawn_close_pid(s->pid);
     g_assert(WIFEXITED(status));
     g_assert_cmpint(WEXITSTATUS(status), ==, 0);
-    g_assert_false(g_file_test(socket_path, G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test(sock.path, G_FILE_TEST_EXISTS));
 }
 
 /* A field of /proc/<pid>/status in kB, e.g. "VmRSS". */
@@ -199,7 +199,7 @@ static int raw_connect(void)
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
     g_assert_cmpint(fd, >=, 0);
-    g_strlcpy(addr.sun_path, socket_path, sizeof(addr.sun_path));
+    g_strlcpy(addr.sun_path, sock.path, sizeof(addr.sun_path));
     g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==,
                     0);
     return fd;
@@ -310,7 +310,7 @@ static gpointer worker_run(gpointer opaque)
     unsigned int len, num;
 
     if (!h) {
-        worker_fail(w, "xs_open", socket_path);
+        worker_fail(w, "xs_open", sock.path);
         return NULL;
     }
     if (!xs_mkdir(h, XBT_NULL, dir)) {
@@ -510,7 +510,7 @@ static void test_slow_readers(void)
     struct xs_handle *h;
     g_autofree char *token = g_strnfill(FLOOD_TOKEN_LEN, 't');
     g_autofree char *wpayload = g_strdup_printf("/flood%c%s", 0, token);
-    g_autofree char *trace_file = g_build_filename(socket_dir, "trace",
+    g_autofree char *trace_file = g_build_filename(sock.dir, "trace",
                                                    NULL);
     g_autofree char *trace = NULL;
     unsigned long before, after, peak = 0;
@@ -728,11 +728,8 @@ int main(int argc, char **argv)
     int ret;
 
     g_test_init(&argc, &argv, NULL);
-    socket_dir = g_dir_make_tmp("xs-stress-XXXXXX", NULL);
-    g_assert(socket_dir);
-    socket_path = g_build_filename(socket_dir, "socket", NULL);
     /* Before any thread exists. */
-    g_setenv("XENSTORED_PATH", socket_path, true);
+    xs_test_socket_init(&sock, "xs-stress-XXXXXX");
     /* A vanished peer is an error return in the tests, not a kill. */
     signal(SIGPIPE, SIG_IGN);
     g_test_add_func("/xenstored-stress/many-clients", test_many_clients);
@@ -743,8 +740,6 @@ int main(int argc, char **argv)
                     test_pipelined_client);
     g_test_add_func("/xenstored-stress/fd-exhaustion", test_fd_exhaustion);
     ret = g_test_run();
-    rmdir(socket_dir);
-    g_free(socket_path);
-    g_free(socket_dir);
+    xs_test_socket_cleanup(&sock);
     return ret;
 }

@@ -7,6 +7,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/xen/xenstore_impl.h"
+#include "xs-node-helpers.h"
 
 #define WALK_MAX 2000        /* nodes visited in one loaded store */
 
@@ -21,32 +22,6 @@ static bool same_bytes(GByteArray *a, GByteArray *b)
     return a->len == b->len && (!a->len || !memcmp(a->data, b->data, a->len));
 }
 
-/* Reads every node (as the privileged domain), as a guest tool would. */
-static void walk(XenstoreImplState *s, const char *path, unsigned int *left)
-{
-    g_autoptr(GByteArray) data = g_byte_array_new();
-    GList *children = NULL, *perms = NULL;
-    uint64_t gen;
-
-    if (!*left) {
-        return;
-    }
-    (*left)--;
-    g_assert_cmpint(xs_impl_read(s, 0, XBT_NULL, path, data), ==, 0);
-    g_assert_cmpint(xs_impl_get_perms(s, 0, XBT_NULL, path, &perms), ==, 0);
-    g_assert(perms);
-    g_list_free_full(perms, g_free);
-    g_assert_cmpint(xs_impl_directory(s, 0, XBT_NULL, path, &gen,
-                                      &children), ==, 0);
-    for (GList *l = children; l; l = l->next) {
-        g_autofree char *child = g_strdup_printf("%s/%s",
-                                                 strcmp(path, "/") ? path : "",
-                                                 (char *)l->data);
-        walk(s, child, left);
-    }
-    g_list_free_full(children, g_free);
-}
-
 /*
  * The calls a toolstack and a guest make first, on whatever the stream
  * restored.  The stream may have taken domain 0's privilege away (it
@@ -55,11 +30,13 @@ static void walk(XenstoreImplState *s, const char *path, unsigned int *left)
 static void exercise(XenstoreImplState *s)
 {
     g_autoptr(GByteArray) value = g_byte_array_new();
+    g_autoptr(GString) dump = g_string_new("");
     unsigned int left = WALK_MAX;
     xs_transaction_t tx;
 
     xs_impl_set_privileged(s, 0, true);
-    walk(s, "/", &left);
+    /* Every node reads back, as a guest tool would read it. */
+    xt_dump_tree(s, "/", dump, &left);
     g_byte_array_append(value, (const uint8_t *)"1", 1);
     xs_impl_write(s, 1, XBT_NULL, "data/fuzz", value);
     if (!xs_impl_transaction_start(s, 1, &tx)) {

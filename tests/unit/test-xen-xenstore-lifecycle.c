@@ -54,7 +54,7 @@ static void test_windows_rebind(void)
     be = xen_xenstore_be_port(w.s);
     old = w.g.port;
     xs_guest_watch(&w.g, "data/win", "t");
-    assert_event(&w.g, "data/win", "t");
+    xs_guest_assert_event(&w.g, "data/win", "t");
 
     /* While the port is closed the device cannot notify: no harm. */
     {
@@ -66,7 +66,7 @@ static void test_windows_rebind(void)
         g_assert_cmpuint(world_ring(&w)->rsp_prod -
                          world_ring(&w)->rsp_cons, >, 0);
         xs_guest_read_all(&w.g);
-        assert_event(&w.g, "data/win", "t");
+        xs_guest_assert_event(&w.g, "data/win", "t");
     }
     {
         struct evtchn_bind_interdomain bind = {
@@ -87,7 +87,7 @@ static void test_windows_rebind(void)
     v = xs_guest_read_str(&w.g, 0, "name");
     g_assert_cmpstr(v, ==, GUEST_NAME);
     dom0_write(&w, "/local/domain/1/data/win", "2");
-    assert_event(&w.g, "data/win", "t");
+    xs_guest_assert_event(&w.g, "data/win", "t");
     g_assert_cmpuint(xen_xenstore_be_port(w.s), ==, be);
 
     /* Through a migration the backend port and the ring survive. */
@@ -195,7 +195,7 @@ static void test_reset_twice(void)
         tx_node = dom0_read(&w, "/local/domain/1/data/tx-node");
         g_assert_null(tx_node);
         dom0_write(&w, "/local/domain/1/data/w", "x");
-        assert_no_event(&w.g);
+        xs_guest_assert_no_event(&w.g);
     }
     ops->close(h);
     world_down(&w);
@@ -213,7 +213,7 @@ static void migrate_mid_request(size_t cut, GByteArray *req)
 
     world_up(&w);
     xs_guest_watch(&w.g, "data/mig", "m");
-    assert_event(&w.g, "data/mig", "m");
+    xs_guest_assert_event(&w.g, "data/mig", "m");
     base = world_ring(&w)->req_cons;
     xs_guest_put(&w.g, req->data, cut);
     xs_guest_send(&w.g);
@@ -225,7 +225,7 @@ static void migrate_mid_request(size_t cut, GByteArray *req)
     m = xs_guest_wait_reply(&w.g);
     g_assert_cmpuint(m->hdr.req_id, ==, 42);
     XS_GUEST_ASSERT(m, XS_WRITE, "OK\0");
-    assert_event(&w.g, "data/mig", "m");
+    xs_guest_assert_event(&w.g, "data/mig", "m");
     v = dom0_read(&w, "/local/domain/1/data/mig");
     g_assert_cmpstr(v, ==, "migrating-value-0123456789");
     world_down(&w);
@@ -325,7 +325,7 @@ static void test_migrate_events_and_transactions(void)
     /* There before tx_ok starts: dom0's children below do not fail it. */
     dom0_write(&w, "/local/domain/1/data/ev", "");
     xs_guest_watch(&w.g, "data/ev", "e");
-    assert_event(&w.g, "data/ev", "e");
+    xs_guest_assert_event(&w.g, "data/ev", "e");
 
     /* One transaction that will commit, one that will conflict. */
     tx_ok = xs_guest_tx_start(&w.g);
@@ -356,13 +356,13 @@ static void test_migrate_events_and_transactions(void)
     for (int i = 0; i < 10; i++) {
         g_autofree char *p = g_strdup_printf("data/ev/%d", i);
 
-        assert_event(&w.g, p, "e");
+        xs_guest_assert_event(&w.g, p, "e");
     }
-    assert_no_event(&w.g);
+    xs_guest_assert_no_event(&w.g);
 
     g_assert_cmpint(xs_guest_tx_end(&w.g, tx_conflict, true), ==, EAGAIN);
     g_assert_cmpint(xs_guest_tx_end(&w.g, tx_ok, true), ==, 0);
-    assert_event(&w.g, "data/ev/from-tx", "e");
+    xs_guest_assert_event(&w.g, "data/ev/from-tx", "e");
     v = dom0_read(&w, "/local/domain/1/data/ev/from-tx");
     g_assert_cmpstr(v, ==, "t");
     g_free(v);
@@ -393,7 +393,7 @@ static void test_migrate_pending_work(void)
 
     /* A reconnection asked for, not yet done. */
     xs_guest_watch(&w.g, "data/p", "p");
-    assert_event(&w.g, "data/p", "p");
+    xs_guest_assert_event(&w.g, "data/p", "p");
     r = world_ring(&w);
     qatomic_set(&r->connection, XENSTORE_RECONNECT);
     xs_guest_send(&w.g);
@@ -405,7 +405,7 @@ static void test_migrate_pending_work(void)
     g_queue_clear_full(&w.g.replies, (GDestroyNotify)xs_guest_msg_free);
     g_byte_array_set_size(w.g.rx, 0);
     dom0_write(&w, "/local/domain/1/data/p", "gone");
-    assert_no_event(&w.g);
+    xs_guest_assert_no_event(&w.g);
 
     /* The guest's end closed (half-way through a Windows re-bind). */
     be = xen_xenstore_be_port(w.s);

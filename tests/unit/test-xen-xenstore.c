@@ -135,8 +135,8 @@ static void test_every_type(void)
         }
     }
     /* The WATCH fired once, after its OK. */
-    assert_event(&w.g, "data/t", "tok");
-    assert_no_event(&w.g);
+    xs_guest_assert_event(&w.g, "data/t", "tok");
+    xs_guest_assert_no_event(&w.g);
 
     /* Transactions, and DIRECTORY_PART, through the ring too. */
     {
@@ -519,14 +519,14 @@ static void test_watch_storm(void)
     world_up(&w);
     r = world_ring(&w);
     xs_guest_watch(&w.g, "data", "storm");
-    assert_event(&w.g, "data", "storm");
+    xs_guest_assert_event(&w.g, "data", "storm");
     for (int i = 0; i < 3000; i++) {
         g_byte_array_append(big, (const uint8_t *)"xyz" + i % 3, 1);
     }
     g_assert_cmpint(xs_impl_write(world_store(&w), DOMID_QEMU, XBT_NULL,
                                   "/local/domain/1/data/big", big),
                     ==, 0);
-    assert_event(&w.g, "data/big", "storm");
+    xs_guest_assert_event(&w.g, "data/big", "storm");
 
     /* A reply bigger than the ring is on its way... */
     req = xs_guest_encode(XS_READ, 5, 0, "data/big\0", 9);
@@ -583,7 +583,7 @@ static void test_never_reads(void)
     r = world_ring(&w);
     conn = xen_xenstore_conn(w.s);
     xs_guest_watch(&w.g, "data", "w");
-    assert_event(&w.g, "data", "w");
+    xs_guest_assert_event(&w.g, "data", "w");
 
     /* Requests whenever there is room; replies never read. */
     for (int round = 0; round < 20; round++) {
@@ -663,8 +663,8 @@ static void test_idle_event(void)
     world_up(&w);
     r = world_ring(&w);
     xs_guest_watch(&w.g, "data/idle", "i");
-    assert_event(&w.g, "data/idle", "i");
-    assert_no_event(&w.g);
+    xs_guest_assert_event(&w.g, "data/idle", "i");
+    xs_guest_assert_no_event(&w.g);
 
     h = ops->open(&error_abort);
     prod = r->rsp_prod;
@@ -700,7 +700,7 @@ static void assert_fresh_session(World *w, uint32_t old_tx)
                      ==, 0);
     /* The old watch is gone: a change shows nothing, unwatch fails. */
     dom0_write(w, "/local/domain/1/data/w", "after");
-    assert_no_event(&w->g);
+    xs_guest_assert_no_event(&w->g);
     m = XS_GUEST_CALL(&w->g, XS_UNWATCH, 0, "data/w\0old\0");
     xs_guest_assert_error(m, "ENOENT");
     /* So is the transaction. */

@@ -18,10 +18,10 @@
 #include <sys/un.h>
 #include <xenstore.h>
 #include "xs-server-thread.h"
+#include "xs-test-socket.h"
 
 /* The socket, the same for every test: libxenstore finds it by env. */
-static char *socket_dir;
-static char *socket_path;
+static XsTestSocket sock;
 
 typedef struct Fix {
     const char *path;
@@ -31,7 +31,7 @@ typedef struct Fix {
 
 static void fix_setup(Fix *f, gconstpointer data)
 {
-    f->path = socket_path;
+    f->path = sock.path;
     f->srv = xs_server_thread_start(f->path);
     f->h = xs_open(0);
     g_assert(f->h);
@@ -581,11 +581,8 @@ int main(int argc, char **argv)
     int ret;
 
     g_test_init(&argc, &argv, NULL);
-    socket_dir = g_dir_make_tmp("xs-libxenstore-XXXXXX", NULL);
-    g_assert(socket_dir);
-    socket_path = g_build_filename(socket_dir, "socket", NULL);
     /* Before any thread exists. */
-    g_setenv("XENSTORED_PATH", socket_path, true);
+    xs_test_socket_init(&sock, "xs-libxenstore-XXXXXX");
     g_test_add("/xs-libxenstore/read-write", Fix, NULL, fix_setup,
                test_read_write, fix_teardown);
     g_test_add("/xs-libxenstore/big-directory", Fix, NULL, fix_setup,
@@ -618,8 +615,6 @@ int main(int argc, char **argv)
     g_test_add("/xs-libxenstore/protocol-error", Fix, NULL, fix_setup,
                test_protocol_error_closes, fix_teardown);
     ret = g_test_run();
-    g_rmdir(socket_dir);
-    g_free(socket_path);
-    g_free(socket_dir);
+    xs_test_socket_cleanup(&sock);
     return ret;
 }

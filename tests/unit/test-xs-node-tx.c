@@ -8,21 +8,6 @@
 #include "qemu/osdep.h"
 #include "xs-node-helpers.h"
 
-static xs_transaction_t tx_start(XenstoreImplState *s, unsigned int dom)
-{
-    xs_transaction_t tx = XBT_NULL;
-
-    g_assert_cmpint(xs_impl_transaction_start(s, dom, &tx), ==, 0);
-    g_assert_cmpuint(tx, !=, XBT_NULL);
-    return tx;
-}
-
-static int tx_commit(XenstoreImplState *s, unsigned int dom,
-                     xs_transaction_t tx)
-{
-    return xs_impl_transaction_end(s, dom, tx, true);
-}
-
 /* Every call with tx answers ENOENT: the transaction is gone. */
 static void assert_tx_gone(XenstoreImplState *s, unsigned int dom,
                            xs_transaction_t tx)
@@ -54,7 +39,7 @@ static void test_tx_ids_nonzero_unique(void)
 
     for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
         /* Spread over three domains: unique among all open ones. */
-        ids[i] = tx_start(s, i < 8 ? DOM0 : i < 14 ? GUEST : OTHER);
+        ids[i] = xt_tx_start(s, i < 8 ? DOM0 : i < 14 ? GUEST : OTHER);
         for (size_t j = 0; j < i; j++) {
             g_assert_cmpuint(ids[i], !=, ids[j]);
         }
@@ -69,7 +54,7 @@ static void test_tx_own_changes_visible_inside(void)
 
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/t/a", "old"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/t/c", "gone soon"), ==, 0);
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/t/a", "new"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/t/b/deep", "b"), ==, 0);
     g_assert_cmpint(xs_impl_rm(s, DOM0, tx, "/t/c"), ==, 0);
@@ -83,7 +68,7 @@ static void test_tx_own_changes_visible_inside(void)
     g_assert_cmpint(xt_read(s, DOM0, tx, "/t/c", &v), ==, ENOENT);
     assert_dir(s, DOM0, tx, "/t", "a,b,m");
     assert_perms(s, DOM0, tx, "/t/a", "n0,r1");
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, 0);
 }
 
 static void test_tx_invisible_outside_until_commit(void)
@@ -94,8 +79,8 @@ static void test_tx_invisible_outside_until_commit(void)
 
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/t/a", "old"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/t/c", "c"), ==, 0);
-    tx = tx_start(s, DOM0);
-    other = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
+    other = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/t/a", "new"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/t/b", "b"), ==, 0);
     g_assert_cmpint(xs_impl_rm(s, DOM0, tx, "/t/c"), ==, 0);
@@ -111,7 +96,7 @@ static void test_tx_invisible_outside_until_commit(void)
     assert_perms(s, DOM0, XBT_NULL, "/t/a", "n0");
     g_assert_cmpint(xs_impl_transaction_end(s, DOM0, other, false), ==, 0);
 
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, 0);
     assert_value(s, DOM0, XBT_NULL, "/t/a", "new");
     assert_value(s, DOM0, XBT_NULL, "/t/b", "b");
     assert_dir(s, DOM0, XBT_NULL, "/t", "a,b");
@@ -127,13 +112,13 @@ static void test_tx_directory_merged_sorted(void)
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/d/a", ""), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/d/c", ""), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/d/e", ""), ==, 0);
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/d/f", ""), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/d/b", ""), ==, 0);
     g_assert_cmpint(xs_impl_mkdir(s, DOM0, tx, "/d/D"), ==, 0);
     g_assert_cmpint(xs_impl_rm(s, DOM0, tx, "/d/c"), ==, 0);
     assert_dir(s, DOM0, tx, "/d", "D,a,b,e,f");
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, 0);
     assert_dir(s, DOM0, XBT_NULL, "/d", "D,a,b,e,f");
 }
 
@@ -145,13 +130,13 @@ static void test_tx_rm_then_recreate_inside(void)
     g_autofree char *v = NULL;
 
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/r/a/old", "1"), ==, 0);
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xs_impl_rm(s, DOM0, tx, "/r/a"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/r/a/new", "2"), ==, 0);
     assert_dir(s, DOM0, tx, "/r/a", "new");
     assert_value(s, DOM0, tx, "/r/a", "");
     g_assert_cmpint(xt_read(s, DOM0, tx, "/r/a/old", &v), ==, ENOENT);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, 0);
     assert_dir(s, DOM0, XBT_NULL, "/r/a", "new");
     g_assert_false(xt_exists(s, "/r/a/old"));
 }
@@ -162,7 +147,7 @@ static void test_tx_abort_discards(void)
     xs_transaction_t tx;
 
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/t/a", "old"), ==, 0);
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/t/a", "new"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/t/b", "b"), ==, 0);
     g_assert_cmpint(xs_impl_rm(s, DOM0, tx, "/t"), ==, 0);
@@ -179,19 +164,19 @@ static void test_tx_id_gone_after_end(void)
     g_autofree char *v = NULL;
 
     g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "c", "1"), ==, 0);
-    committed = tx_start(s, GUEST);
-    g_assert_cmpint(tx_commit(s, GUEST, committed), ==, 0);
+    committed = xt_tx_start(s, GUEST);
+    g_assert_cmpint(xt_tx_commit(s, GUEST, committed), ==, 0);
     assert_tx_gone(s, GUEST, committed);
 
-    aborted = tx_start(s, GUEST);
+    aborted = xt_tx_start(s, GUEST);
     g_assert_cmpint(xs_impl_transaction_end(s, GUEST, aborted, false), ==, 0);
     assert_tx_gone(s, GUEST, aborted);
 
-    failed = tx_start(s, GUEST);
+    failed = xt_tx_start(s, GUEST);
     g_assert_cmpint(xt_read(s, GUEST, failed, "c", &v), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/local/domain/1/c", "2"),
                     ==, 0);
-    g_assert_cmpint(tx_commit(s, GUEST, failed), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, GUEST, failed), ==, EAGAIN);
     assert_tx_gone(s, GUEST, failed);
 }
 
@@ -207,7 +192,7 @@ static void test_tx_unknown_id_enoent(void)
 static void test_tx_other_domain_id_enoent(void)
 {
     g_autoptr(XenstoreImplState) s = xt_store_new();
-    xs_transaction_t tx = tx_start(s, GUEST);
+    xs_transaction_t tx = xt_tx_start(s, GUEST);
     g_autofree char *v = NULL;
 
     g_assert_cmpint(xt_write(s, GUEST, tx, "mine", "1"), ==, 0);
@@ -220,7 +205,7 @@ static void test_tx_other_domain_id_enoent(void)
     g_assert_false(xt_exists(s, "/local/domain/2/x"));
 
     assert_value(s, GUEST, tx, "mine", "1");
-    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, GUEST, tx), ==, 0);
     assert_value(s, DOM0, XBT_NULL, "/local/domain/1/mine", "1");
 }
 
@@ -240,7 +225,7 @@ static void test_tx_disjoint_no_eagain(void)
     for (unsigned int i = 0; i < ARRAY_SIZE(tx); i++) {
         g_autofree char *v = NULL;
 
-        tx[i] = tx_start(s, GUEST);
+        tx[i] = xt_tx_start(s, GUEST);
         snprintf(path, sizeof(path), "n%u", i);
         g_assert_cmpint(xt_read(s, GUEST, tx[i], path, &v), ==, 0);
         g_assert_cmpint(xt_write(s, GUEST, tx[i], path, "1"), ==, 0);
@@ -250,7 +235,7 @@ static void test_tx_disjoint_no_eagain(void)
                     ==, 0);
     g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "unrelated", "1"), ==, 0);
     for (unsigned int i = 0; i < ARRAY_SIZE(tx); i++) {
-        g_assert_cmpint(tx_commit(s, GUEST, tx[i]), ==, 0);
+        g_assert_cmpint(xt_tx_commit(s, GUEST, tx[i]), ==, 0);
     }
     for (unsigned int i = 0; i < ARRAY_SIZE(tx); i++) {
         snprintf(path, sizeof(path), "n%u", i);
@@ -268,19 +253,19 @@ static void test_tx_no_lost_update(void)
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "1"), ==, 0);
 
     /* Outside change after the read, before the transaction's write. */
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_read(s, DOM0, tx, "/c", &v), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "outside"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/c", "2"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
     assert_value(s, DOM0, XBT_NULL, "/c", "outside");
 
     /* Outside change after the transaction's write. */
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_read(s, DOM0, tx, "/c", &v2), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/c", "3"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "outside2"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
     assert_value(s, DOM0, XBT_NULL, "/c", "outside2");
 }
 
@@ -292,14 +277,14 @@ static void test_tx_two_tx_same_node(void)
     g_autofree char *va = NULL, *vb = NULL;
 
     g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "c", "0"), ==, 0);
-    a = tx_start(s, GUEST);
-    b = tx_start(s, GUEST);
+    a = xt_tx_start(s, GUEST);
+    b = xt_tx_start(s, GUEST);
     g_assert_cmpint(xt_read(s, GUEST, a, "c", &va), ==, 0);
     g_assert_cmpint(xt_read(s, GUEST, b, "c", &vb), ==, 0);
     g_assert_cmpint(xt_write(s, GUEST, a, "c", "a"), ==, 0);
     g_assert_cmpint(xt_write(s, GUEST, b, "c", "b"), ==, 0);
-    g_assert_cmpint(tx_commit(s, GUEST, a), ==, 0);
-    g_assert_cmpint(tx_commit(s, GUEST, b), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, GUEST, a), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, GUEST, b), ==, EAGAIN);
     assert_value(s, GUEST, XBT_NULL, "c", "a");
 }
 
@@ -313,14 +298,14 @@ static void test_tx_write_only_conflict(void)
     xs_transaction_t tx;
 
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "0"), ==, 0);
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/c", "tx"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/n/x", "tx"), ==, 0);
     g_assert_cmpint(xt_set_perms(s, DOM0, tx, "/c", "n0,r1"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "outside"), ==, 0);
     g_assert_cmpint(xt_set_perms(s, DOM0, XBT_NULL, "/c", "n0,r2"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/n/x", "outside"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
     assert_value(s, DOM0, XBT_NULL, "/c", "outside");
     assert_value(s, DOM0, XBT_NULL, "/n/x", "outside");
     assert_perms(s, DOM0, XBT_NULL, "/c", "n0,r2");
@@ -336,10 +321,10 @@ static void test_tx_write_then_perms_changed(void)
     xs_transaction_t tx;
 
     xt_make(s, "/c", "orig", "n0,b1");
-    tx = tx_start(s, GUEST);
+    tx = xt_tx_start(s, GUEST);
     g_assert_cmpint(xt_write(s, GUEST, tx, "/c", "tx"), ==, 0);
     g_assert_cmpint(xt_set_perms(s, DOM0, XBT_NULL, "/c", "n0,r1"), ==, 0);
-    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, GUEST, tx), ==, EAGAIN);
     assert_value(s, DOM0, XBT_NULL, "/c", "orig");
     assert_perms(s, DOM0, XBT_NULL, "/c", "n0,r1");
 }
@@ -351,10 +336,10 @@ static void test_tx_set_perms_then_value_changed(void)
     xs_transaction_t tx;
 
     xt_make(s, "/c", "orig", "n0");
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_set_perms(s, DOM0, tx, "/c", "n0,r1"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "outside"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
     assert_value(s, DOM0, XBT_NULL, "/c", "outside");
     assert_perms(s, DOM0, XBT_NULL, "/c", "n0");
 }
@@ -370,11 +355,11 @@ static void test_tx_created_node_created_meanwhile(void)
     xs_transaction_t tx;
 
     xt_make(s, "/m", "", "n0,b1");
-    tx = tx_start(s, GUEST);
+    tx = xt_tx_start(s, GUEST);
     g_assert_cmpint(xt_write(s, GUEST, tx, "/m/p/leaf", "tx"), ==, 0);
     xt_make(s, "/m/p", "theirs", "n0,r1");
     xt_make(s, "/m/p/leaf", "theirs", "n0,r1");
-    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, GUEST, tx), ==, EAGAIN);
     assert_value(s, DOM0, XBT_NULL, "/m/p/leaf", "theirs");
     assert_perms(s, DOM0, XBT_NULL, "/m/p/leaf", "n0,r1");
     assert_value(s, DOM0, XBT_NULL, "/m/p", "theirs");
@@ -388,10 +373,10 @@ static void test_tx_mkdir_created_meanwhile(void)
     xs_transaction_t tx;
 
     xt_make(s, "/m", "", "n0,b1");
-    tx = tx_start(s, GUEST);
+    tx = xt_tx_start(s, GUEST);
     g_assert_cmpint(xs_impl_mkdir(s, GUEST, tx, "/m/d"), ==, 0);
     xt_make(s, "/m/d", "theirs", "n0,r1");
-    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, GUEST, tx), ==, EAGAIN);
     assert_value(s, DOM0, XBT_NULL, "/m/d", "theirs");
     assert_perms(s, DOM0, XBT_NULL, "/m/d", "n0,r1");
 }
@@ -403,11 +388,11 @@ static void test_tx_rm_only_conflict(void)
     xs_transaction_t tx;
 
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c/kid", "0"), ==, 0);
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xs_impl_rm(s, DOM0, tx, "/c"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "outside"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c/kid2", "outside"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
     assert_value(s, DOM0, XBT_NULL, "/c", "outside");
     assert_dir(s, DOM0, XBT_NULL, "/c", "kid,kid2");
 }
@@ -419,16 +404,16 @@ static void test_tx_sibling_creation_no_conflict(void)
     xs_transaction_t a, b, c;
 
     g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "dir/old", "0"), ==, 0);
-    a = tx_start(s, GUEST);
-    b = tx_start(s, GUEST);
-    c = tx_start(s, GUEST);
+    a = xt_tx_start(s, GUEST);
+    b = xt_tx_start(s, GUEST);
+    c = xt_tx_start(s, GUEST);
     g_assert_cmpint(xt_write(s, GUEST, a, "dir/c1", "a"), ==, 0);
     g_assert_cmpint(xs_impl_mkdir(s, GUEST, b, "dir/c2"), ==, 0);
     g_assert_cmpint(xs_impl_rm(s, GUEST, c, "dir/old"), ==, 0);
     g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "dir/c3", "out"), ==, 0);
-    g_assert_cmpint(tx_commit(s, GUEST, a), ==, 0);
-    g_assert_cmpint(tx_commit(s, GUEST, b), ==, 0);
-    g_assert_cmpint(tx_commit(s, GUEST, c), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, GUEST, a), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, GUEST, b), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, GUEST, c), ==, 0);
     assert_dir(s, GUEST, XBT_NULL, "dir", "c1,c2,c3");
 }
 
@@ -439,22 +424,22 @@ static void test_tx_read_absent_then_created(void)
     xs_transaction_t tx;
     g_autofree char *v = NULL, *names = NULL, *perms = NULL;
 
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_read(s, DOM0, tx, "/x", &v), ==, ENOENT);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/x", "tx"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/x", "outside"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
     assert_value(s, DOM0, XBT_NULL, "/x", "outside");
 
     /* The same through DIRECTORY and GET_PERMS. */
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_dir(s, DOM0, tx, "/y", &names, NULL), ==, ENOENT);
     g_assert_cmpint(xs_impl_mkdir(s, DOM0, XBT_NULL, "/y"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
-    tx = tx_start(s, DOM0);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_get_perms(s, DOM0, tx, "/z", &perms), ==, ENOENT);
     g_assert_cmpint(xs_impl_mkdir(s, DOM0, XBT_NULL, "/z"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
 }
 
 /*
@@ -468,12 +453,12 @@ static void test_tx_read_absent_parent_changed(void)
     xs_transaction_t tx;
     g_autofree char *v = NULL;
 
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_read(s, DOM0, tx, "/x", &v), ==, ENOENT);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/x", "briefly"), ==, 0);
     g_assert_cmpint(xs_impl_rm(s, DOM0, XBT_NULL, "/x"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/y", "tx"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
     g_assert_false(xt_exists(s, "/y"));
 }
 
@@ -484,11 +469,11 @@ static void test_tx_read_then_removed(void)
     g_autofree char *v = NULL;
 
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "1"), ==, 0);
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_read(s, DOM0, tx, "/c", &v), ==, 0);
     g_assert_cmpint(xs_impl_rm(s, DOM0, XBT_NULL, "/c"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/other", "tx"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
     g_assert_false(xt_exists(s, "/other"));
 }
 
@@ -499,11 +484,11 @@ static void test_tx_read_then_recreated(void)
     xs_transaction_t tx;
 
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "same"), ==, 0);
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     assert_value(s, DOM0, tx, "/c", "same");
     g_assert_cmpint(xs_impl_rm(s, DOM0, XBT_NULL, "/c"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "same"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
 }
 
 /* Listing children reads the child list. */
@@ -513,15 +498,15 @@ static void test_tx_directory_then_children_change(void)
     xs_transaction_t tx;
 
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/d/a", "1"), ==, 0);
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     assert_dir(s, DOM0, tx, "/d", "a");
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/d/b", "1"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
 
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     assert_dir(s, DOM0, tx, "/d", "a,b");
     g_assert_cmpint(xs_impl_rm(s, DOM0, XBT_NULL, "/d/a"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
 }
 
 static void test_tx_get_perms_then_perms_change(void)
@@ -530,10 +515,10 @@ static void test_tx_get_perms_then_perms_change(void)
     xs_transaction_t tx;
 
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "1"), ==, 0);
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     assert_perms(s, DOM0, tx, "/c", "n0");
     g_assert_cmpint(xt_set_perms(s, DOM0, XBT_NULL, "/c", "n0,r1"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
 }
 
 /*
@@ -546,11 +531,11 @@ static void test_tx_snapshot_from_start(void)
     xs_transaction_t tx;
 
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "1"), ==, 0);
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/c", "2"), ==, 0);
     assert_value(s, DOM0, tx, "/c", "1");
     g_assert_cmpint(xt_write(s, DOM0, tx, "/c", "3"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
     assert_value(s, DOM0, XBT_NULL, "/c", "2");
 }
 
@@ -562,7 +547,7 @@ static void test_tx_child_value_change_no_conflict(void)
 
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/p/c", "1"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/p", "parent"), ==, 0);
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     assert_value(s, DOM0, tx, "/p", "parent");
     assert_dir(s, DOM0, tx, "/p", "c");
     assert_perms(s, DOM0, tx, "/p", "n0");
@@ -570,7 +555,7 @@ static void test_tx_child_value_change_no_conflict(void)
     g_assert_cmpint(xt_set_perms(s, DOM0, XBT_NULL, "/p/c", "n0,r1"), ==, 0);
     g_assert_cmpint(xs_impl_mkdir(s, DOM0, XBT_NULL, "/p"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/p", "tx"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, 0);
     assert_value(s, DOM0, XBT_NULL, "/p", "tx");
 }
 
@@ -584,7 +569,7 @@ static void test_tx_eagain_applies_nothing(void)
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/e/c", "1"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/e/old", "1"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/e/q", "1"), ==, 0);
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     assert_value(s, DOM0, tx, "/e/c", "1");
     g_assert_cmpint(xt_write(s, DOM0, tx, "/e/c", "tx"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/e/new/deep", "tx"), ==, 0);
@@ -593,7 +578,7 @@ static void test_tx_eagain_applies_nothing(void)
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/e/c", "outside"), ==, 0);
     xt_watch_ok(s, DOM0, "/e", "t", r);
 
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
     assert_value(s, DOM0, XBT_NULL, "/e/c", "outside");
     assert_dir(s, DOM0, XBT_NULL, "/e", "c,old,q");
     assert_perms(s, DOM0, XBT_NULL, "/e/q", "n0");
@@ -609,7 +594,7 @@ static void test_tx_perms_apply_inside(void)
 
     xt_make(s, "/secret", "", "n0");
     xt_make(s, "/pub", "", "r0,b3");
-    tx = tx_start(s, THIRD);
+    tx = xt_tx_start(s, THIRD);
     g_assert_cmpint(xt_read(s, THIRD, tx, "/secret", &v), ==, EACCES);
     g_assert_cmpint(xt_read(s, THIRD, tx, "/secret/none", &v), ==, EACCES);
     g_assert_cmpint(xt_read(s, THIRD, tx, "/pub/none", &v2), ==, ENOENT);
@@ -619,7 +604,7 @@ static void test_tx_perms_apply_inside(void)
     assert_perms(s, THIRD, tx, "/pub/x/y", "r3,b3");
     g_assert_cmpint(xt_set_perms(s, THIRD, tx, "/pub/x", "r2"), ==, EPERM);
     g_assert_cmpint(xt_set_perms(s, THIRD, tx, "/pub", "r3"), ==, EACCES);
-    g_assert_cmpint(tx_commit(s, THIRD, tx), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, THIRD, tx), ==, 0);
     assert_perms(s, DOM0, XBT_NULL, "/pub/x", "r3,b3");
     assert_perms(s, DOM0, XBT_NULL, "/pub", "r0,b3");
 }
@@ -635,14 +620,14 @@ static void test_tx_events_at_commit_only(void)
     /* /e exists first: had the transaction created it, /e/o would. */
     g_assert_cmpint(xs_impl_mkdir(s, DOM0, XBT_NULL, "/e"), ==, 0);
     xt_watch_ok(s, DOM0, "/e", "t", r);
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/e/a", "1"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/e/b", "1"), ==, 0);
     g_assert_cmpstr(xt_rec_take(r), ==, "");
     /* Changes outside the transaction still fire at once. */
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/e/o", "1"), ==, 0);
     g_assert_cmpstr(xt_rec_take(r), ==, "/e/o|t");
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, 0);
     g_assert_cmpstr(xt_rec_take(r), ==, "/e/a|t /e/b|t");
 }
 
@@ -656,7 +641,7 @@ static void test_tx_events_once_per_node_in_order(void)
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/e/b", "0"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/e/d", "0"), ==, 0);
     xt_watch_ok(s, DOM0, "/e", "t", r);
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/e/c", "1"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/e/a", "1"), ==, 0);
     g_assert_cmpint(xt_set_perms(s, DOM0, tx, "/e/b", "n0,r1"), ==, 0);
@@ -667,7 +652,7 @@ static void test_tx_events_once_per_node_in_order(void)
     g_assert_cmpint(xs_impl_mkdir(s, DOM0, tx, "/e/f"), ==, 0);
     /* Only the written node, not the parents made on the way. */
     g_assert_cmpint(xt_write(s, DOM0, tx, "/e/g/h/i", "1"), ==, 0);
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, 0);
     g_assert_cmpstr(xt_rec_take(r), ==,
                     "/e/a|t /e/b|t /e/c|t /e/d|t /e/f|t /e/g/h/i|t");
 }
@@ -680,17 +665,17 @@ static void test_tx_no_events_on_abort_or_eagain(void)
 
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/e/c", "0"), ==, 0);
     xt_watch_ok(s, DOM0, "/e", "t", r);
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     g_assert_cmpint(xt_write(s, DOM0, tx, "/e/a", "1"), ==, 0);
     g_assert_cmpint(xs_impl_transaction_end(s, DOM0, tx, false), ==, 0);
     g_assert_cmpstr(xt_rec_take(r), ==, "");
 
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     assert_value(s, DOM0, tx, "/e/c", "0");
     g_assert_cmpint(xt_write(s, DOM0, tx, "/e/a", "1"), ==, 0);
     g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, "/e/c", "1"), ==, 0);
     g_assert_cmpstr(xt_rec_take(r), ==, "/e/c|t");
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, EAGAIN);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, EAGAIN);
     g_assert_cmpstr(xt_rec_take(r), ==, "");
 }
 
@@ -705,11 +690,11 @@ static void test_tx_rm_events_at_commit(void)
     g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "e/a/b", "0"), ==, 0);
     xt_watch_ok(s, GUEST, "e", "top", top);
     xt_watch_ok(s, GUEST, "e/a/b", "inside", inside);
-    tx = tx_start(s, GUEST);
+    tx = xt_tx_start(s, GUEST);
     g_assert_cmpint(xs_impl_rm(s, GUEST, tx, "e/a"), ==, 0);
     g_assert_cmpstr(xt_rec_take(top), ==, "");
     g_assert_cmpstr(xt_rec_take(inside), ==, "");
-    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, GUEST, tx), ==, 0);
     g_assert_cmpstr(xt_rec_take(top), ==, "e/a|top");
     g_assert_cmpstr(xt_rec_take(inside), ==, "e/a/b|inside");
 }
@@ -722,22 +707,22 @@ static void test_tx_open_limit_enospc(void)
     xs_transaction_t tx[10], extra = XBT_NULL;
 
     for (size_t i = 0; i < ARRAY_SIZE(tx); i++) {
-        tx[i] = tx_start(s, GUEST);
+        tx[i] = xt_tx_start(s, GUEST);
     }
     g_assert_cmpint(xs_impl_transaction_start(s, GUEST, &extra), ==, ENOSPC);
     /* Per domain: others are not affected. */
     for (size_t i = 0; i < ARRAY_SIZE(tx); i++) {
-        tx_start(s, OTHER);
+        xt_tx_start(s, OTHER);
     }
     for (size_t i = 0; i < 15; i++) {
-        tx_start(s, DOM0);
+        xt_tx_start(s, DOM0);
     }
     /* Ending one (either way) frees a place. */
-    g_assert_cmpint(tx_commit(s, GUEST, tx[3]), ==, 0);
-    tx[3] = tx_start(s, GUEST);
+    g_assert_cmpint(xt_tx_commit(s, GUEST, tx[3]), ==, 0);
+    tx[3] = xt_tx_start(s, GUEST);
     g_assert_cmpint(xs_impl_transaction_start(s, GUEST, &extra), ==, ENOSPC);
     g_assert_cmpint(xs_impl_transaction_end(s, GUEST, tx[5], false), ==, 0);
-    tx[5] = tx_start(s, GUEST);
+    tx[5] = xt_tx_start(s, GUEST);
 }
 
 static void test_tx_open_limit_runtime_change(void)
@@ -748,12 +733,12 @@ static void test_tx_open_limit_runtime_change(void)
     g_assert_cmpint(xs_impl_set_quota(s, GUEST, XS_QUOTA_TRANSACTIONS, 3),
                     ==, 0);
     for (size_t i = 0; i < 3; i++) {
-        tx_start(s, GUEST);
+        xt_tx_start(s, GUEST);
     }
     g_assert_cmpint(xs_impl_transaction_start(s, GUEST, &extra), ==, ENOSPC);
     g_assert_cmpint(xs_impl_set_quota(s, GUEST, XS_QUOTA_TRANSACTIONS, 4),
                     ==, 0);
-    tx_start(s, GUEST);
+    xt_tx_start(s, GUEST);
     g_assert_cmpint(xs_impl_transaction_start(s, GUEST, &extra), ==, ENOSPC);
 }
 
@@ -770,7 +755,7 @@ static void test_tx_touched_nodes_enospc(void)
         g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, path, "0"), ==, 0);
     }
 
-    tx = tx_start(s, GUEST);
+    tx = xt_tx_start(s, GUEST);
     for (unsigned int i = 0; i < 1024; i++) {
         snprintf(path, sizeof(path), "/tn/n%u", i);
         g_assert_cmpint(xt_write(s, GUEST, tx, path, "1"), ==, 0);
@@ -781,12 +766,12 @@ static void test_tx_touched_nodes_enospc(void)
     g_assert_cmpint(xs_impl_transaction_end(s, GUEST, tx, false), ==, 0);
 
     /* The privileged domain has no limit. */
-    tx = tx_start(s, DOM0);
+    tx = xt_tx_start(s, DOM0);
     for (unsigned int i = 0; i < 1100; i++) {
         snprintf(path, sizeof(path), "/tn/n%u", i);
         g_assert_cmpint(xt_write(s, DOM0, tx, path, "3"), ==, 0);
     }
-    g_assert_cmpint(tx_commit(s, DOM0, tx), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, DOM0, tx), ==, 0);
     assert_value(s, DOM0, XBT_NULL, "/tn/n1099", "3");
 }
 
@@ -803,7 +788,7 @@ static void test_tx_touched_nodes_runtime_change(void)
         g_assert_cmpint(xt_write(s, DOM0, XBT_NULL, path, "0"), ==, 0);
     }
     g_assert_cmpint(xs_impl_set_quota(s, GUEST, XS_QUOTA_TX_NODES, 5), ==, 0);
-    tx = tx_start(s, GUEST);
+    tx = xt_tx_start(s, GUEST);
     for (unsigned int i = 0; i < 5; i++) {
         snprintf(path, sizeof(path), "/tn/n%u", i);
         assert_value(s, GUEST, tx, path, "0");
@@ -826,7 +811,7 @@ static void test_tx_node_size_counts_own_children(void)
     g_assert_cmpint(xt_write_bytes(s, GUEST, XBT_NULL, "big", value, 2014),
                     ==, 0);
     g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "small", ""), ==, 0);
-    tx = tx_start(s, GUEST);
+    tx = xt_tx_start(s, GUEST);
     g_assert_cmpint(xt_write(s, GUEST, tx, "big/abcdefghi", ""), ==, 0);
     g_assert_cmpint(xt_write(s, GUEST, tx, "big/j", ""), ==, E2BIG);
     g_assert_cmpint(xt_write(s, GUEST, tx, "small/abcdefghi", ""), ==, 0);
@@ -834,7 +819,7 @@ static void test_tx_node_size_counts_own_children(void)
                     ==, 0);
     g_assert_cmpint(xt_write_bytes(s, GUEST, tx, "small", value, 2015),
                     ==, E2BIG);
-    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, GUEST, tx), ==, 0);
     assert_dir(s, GUEST, XBT_NULL, "big", "abcdefghi");
 }
 
@@ -847,18 +832,18 @@ static void test_tx_nodes_quota_inside(void)
 
     g_assert_cmpint(xs_impl_set_quota(s, GUEST, XS_QUOTA_NODES, owned + 2),
                     ==, 0);
-    tx = tx_start(s, GUEST);
+    tx = xt_tx_start(s, GUEST);
     g_assert_cmpint(xt_write(s, GUEST, tx, "a", "v"), ==, 0);
     g_assert_cmpint(xs_impl_mkdir(s, GUEST, tx, "b"), ==, 0);
     g_assert_cmpint(xt_write(s, GUEST, tx, "c", "v"), ==, ENOSPC);
     g_assert_cmpint(xt_write(s, GUEST, tx, "a/c", "v"), ==, ENOSPC);
-    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, GUEST, tx), ==, 0);
     g_assert_cmpuint(xs_impl_domain_nodes(s, GUEST), ==, owned + 2);
 
     /* Removals inside give the places back at commit. */
-    tx = tx_start(s, GUEST);
+    tx = xt_tx_start(s, GUEST);
     g_assert_cmpint(xs_impl_rm(s, GUEST, tx, "a"), ==, 0);
-    g_assert_cmpint(tx_commit(s, GUEST, tx), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, GUEST, tx), ==, 0);
     g_assert_cmpuint(xs_impl_domain_nodes(s, GUEST), ==, owned + 1);
     g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "c", "v"), ==, 0);
 }
@@ -870,20 +855,20 @@ static void test_tx_reset_watches_ends_tx(void)
     xs_transaction_t tx[10], other;
 
     for (size_t i = 0; i < ARRAY_SIZE(tx); i++) {
-        tx[i] = tx_start(s, GUEST);
+        tx[i] = xt_tx_start(s, GUEST);
     }
     g_assert_cmpint(xt_write(s, GUEST, tx[0], "gone", "x"), ==, 0);
-    other = tx_start(s, OTHER);
+    other = xt_tx_start(s, OTHER);
     g_assert_cmpint(xs_impl_reset_watches(s, GUEST), ==, 0);
     for (size_t i = 0; i < ARRAY_SIZE(tx); i++) {
         assert_tx_gone(s, GUEST, tx[i]);
     }
     /* Their places are free again; other domains keep theirs. */
     for (size_t i = 0; i < ARRAY_SIZE(tx); i++) {
-        tx[i] = tx_start(s, GUEST);
+        tx[i] = xt_tx_start(s, GUEST);
     }
     g_assert_cmpint(xt_write(s, OTHER, other, "x", "1"), ==, 0);
-    g_assert_cmpint(tx_commit(s, OTHER, other), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, OTHER, other), ==, 0);
 }
 
 static void test_tx_release_domain_ends_tx(void)
@@ -892,12 +877,12 @@ static void test_tx_release_domain_ends_tx(void)
     xs_transaction_t tx, other;
 
     g_assert_cmpint(xs_impl_introduce_domain(s, GUEST), ==, 0);
-    tx = tx_start(s, GUEST);
-    other = tx_start(s, OTHER);
+    tx = xt_tx_start(s, GUEST);
+    other = xt_tx_start(s, OTHER);
     g_assert_cmpint(xt_write(s, GUEST, tx, "gone", "x"), ==, 0);
     g_assert_cmpint(xs_impl_release_domain(s, GUEST), ==, 0);
     assert_tx_gone(s, GUEST, tx);
-    g_assert_cmpint(tx_commit(s, OTHER, other), ==, 0);
+    g_assert_cmpint(xt_tx_commit(s, OTHER, other), ==, 0);
 }
 
 int main(int argc, char **argv)

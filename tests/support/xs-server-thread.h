@@ -4,8 +4,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef TESTS_XS_SERVER_THREAD_H
-#define TESTS_XS_SERVER_THREAD_H
+#ifndef TESTS_SUPPORT_XS_SERVER_THREAD_H
+#define TESTS_SUPPORT_XS_SERVER_THREAD_H
 
 #include "xs-socket-server.h"
 

@@ -1,12 +1,12 @@
 /*
- * Small helpers shared by the database unit tests: a store with homes for
- * three guest domains, string wrappers around the xs_impl_* node calls,
- * and a watch recorder that logs (path, token) pairs per connection.
+ * Helpers shared by the database tests: a store with homes for three
+ * guest domains, string wrappers around the xs_impl_* node calls, a dump
+ * of the tree, and a watch recorder of (path, token) pairs.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef TESTS_UNIT_XS_NODE_HELPERS_H
-#define TESTS_UNIT_XS_NODE_HELPERS_H
+#ifndef TESTS_SUPPORT_XS_NODE_HELPERS_H
+#define TESTS_SUPPORT_XS_NODE_HELPERS_H
 
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/xenstore_impl.h"
@@ -44,6 +44,15 @@ int xt_get_perms(XenstoreImplState *s, unsigned int dom, xs_transaction_t tx,
 int xt_set_perms(XenstoreImplState *s, unsigned int dom, xs_transaction_t tx,
                  const char *path, const char *perms_csv);
 
+/*
+ * A new transaction of dom (asserted to start, with an id not 0); commit
+ * and abort return the store's errno.
+ */
+xs_transaction_t xt_tx_start(XenstoreImplState *s, unsigned int dom);
+int xt_tx_commit(XenstoreImplState *s, unsigned int dom,
+                 xs_transaction_t tx);
+int xt_tx_abort(XenstoreImplState *s, unsigned int dom, xs_transaction_t tx);
+
 /* Domain 0 creates path with value and sets its perms (asserted). */
 void xt_make(XenstoreImplState *s, const char *path, const char *value,
              const char *perms_csv);
@@ -51,6 +60,19 @@ void xt_make(XenstoreImplState *s, const char *path, const char *value,
 bool xt_exists(XenstoreImplState *s, const char *path);
 /* The generation of path (domain 0, outside any transaction). */
 uint64_t xt_gencnt(XenstoreImplState *s, const char *path);
+
+/*
+ * Domain 0's reading of the tree under path, appended to out: a line
+ * "path gencnt perms value" per node (value bytes other than printable
+ * ASCII, and backslashes, as \xNN), parents first, children in listing
+ * order.  Each node visited takes one from *left; none is visited once
+ * it is 0 (left NULL: no bound).
+ * Asserts that every node reads, lists and has permissions.
+ */
+void xt_dump_tree(XenstoreImplState *s, const char *path, GString *out,
+                  unsigned int *left);
+/* The whole tree, from "/", as a new string. */
+char *xt_dump_store(XenstoreImplState *s);
 
 /*
  * prefix followed by exactly len more bytes of path, made of components

@@ -9,7 +9,7 @@
 #include "qemu/atomic.h"
 #include "qemu/main-loop.h"
 #include "hw/i386/kvm/xen_evtchn.h"
-#include "hw/xen/xenstore_wire.h"
+#include "xs-errors.h"
 #include "xs-guest.h"
 
 /* The vCPU's event-channel upcall: count ours and clear the bit. */
@@ -276,6 +276,37 @@ void xs_guest_assert_error(XsGuestMsg *m, const char *name)
     g_assert_cmpstr(m->body, ==, name);
 }
 
+int xs_guest_error(XsGuestMsg *m)
+{
+    int err;
+
+    g_assert_nonnull(m);
+    if (m->hdr.type != XS_ERROR) {
+        return 0;
+    }
+    err = xt_error_payload_errno(m->body, m->hdr.len);
+    g_assert_cmpint(err, !=, 0);
+    return err;
+}
+
+void xs_guest_assert_event(XsGuest *g, const char *path, const char *token)
+{
+    g_autoptr(XsGuestMsg) m = xs_guest_wait_event(g);
+    g_autofree char *want = g_strdup_printf("%s%c%s", path, 0, token);
+
+    g_assert_nonnull(m);
+    g_assert_cmpuint(m->hdr.type, ==, XS_WATCH_EVENT);
+    g_assert_cmpmem(m->body, m->hdr.len, want, strlen(path) +
+                    strlen(token) + 2);
+}
+
+void xs_guest_assert_no_event(XsGuest *g)
+{
+    xs_guest_run();
+    xs_guest_read_all(g);
+    g_assert_cmpuint(g_queue_get_length(&g->events), ==, 0);
+}
+
 /* "a" "\0" "b": a payload of C strings each with its NUL. */
 static GByteArray *strings(const char *first, ...)
 {
@@ -352,10 +383,9 @@ int xs_guest_tx_end(XsGuest *g, uint32_t tx, bool commit)
     g_autoptr(XsGuestMsg) m = xs_guest_call(g, XS_TRANSACTION_END, tx,
                                             commit ? "T" : "F", 2);
 
-    if (m->hdr.type == XS_ERROR) {
-        int err = xs_error_from_name(m->body);
+    int err = xs_guest_error(m);
 
-        g_assert_cmpint(err, !=, 0);
+    if (err) {
         return err;
     }
     XS_GUEST_ASSERT(m, XS_TRANSACTION_END, "OK\0");

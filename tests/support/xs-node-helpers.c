@@ -1,6 +1,6 @@
 /*
- * Helpers shared by the database unit tests: string wrappers around the
- * xs_impl_* node calls and a recorder of watch events per connection.
+ * Helpers shared by the database tests: string wrappers around the
+ * xs_impl_* node calls, a tree dump and a recorder of watch events.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -118,6 +118,26 @@ int xt_set_perms(XenstoreImplState *s, unsigned int dom, xs_transaction_t tx,
     return err;
 }
 
+xs_transaction_t xt_tx_start(XenstoreImplState *s, unsigned int dom)
+{
+    xs_transaction_t tx = XBT_NULL;
+
+    g_assert_cmpint(xs_impl_transaction_start(s, dom, &tx), ==, 0);
+    g_assert_cmpuint(tx, !=, XBT_NULL);
+    return tx;
+}
+
+int xt_tx_commit(XenstoreImplState *s, unsigned int dom,
+                 xs_transaction_t tx)
+{
+    return xs_impl_transaction_end(s, dom, tx, true);
+}
+
+int xt_tx_abort(XenstoreImplState *s, unsigned int dom, xs_transaction_t tx)
+{
+    return xs_impl_transaction_end(s, dom, tx, false);
+}
+
 void xt_make(XenstoreImplState *s, const char *path, const char *value,
              const char *perms_csv)
 {
@@ -141,6 +161,55 @@ uint64_t xt_gencnt(XenstoreImplState *s, const char *path)
 
     g_assert_cmpint(xt_dir(s, DOM0, XBT_NULL, path, &names, &gencnt), ==, 0);
     return gencnt;
+}
+
+/* One line a node: path, generation, permissions, escaped value. */
+void xt_dump_tree(XenstoreImplState *s, const char *path, GString *out,
+                  unsigned int *left)
+{
+    g_autoptr(GByteArray) data = g_byte_array_new();
+    g_autofree char *perms = NULL;
+    GList *children = NULL;
+    uint64_t gen = 0;
+
+    if (left) {
+        if (!*left) {
+            return;
+        }
+        (*left)--;
+    }
+    g_assert_cmpint(xs_impl_read(s, DOM0, XBT_NULL, path, data), ==, 0);
+    g_assert_cmpint(xt_get_perms(s, DOM0, XBT_NULL, path, &perms), ==, 0);
+    g_assert_cmpstr(perms, !=, "");
+    g_assert_cmpint(xs_impl_directory(s, DOM0, XBT_NULL, path, &gen,
+                                      &children), ==, 0);
+    g_string_append_printf(out, "%s %" PRIu64 " %s ", path, gen, perms);
+    for (guint i = 0; i < data->len; i++) {
+        uint8_t c = data->data[i];
+
+        if (g_ascii_isgraph(c) && c != '\\') {
+            g_string_append_c(out, c);
+        } else {
+            g_string_append_printf(out, "\\x%02x", c);
+        }
+    }
+    g_string_append_c(out, '\n');
+    for (GList *l = children; l; l = l->next) {
+        g_autofree char *child = g_strdup_printf("%s/%s",
+                                                 strcmp(path, "/") ? path : "",
+                                                 (char *)l->data);
+
+        xt_dump_tree(s, child, out, left);
+    }
+    g_list_free_full(children, g_free);
+}
+
+char *xt_dump_store(XenstoreImplState *s)
+{
+    GString *out = g_string_new("");
+
+    xt_dump_tree(s, "/", out, NULL);
+    return g_string_free(out, FALSE);
 }
 
 char *xt_long_path(const char *prefix, size_t len)

@@ -5,8 +5,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef TESTS_UNIT_XS_WORLD_H
-#define TESTS_UNIT_XS_WORLD_H
+#ifndef TESTS_SUPPORT_XS_WORLD_H
+#define TESTS_SUPPORT_XS_WORLD_H
 
 #include "hw/xen/interface/event_channel.h"
 #include "hw/i386/kvm/xen_xenstore.h"
@@ -40,10 +40,6 @@ struct xenstore_domain_interface *world_ring(World *w);
 void dom0_write(World *w, const char *path, const char *value);
 /* A new string, or NULL if the node cannot be read. */
 char *dom0_read(World *w, const char *path);
-
-/* The next watch event is (path, token); there is none pending. */
-void assert_event(XsGuest *g, const char *path, const char *token);
-void assert_no_event(XsGuest *g);
 
 /* EVTCHNOP_status of a port of the guest; ports not closed. */
 struct evtchn_status port_status(evtchn_port_t port);

@@ -97,24 +97,6 @@ struct xenstore_domain_interface *world_ring(World *w)
     return xen_xenstore_ring(w->s);
 }
 
-void assert_event(XsGuest *g, const char *path, const char *token)
-{
-    g_autoptr(XsGuestMsg) m = xs_guest_wait_event(g);
-    g_autofree char *want = g_strdup_printf("%s%c%s", path, 0, token);
-
-    g_assert_nonnull(m);
-    g_assert_cmpuint(m->hdr.type, ==, XS_WATCH_EVENT);
-    g_assert_cmpmem(m->body, m->hdr.len, want, strlen(path) +
-                    strlen(token) + 2);
-}
-
-void assert_no_event(XsGuest *g)
-{
-    xs_guest_run();
-    xs_guest_read_all(g);
-    g_assert_cmpuint(g_queue_get_length(&g->events), ==, 0);
-}
-
 struct evtchn_status port_status(evtchn_port_t port)
 {
     struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
@@ -177,7 +159,7 @@ uint32_t busy_session(World *w)
     uint32_t tx;
 
     xs_guest_watch(&w->g, "data/w", "old");
-    assert_event(&w->g, "data/w", "old");
+    xs_guest_assert_event(&w->g, "data/w", "old");
     tx = xs_guest_tx_start(&w->g);
     xs_guest_write_str(&w->g, tx, "data/tx-node", "x");
     return tx;

@@ -5,10 +5,16 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef TESTS_UNIT_XS_GUEST_H
-#define TESTS_UNIT_XS_GUEST_H
+#ifndef TESTS_SUPPORT_XS_GUEST_H
+#define TESTS_SUPPORT_XS_GUEST_H
 
+/*
+ * A program that includes libxenstore's <xenstore.h> first already has
+ * Xen's copy of the same wire ABI, under its own guard.
+ */
+#ifndef _XS_WIRE_H
 #include "hw/xen/interface/io/xs_wire.h"
+#endif
 #include "hw/xen/interface/event_channel.h"
 
 /* One message taken off the response ring. */
@@ -100,6 +106,12 @@ void xs_guest_assert_reply(XsGuestMsg *m, uint32_t type,
 #define XS_GUEST_ASSERT(m, type, lit) \
     xs_guest_assert_reply((m), (type), (lit), sizeof(lit) - 1)
 void xs_guest_assert_error(XsGuestMsg *m, const char *name);
+/* 0 for a reply that is not XS_ERROR, else the errno it names (known). */
+int xs_guest_error(XsGuestMsg *m);
+
+/* The next watch event is (path, token); no event is pending. */
+void xs_guest_assert_event(XsGuest *g, const char *path, const char *token);
+void xs_guest_assert_no_event(XsGuest *g);
 
 /*
  * Convenience calls as the guest, each asserting success: read returns
