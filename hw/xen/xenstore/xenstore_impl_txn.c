@@ -536,25 +536,39 @@ static int xs_tx_missing(XsDb *db, XsTransaction *tx,
 
 /* ---- the calls ---- */
 
-int xs_tx_read(XsDb *db, XsTransaction *tx, unsigned int dom_id,
-               XsPath *p, GByteArray *data)
+/*
+ * What READ and DIRECTORY begin with: the view of p, its dependency
+ * (kind), and the read permission.
+ */
+static int xs_tx_view_read(XsDb *db, XsTransaction *tx, unsigned int dom_id,
+                           const XsPath *p, unsigned int kind, XsTxView *v)
 {
-    XsAccess *acc = &db->access;
-    const uint8_t *value;
-    uint32_t len;
-    XsTxView v;
     int err;
 
-    xs_tx_view(db, tx, p, &v);
-    if (!v.exists) {
-        return xs_tx_missing(db, tx, dom_id, &v, false);
+    xs_tx_view(db, tx, p, v);
+    if (!v->exists) {
+        return xs_tx_missing(db, tx, dom_id, v, false);
     }
-    err = xs_tx_depend(db, tx, &v, XS_DEP_CONTENT);
+    err = xs_tx_depend(db, tx, v, kind);
     if (err) {
         return err;
     }
-    if (!(xs_perm_for(acc, v.anc_perms, dom_id) & XS_PERM_READ)) {
+    if (!(xs_perm_for(&db->access, v->anc_perms, dom_id) & XS_PERM_READ)) {
         return EACCES;
+    }
+    return 0;
+}
+
+int xs_tx_read(XsDb *db, XsTransaction *tx, unsigned int dom_id,
+               XsPath *p, GByteArray *data)
+{
+    const uint8_t *value;
+    uint32_t len;
+    XsTxView v;
+    int err = xs_tx_view_read(db, tx, dom_id, p, XS_DEP_CONTENT, &v);
+
+    if (err) {
+        return err;
     }
     value = xs_tx_view_value(&v, &len);
     g_byte_array_append(data, value, len);
@@ -590,7 +604,6 @@ int xs_tx_directory(XsDb *db, XsTransaction *tx,
                     xs_impl_dir_fn *fn, void *opaque)
 {
     XsSnap *sn = &db->snap;
-    XsAccess *acc = &db->access;
     g_autoptr(GPtrArray) names = g_ptr_array_new();
     XsTxView v;
     XsTxNode *t;
@@ -598,16 +611,9 @@ int xs_tx_directory(XsDb *db, XsTransaction *tx,
     guint ci = 0, si = 0, nshadow;
     int err;
 
-    xs_tx_view(db, tx, p, &v);
-    if (!v.exists) {
-        return xs_tx_missing(db, tx, dom_id, &v, false);
-    }
-    err = xs_tx_depend(db, tx, &v, XS_DEP_ALL);
+    err = xs_tx_view_read(db, tx, dom_id, p, XS_DEP_ALL, &v);
     if (err) {
         return err;
-    }
-    if (!(xs_perm_for(acc, v.anc_perms, dom_id) & XS_PERM_READ)) {
-        return EACCES;
     }
     if (gencnt) {
         *gencnt = v.anc_node ? v.anc_st.gen : 0;
