@@ -128,21 +128,16 @@ bool xs_state_file_load_contents(const char *path, const uint8_t *data,
                                  xs_impl_watch_fn *watch_fn,
                                  void *watch_opaque, Error **errp)
 {
-    g_autoptr(GByteArray) bytes = NULL;
     const uint8_t *stream;
     uint32_t stream_len;
-    int ret;
 
     if (!state_file_check(path, data, len, domid, &stream, &stream_len,
                           errp)) {
         return false;
     }
-    bytes = g_byte_array_new();
-    g_byte_array_append(bytes, stream, stream_len);
-    ret = xs_impl_deserialize(store, bytes, domid, watch_fn, watch_opaque);
-    if (ret) {
-        error_setg(errp, "%s: bad store state: the store stream is "
-                   "malformed or inconsistent (%s)", path, g_strerror(ret));
+    if (!xs_impl_load(store, stream, stream_len, domid, watch_fn,
+                      watch_opaque, errp)) {
+        error_prepend(errp, "%s: bad store state: ", path);
         return false;
     }
     return true;

@@ -596,7 +596,6 @@ bool xen_xenstore_load(XenXenstoreState *s, const uint8_t *data, size_t len,
                        Error **errp)
 {
     g_autoptr(XsConnImage) conn = NULL;
-    g_autoptr(GByteArray) store = NULL;
     XenXenstoreImage img;
     bool ready, reclaim = false, was_mapped;
     int ret;
@@ -628,16 +627,12 @@ bool xen_xenstore_load(XenXenstoreState *s, const uint8_t *data, size_t len,
      * anything, so this is the one step that may still fail, and then
      * only the mapping is to be undone.
      */
-    store = g_byte_array_new();
-    g_byte_array_append(store, img.store, img.store_len);
-    ret = xs_impl_deserialize(s->impl, store, s->domid, xs_conn_watch_event,
-                              s->conn);
-    if (ret) {
+    if (!xs_impl_load(s->impl, img.store, img.store_len, s->domid,
+                      xs_conn_watch_event, s->conn, errp)) {
         if (ready && !was_mapped) {
             xen_overlay_unmap_page(s->page);
         }
-        error_setg(errp, "xen-xenstore: bad store stream: %s",
-                   g_strerror(ret));
+        error_prepend(errp, "xen-xenstore: bad store stream: ");
         return false;
     }
 

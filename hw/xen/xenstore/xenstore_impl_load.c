@@ -498,42 +498,55 @@ static int load_record(XsLoad *l, uint32_t type, ByteReader *r)
     }
 }
 
-static int load_stream(XsLoad *l, const uint8_t *bytes, size_t len)
+/* Read the whole stream into l->s; on error say where. */
+static bool load_stream(XsLoad *l, const uint8_t *bytes, size_t len,
+                        Error **errp)
 {
     ByteReader hdr = { .p = bytes, .len = len, .big_endian = true };
     uint32_t version, flags;
     const uint8_t *ident;
+    unsigned int nr = 0;
 
     if (!br_bytes(&hdr, 8, &ident) || memcmp(ident, XS_STREAM_IDENT, 8) ||
         !br_u32(&hdr, &version) || version != XS_STREAM_VERSION ||
         !br_u32(&hdr, &flags) || (flags & ~XS_STREAM_FLAG_BE)) {
-        return EINVAL;
+        error_setg(errp, "not a xenstore stream of version %u",
+                   XS_STREAM_VERSION);
+        return false;
     }
-    for (size_t off = hdr.off;;) {
+    for (size_t off = hdr.off;; nr++) {
         ByteReader r = { .p = bytes, .len = len, .off = off,
                        .big_endian = flags & XS_STREAM_FLAG_BE };
         uint32_t type, rlen;
         size_t padded;
-        int err;
 
         if (!br_u32(&r, &type) || !br_u32(&r, &rlen)) {
-            return EINVAL;
+            error_setg(errp, "the store stream ends inside record %u "
+                       "(offset %zu) without an END record", nr, off);
+            return false;
         }
         if (type == XS_REC_END) {
-            return rlen == 0 && r.off == len ? 0 : EINVAL;
+            if (rlen != 0 || r.off != len) {
+                error_setg(errp, "the store stream has %zu bytes after "
+                           "its END record (offset %zu)", len - r.off,
+                           off);
+                return false;
+            }
+            return true;
         }
         padded = ((size_t)rlen + 7) & ~(size_t)7;
         if (len - r.off < padded) {
-            return EINVAL;
+            error_setg(errp, "store stream record %u (type 0x%x, offset "
+                       "%zu) is cut short", nr, type, off);
+            return false;
         }
         /* Each record is read on its own, within its length only. */
         r.len = r.off + rlen;
-        err = load_record(l, type, &r);
-        if (err) {
-            return err;
-        }
-        if (r.off != r.len) {
-            return EINVAL;
+        if (load_record(l, type, &r) || r.off != r.len) {
+            error_setg(errp, "store stream record %u (type 0x%x, offset "
+                       "%zu) is malformed or does not fit the records "
+                       "before it", nr, type, off);
+            return false;
         }
         off = r.off + (padded - rlen);
     }
@@ -570,17 +583,18 @@ static void free_loaded_watches(GPtrArray *watches)
     g_ptr_array_free(watches, true);
 }
 
-int xs_impl_deserialize(XenstoreImplState *s, GByteArray *bytes,
-                        unsigned int dom_id, xs_impl_watch_fn watch_fn,
-                        void *watch_opaque)
+bool xs_impl_load(XenstoreImplState *s, const uint8_t *bytes, size_t len,
+                  unsigned int dom_id, xs_impl_watch_fn watch_fn,
+                  void *watch_opaque, Error **errp)
 {
     XsLoad l = { 0 };
-    int err;
+    bool ok;
 
     if (s->watches.firing) {
-        return EBUSY;
+        error_setg(errp, "cannot load the store from a watch callback");
+        return false;
     }
-    trace_xenstore_impl_deserialize(bytes->len);
+    trace_xenstore_impl_deserialize(len);
     l.s = xs_impl_create(dom_id);
     /* Start from an empty tree: the stream brings every node. */
     xs_node_drop_tree(&l.s->db->access, l.s->db->root);
@@ -590,16 +604,18 @@ int xs_impl_deserialize(XenstoreImplState *s, GByteArray *bytes,
     l.domains_seen = g_hash_table_new(NULL, NULL);
     l.watches = g_ptr_array_new();
 
-    err = load_stream(&l, bytes->data, bytes->len);
-    if (!err) {
-        err = load_finish(&l);
+    ok = load_stream(&l, bytes, len, errp);
+    if (ok && load_finish(&l)) {
+        error_setg(errp, "the store stream is incomplete (no root node, "
+                   "or a node without its extension record)");
+        ok = false;
     }
     g_hash_table_destroy(l.conns);
     g_hash_table_destroy(l.domains_seen);
-    if (err) {
+    if (!ok) {
         free_loaded_watches(l.watches);
         xs_impl_destroy(l.s);
-        return err;
+        return false;
     }
 
     /*
@@ -621,5 +637,18 @@ int xs_impl_deserialize(XenstoreImplState *s, GByteArray *bytes,
         }
     }
     free_loaded_watches(l.watches);
-    return 0;
+    return true;
+}
+
+int xs_impl_deserialize(XenstoreImplState *s, GByteArray *bytes,
+                        unsigned int dom_id, xs_impl_watch_fn watch_fn,
+                        void *watch_opaque)
+{
+    g_autoptr(Error) err = NULL;
+
+    if (s->watches.firing) {
+        return EBUSY;
+    }
+    return xs_impl_load(s, bytes->data, bytes->len, dom_id, watch_fn,
+                        watch_opaque, &err) ? 0 : EINVAL;
 }

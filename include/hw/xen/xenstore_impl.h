@@ -8,6 +8,8 @@
 #ifndef QEMU_XENSTORE_IMPL_H
 #define QEMU_XENSTORE_IMPL_H
 
+#include "qemu/error.h"
+
 typedef uint32_t xs_transaction_t;
 #define XBT_NULL 0
 
@@ -178,6 +180,10 @@ int xs_impl_set_features(XenstoreImplState *s, unsigned int dom_id,
  * in s for other domains stay and fire once.
  */
 GByteArray *xs_impl_serialize(XenstoreImplState *s);
+/* The same load, saying in errp what is wrong with a refused stream. */
+bool xs_impl_load(XenstoreImplState *s, const uint8_t *bytes, size_t len,
+                  unsigned int dom_id, xs_impl_watch_fn watch_fn,
+                  void *watch_opaque, Error **errp);
 int xs_impl_deserialize(XenstoreImplState *s, GByteArray *bytes,
                         unsigned int dom_id, xs_impl_watch_fn watch_fn,
                         void *watch_opaque);
