@@ -82,12 +82,29 @@ run_tests() { # builddir, log file, meson test selection...
     count "$log"
 }
 
+# Whether the host's own /dev/kvm lacks Xen support: its probe skips.
+host_lacks_kvm_xen() {
+    ! build/tests/functional/kvm-xen-caps --tap 2>/dev/null |
+        grep -q '^ok .*/kvm-xen/vm-config$'
+}
+
 # kvm-tcg boots a TCG guest to run the KVM tests: once, in build/ only,
 # and only where they cannot run on the host's own /dev/kvm.
+# kvm-xen-nested boots Debian trixie's kernel that way to run the probe
+# for KVM's Xen support: in build/ only, where the host's KVM has none.
 MESON_SUITES="--no-suite fuzz-run --no-suite kvm-tcg"
-if run_build build && [ ! -e /dev/kvm ]; then
-    echo "=== build: KVM tests in a TCG guest (no /dev/kvm here)"
-    run_tests build build/check-kvm-tcg.log --suite kvm-tcg
+MESON_SUITES="$MESON_SUITES --no-suite kvm-xen-nested"
+if run_build build; then
+    if [ ! -e /dev/kvm ]; then
+        echo "=== build: KVM tests in a TCG guest (no /dev/kvm here)"
+        run_tests build build/check-kvm-tcg.log --suite kvm-tcg
+    fi
+    if host_lacks_kvm_xen; then
+        echo "=== build: KVM Xen probe in a trixie TCG guest" \
+            "(no KVM Xen support here)"
+        run_tests build build/check-kvm-xen-nested.log \
+            --suite kvm-xen-nested
+    fi
 fi
 run_build build-san --enable-sanitizers
 if command -v clang >/dev/null 2>&1; then

@@ -1,47 +1,100 @@
 #!/bin/bash
 # Runs the KVM test programs on a host without /dev/kvm: boots a Debian
 # kernel under QEMU's software emulation (TCG) with an AMD SVM CPU, loads
-# kvm_amd inside that guest and runs each program there with --tap.
+# kvm_amd inside that guest (L1) and runs each program there with --tap.
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# usage: kvm-in-tcg.sh [--cache DIR] TEST-PROGRAM...
+# usage: kvm-in-tcg.sh [--trixie] [--cache DIR] TEST-PROGRAM...
+#
+# By default L1 runs the kernel of the host's own Debian release (its
+# KVM has no Xen support on bookworm) under the host's QEMU. --trixie
+# boots Debian trixie's cloud kernel instead, whose KVM has Xen support
+# (KVM_CAP_XEN_HVM), under trixie's QEMU: both fetched through a private
+# apt configuration, unpacked and never installed.
 #
 # Prints TAP. Exits 0 when every test inside the guest passed, 77 when
 # QEMU, busybox or a kernel with kvm-amd cannot be had here, 1 otherwise.
 # A test that skips inside the guest counts as failed: there, KVM is
 # supposed to work.
 #
+# Caches (kept between runs; --cache DIR replaces the one of the mode):
+#   ${XDG_CACHE_HOME:-~/.cache}/qemu-xenstore/kvm-tcg   the host's kernel
+#   ${XDG_CACHE_HOME:-~/.cache}/qemu-xenstore/trixie    trixie's apt lists,
+#                                kernel and QEMU (see KVM_TCG_QEMU)
+#
 # Environment:
+#   KVM_TCG_QEMU         the QEMU that runs L1: "host" (qemu-system-x86_64
+#                        on PATH), "trixie" (trixie's, unpacked in the
+#                        cache and run with its own libraries) or a path;
+#                        default "host", with --trixie "trixie" (the host's
+#                        when trixie's cannot be had)
 #   KVM_TCG_CPU          QEMU -cpu model (default "max"; "EPYC" and
 #                        "qemu64,+svm,+npt" work too)
+#   KVM_TCG_MEM          L1 memory (default 1G)
 #   KVM_TCG_KVM_AMD_OPTS options for kvm-amd.ko (default none: nested=1,
 #                        npt when the CPU has it; "npt=0" forces shadow
 #                        paging)
 #   KVM_TCG_TIMEOUT      seconds the guest may run (default 480)
 #   KVM_TCG_KERNEL_DIR   a directory with vmlinuz and modules/ laid out as
 #                        in the cache, instead of a Debian package
+#   KVM_TCG_EXTRA_INITRD a (compressed) cpio archive appended to the
+#                        guest's initramfs: more files for L1, such as an
+#                        L2 kernel
+#   DEBIAN_MIRROR        where trixie's packages come from (default
+#                        http://deb.debian.org/debian)
 #   QEMU_TRACE           passed to the test programs inside the guest
 set -u
 
-cache="${XDG_CACHE_HOME:-$HOME/.cache}/qemu-xenstore/kvm-tcg"
-if [ "${1:-}" = "--cache" ]; then
-    cache=$2
-    shift 2
-fi
-if [ $# -eq 0 ]; then
-    echo "usage: $0 [--cache DIR] TEST-PROGRAM..." >&2
+. "$(dirname "${BASH_SOURCE[0]}")/debian-pkgs.sh" || exit 2
+
+usage() {
+    echo "usage: $0 [--trixie] [--cache DIR] TEST-PROGRAM..." >&2
     exit 2
+}
+
+cache_base="${XDG_CACHE_HOME:-$HOME/.cache}/qemu-xenstore"
+trixie_cache="$cache_base/trixie"
+release=host
+cache="$cache_base/kvm-tcg"
+qemu_choice=${KVM_TCG_QEMU:-}
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --trixie)
+        release=trixie
+        cache=$trixie_cache
+        shift
+        ;;
+    --cache)
+        [ $# -ge 2 ] || usage
+        cache=$2
+        [ $release = trixie ] && trixie_cache=$2
+        shift 2
+        ;;
+    -*)
+        usage
+        ;;
+    *)
+        break
+        ;;
+    esac
+done
+[ $# -gt 0 ] || usage
+if [ -z "$qemu_choice" ]; then
+    if [ $release = trixie ]; then qemu_choice=auto; else qemu_choice=host; fi
 fi
 
 cpu=${KVM_TCG_CPU:-max}
+mem=${KVM_TCG_MEM:-1G}
 kvm_amd_opts=${KVM_TCG_KVM_AMD_OPTS:-}
 guest_timeout=${KVM_TCG_TIMEOUT:-480}
 # Debian kernel packages to try, smallest first; both build kvm-amd.
 kernel_metapkgs="linux-image-cloud-amd64 linux-image-amd64"
+qemu_cmd=()
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kvm-tcg.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
+deb_log="$work/download.log"
 # QEMU must not outlive us: it stays in our process group (timeout
 # --foreground), which a test harness giving up signals as a whole, and a
 # signal to this script alone is passed on.
@@ -80,7 +133,8 @@ apt_install() {
 need_tools() {
     local missing=""
 
-    command -v qemu-system-x86_64 >/dev/null 2>&1 ||
+    [ "${qemu_cmd[0]}" = qemu-system-x86_64 ] &&
+        ! command -v qemu-system-x86_64 >/dev/null 2>&1 &&
         missing="$missing qemu-system-x86"
     command -v busybox >/dev/null 2>&1 || missing="$missing busybox-static"
     command -v ldd >/dev/null 2>&1 || missing="$missing libc-bin"
@@ -132,16 +186,6 @@ module_add() {
     echo "$name" >>"$out/load-order"
 }
 
-# The versioned kernel package a metapackage currently stands for.
-kernel_pkg_of() {
-    apt-cache depends "$1" 2>/dev/null |
-        sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -1
-}
-
-download_into() { # directory, package
-    (cd "$1" && apt-get download "$2") >"$work/download.log" 2>&1
-}
-
 # Download package $1 and lay out $cache/$1/{vmlinuz,modules/,load-order}.
 kernel_fetch() {
     local pkg=$1 dest="$cache/$1" dl="$work/dl" tree="$work/tree" deb
@@ -149,8 +193,7 @@ kernel_fetch() {
     rm -rf "$dl" "$tree" "$dest.new"
     mkdir -p "$dl" "$tree" "$dest.new/modules" || return 1
     log "downloading $pkg"
-    download_into "$dl" "$pkg" || { apt_update_once &&
-        download_into "$dl" "$pkg"; } || return 1
+    deb_download "$dl" "$pkg" || return 1
     deb=$(ls "$dl"/*.deb 2>/dev/null | head -1)
     [ -n "$deb" ] || return 1
     dpkg-deb --fsys-tarfile "$deb" |
@@ -176,28 +219,111 @@ find_kernel() {
             skip "KVM_TCG_KERNEL_DIR=$kdir has no vmlinuz or load-order"
         return
     fi
-    if ! command -v apt-get >/dev/null 2>&1 ||
-        ! command -v dpkg-deb >/dev/null 2>&1; then
-        skip "no apt-get/dpkg-deb to fetch a Debian kernel" \
-            "(or set KVM_TCG_KERNEL_DIR)"
-    fi
+    deb_have_apt || skip "no apt-get/dpkg-deb to fetch a Debian kernel" \
+        "(or set KVM_TCG_KERNEL_DIR)"
+    deb_use_release "$release" "$cache/apt" ||
+        skip "cannot make a private apt configuration in $cache/apt"
+    deb_update_if_old 7
     for meta in $kernel_metapkgs; do
-        pkg=$(kernel_pkg_of "$meta")
+        pkg=$(deb_depends_on "$meta" 'linux-image-[0-9].*')
         if [ -z "$pkg" ]; then
-            apt_update_once
-            pkg=$(kernel_pkg_of "$meta")
+            deb_update
+            pkg=$(deb_depends_on "$meta" 'linux-image-[0-9].*')
         fi
         [ -n "$pkg" ] || continue
         kdir="$cache/$pkg"
         [ -f "$kdir/load-order" ] && return
         kernel_fetch "$pkg" && return
-        log "could not use $pkg: $(tail -1 "$work/download.log" 2>/dev/null)"
+        log "could not use $pkg: $(deb_error)"
     done
     # No package index or no network: use any kernel cached before.
     for kdir in "$cache"/linux-image-*; do
         [ -f "$kdir/load-order" ] && return
     done
-    skip "no Debian kernel package with kvm-amd could be downloaded"
+    skip "no Debian $release kernel package with kvm-amd could be" \
+        "downloaded"
+}
+
+# --- the QEMU that runs L1 ------------------------------------------------
+
+# Sets qemu_cmd to trixie's qemu-system-x86_64 unpacked in directory $1,
+# run by its own dynamic loader with its own libraries and firmware.
+qemu_cmd_in() {
+    local r=$1 ld bin="$1/usr/bin/qemu-system-x86_64"
+    local libs="$1/usr/lib/x86_64-linux-gnu:$1/lib/x86_64-linux-gnu"
+
+    for ld in "$r/usr/lib64/ld-linux-x86-64.so.2" \
+              "$r/lib64/ld-linux-x86-64.so.2"; do
+        [ -e "$ld" ] && break
+    done
+    [ -e "$ld" ] && [ -x "$bin" ] || return 1
+    "$ld" --library-path "$libs" "$bin" --version >/dev/null \
+        2>>"$deb_log" || return 1
+    qemu_cmd=("$ld" --library-path "$libs" "$bin"
+        -L "$r/usr/share/qemu" -L "$r/usr/share/seabios")
+    # QEMU would look for loadable modules in the host's directory.
+    export QEMU_MODULE_DIR="$r/usr/lib/x86_64-linux-gnu/qemu"
+}
+
+# Trixie's qemu-system-x86 and every library it needs, unpacked (not
+# installed) into $trixie_cache/qemu-VERSION; sets qemu_cmd.
+trixie_qemu() {
+    local ver dest dl="$work/qemu-debs" pkgs
+
+    deb_use_release trixie "$trixie_cache/apt" || return 1
+    deb_update_if_old 7
+    ver=$(deb_version qemu-system-x86 | sed "s/^[0-9]*://")
+    dest="$trixie_cache/qemu-$ver"
+    if [ -n "$ver" ] && ! qemu_cmd_in "$dest"; then
+        log "downloading trixie's qemu-system-x86 $ver and its libraries"
+        rm -rf "$dl" "$dest" "$dest.new"
+        mapfile -t pkgs < <(deb_closure qemu-system-x86)
+        [ ${#pkgs[@]} -gt 0 ] && mkdir -p "$dl" "$dest.new" &&
+            deb_download "$dl" "${pkgs[@]}" &&
+            deb_extract_all "$dl" "$dest.new" &&
+            mv "$dest.new" "$dest" &&
+            find "$trixie_cache" -mindepth 1 -maxdepth 1 -name 'qemu-*' \
+                ! -name "qemu-$ver" -exec rm -rf {} +
+        rm -rf "$dl" "$dest.new"
+    fi
+    qemu_cmd_in "$dest" && return 0
+    # No package index or no network: use any QEMU unpacked before.
+    for dest in "$trixie_cache"/qemu-*; do
+        qemu_cmd_in "$dest" && return 0
+    done
+    return 1
+}
+
+# Sets qemu_cmd as KVM_TCG_QEMU says.
+find_qemu() {
+    case "$qemu_choice" in
+    host)
+        qemu_cmd=(qemu-system-x86_64)
+        ;;
+    trixie)
+        deb_lock "$trixie_cache"
+        trixie_qemu || skip "trixie's qemu-system-x86 could not be had:" \
+            "$(deb_error)"
+        deb_unlock
+        ;;
+    auto)
+        deb_lock "$trixie_cache"
+        if ! trixie_qemu; then
+            log "trixie's QEMU could not be had, using the host's:" \
+                "$(deb_error)"
+            qemu_cmd=(qemu-system-x86_64)
+        fi
+        deb_unlock
+        ;;
+    */*)
+        [ -x "$qemu_choice" ] || skip "KVM_TCG_QEMU=$qemu_choice: no program"
+        qemu_cmd=("$qemu_choice")
+        ;;
+    *)
+        echo "KVM_TCG_QEMU=$qemu_choice: host, trixie or a path" >&2
+        exit 2
+        ;;
+    esac
 }
 
 # --- initramfs ------------------------------------------------------------
@@ -266,6 +392,10 @@ EOF
     chmod +x "$root/init"
     (cd "$root" && find . | busybox cpio -o -H newc -R 0:0 2>/dev/null |
         gzip -1) >"$work/initrd.gz"
+    # Archives appended to an initramfs add to (or replace) its files.
+    if [ -n "${KVM_TCG_EXTRA_INITRD:-}" ]; then
+        cat "$KVM_TCG_EXTRA_INITRD" >>"$work/initrd.gz" || return 1
+    fi
 }
 
 # --- boot and report ----------------------------------------------------
@@ -273,8 +403,8 @@ EOF
 boot() {
     local rc
 
-    timeout --foreground -k 5 "$guest_timeout" qemu-system-x86_64 \
-        -accel tcg -cpu "$cpu" -m 1G -smp 1 \
+    timeout --foreground -k 5 "$guest_timeout" "${qemu_cmd[@]}" \
+        -accel tcg -cpu "$cpu" -m "$mem" -smp 1 \
         -nodefaults -no-user-config -display none -no-reboot \
         -serial "file:$work/console.log" \
         -kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" \
@@ -345,12 +475,16 @@ tests=("$@")
 for t in "${tests[@]}"; do
     [ -x "$t" ] || { echo "not a test program: $t" >&2; exit 2; }
 done
+find_qemu
 need_tools
+deb_lock "$cache"
 find_kernel
+deb_unlock
 modules=$(paste -sd ' ' "$kdir/load-order")
 [ -n "$kvm_amd_opts" ] && modules="$modules (kvm_amd $kvm_amd_opts)"
 log "kernel $(cat "$kdir/package" 2>/dev/null || echo "$kdir")," \
     "cpu $cpu, modules $modules"
+log "L1 $("${qemu_cmd[@]}" --version 2>/dev/null | head -1)"
 build_initramfs || exit 1
 start=$(date +%s)
 boot
