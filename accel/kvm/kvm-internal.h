@@ -1,5 +1,6 @@
 /*
- * State shared by the files of the KVM layer: the VM and its slot table.
+ * State shared by the files of the KVM layer: the VM and its slot table,
+ * the vCPU, and the Xen exit decoder the run loop calls.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -7,6 +8,7 @@
 #define ACCEL_KVM_INTERNAL_H
 
 #include "sysemu/kvm.h"
+#include "sysemu/kvm-xen.h"
 
 #define KVM_MAX_SLOTS 32
 #define KVM_PAGE_SIZE 4096ULL
@@ -28,5 +30,20 @@ struct KVMState {
     uint64_t ram_size;
     int ram_slot;
 };
+
+struct KVMVCPU {
+    KVMState *s;
+    unsigned int id;
+    int fd;
+    struct kvm_run *run;
+    KVMXenHcallFn *xen_handler;  /* NULL: hypercalls exit to the caller */
+    void *xen_opaque;
+};
+
+/*
+ * kvm-xen.c: fill exit->xen from a KVM_EXIT_XEN in cpu->run and set
+ * exit->kind; false for an exit type this layer does not know.
+ */
+bool kvm_xen_exit_decode(KVMVCPU *cpu, KVMVCPUExit *exit);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * KVM vCPUs: creation, the two simple start-up modes (real mode and flat
- * 32-bit protected mode, set with KVM_SET_SREGS only) and the run loop.
+ * 32-bit protected mode, set with KVM_SET_SREGS only) and the run loop,
+ * which hands Xen hypercall exits to a handler when one is set.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -10,13 +11,6 @@
 #include <linux/kvm.h>
 #include "kvm-internal.h"
 #include "trace.h"
-
-struct KVMVCPU {
-    KVMState *s;
-    unsigned int id;
-    int fd;
-    struct kvm_run *run;
-};
 
 KVMVCPU *kvm_vcpu_new(KVMState *s, unsigned int id, Error **errp)
 {
@@ -120,6 +114,7 @@ int kvm_vcpu_run(KVMVCPU *cpu, KVMVCPUExit *exit)
     struct kvm_run *run = cpu->run;
     int ret;
 
+again:
     do {
         ret = ioctl(cpu->fd, KVM_RUN, 0);
     } while (ret < 0 && (errno == EINTR || errno == EAGAIN));
@@ -160,6 +155,22 @@ int kvm_vcpu_run(KVMVCPU *cpu, KVMVCPUExit *exit)
         exit->kind = KVM_VCPU_EXIT_FAIL_ENTRY;
         exit->detail = run->fail_entry.hardware_entry_failure_reason;
         break;
+    case KVM_EXIT_XEN:
+        if (!kvm_xen_exit_decode(cpu, exit)) {
+            exit->kind = KVM_VCPU_EXIT_OTHER;
+            exit->detail = run->xen.type;
+            break;
+        }
+        if (cpu->xen_handler) {
+            /* The handler's answer goes back in; the guest runs on. */
+            *exit->xen.result = cpu->xen_handler(cpu, &exit->xen.hcall,
+                                                 cpu->xen_opaque);
+            trace_kvm_vcpu_xen_hcall_handled(cpu->id,
+                                             exit->xen.hcall.input,
+                                             *exit->xen.result);
+            goto again;
+        }
+        break;
     default:
         exit->kind = KVM_VCPU_EXIT_OTHER;
         break;
@@ -178,6 +189,7 @@ const char *kvm_vcpu_exit_name(KVMVCPUExitKind kind)
         [KVM_VCPU_EXIT_SHUTDOWN] = "shutdown",
         [KVM_VCPU_EXIT_INTERNAL_ERROR] = "internal-error",
         [KVM_VCPU_EXIT_FAIL_ENTRY] = "fail-entry",
+        [KVM_VCPU_EXIT_XEN_HCALL] = "xen-hcall",
         [KVM_VCPU_EXIT_OTHER] = "other",
     };
 

@@ -59,13 +59,24 @@ typedef enum KVMVCPUExitKind {
     KVM_VCPU_EXIT_SHUTDOWN,     /* triple fault */
     KVM_VCPU_EXIT_INTERNAL_ERROR, /* e.g. the instruction emulator gave up */
     KVM_VCPU_EXIT_FAIL_ENTRY,   /* the vCPU state could not be entered */
+    KVM_VCPU_EXIT_XEN_HCALL,    /* Xen hypercall, no handler set */
     KVM_VCPU_EXIT_OTHER,        /* anything else: see reason */
 } KVMVCPUExitKind;
+
+/* A Xen hypercall as KVM_EXIT_XEN_HCALL reports it (sysemu/kvm-xen.h). */
+typedef struct KVMXenHcall {
+    uint64_t input;             /* hypercall number (RAX/EAX) */
+    /* 64-bit: RDI RSI RDX R10 R8 R9; 32-bit: EBX ECX EDX ESI EDI EBP */
+    uint64_t params[6];
+    bool longmode;              /* the guest was in 64-bit mode */
+    uint8_t cpl;
+} KVMXenHcall;
 
 typedef struct KVMVCPUExit {
     KVMVCPUExitKind kind;
     uint32_t reason;            /* KVM's exit_reason */
-    uint64_t detail;            /* internal error suberror, entry failure */
+    /* internal error suberror, entry failure, unknown KVM_EXIT_XEN type */
+    uint64_t detail;
     union {
         struct {
             uint16_t port;
@@ -80,6 +91,10 @@ typedef struct KVMVCPUExit {
             bool is_write;
             uint8_t *data;      /* len bytes; fill for a read */
         } mmio;
+        struct {
+            KVMXenHcall hcall;
+            uint64_t *result;   /* the guest's RAX: set before next run */
+        } xen;
     };
 } KVMVCPUExit;
 
