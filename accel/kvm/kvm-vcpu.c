@@ -1,6 +1,6 @@
 /*
- * KVM vCPUs: creation, the two simple start-up modes (real mode and flat
- * 32-bit protected mode, set with KVM_SET_SREGS only) and the run loop,
+ * KVM vCPUs: creation, the simple start-up modes (real mode, flat 32-bit
+ * protected mode and 64-bit mode, set with KVM_SET_SREGS) and the run loop,
  * which hands Xen hypercall exits to a handler when one is set.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -107,6 +107,68 @@ bool kvm_vcpu_set_flat32(KVMVCPU *cpu, uint32_t eip, uint32_t esp,
     sregs.cr0 |= 1;             /* PE; paging stays off */
     trace_kvm_vcpu_set_mode(cpu->id, "flat32", eip);
     return kvm_vcpu_start_at(cpu, &sregs, eip, esp, errp);
+}
+
+/*
+ * Give the vCPU the CPUID KVM supports (which includes PAE and long
+ * mode): KVM refuses EFER.LME for a vCPU whose CPUID lacks it.
+ */
+static bool kvm_vcpu_set_supported_cpuid(KVMVCPU *cpu, Error **errp)
+{
+    g_autofree struct kvm_cpuid2 *cpuid = NULL;
+    int nent = 64;
+
+    for (;;) {
+        cpuid = g_malloc0(sizeof(*cpuid) +
+                          nent * sizeof(struct kvm_cpuid_entry2));
+        cpuid->nent = nent;
+        if (ioctl(cpu->s->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) == 0) {
+            break;
+        }
+        if (errno != E2BIG || nent >= 4096) {
+            error_setg_errno(errp, errno, "KVM_GET_SUPPORTED_CPUID failed");
+            return false;
+        }
+        nent *= 2;
+        g_free(cpuid);
+    }
+    if (ioctl(cpu->fd, KVM_SET_CPUID2, cpuid) < 0) {
+        error_setg_errno(errp, errno, "KVM_SET_CPUID2 failed");
+        return false;
+    }
+    return true;
+}
+
+bool kvm_vcpu_set_long64(KVMVCPU *cpu, uint64_t rip, uint64_t rsp,
+                         uint64_t cr3, Error **errp)
+{
+    struct kvm_sregs sregs;
+    struct kvm_segment code = {
+        .base = 0, .limit = 0xffffffff, .selector = 0x08,
+        .type = 11,             /* execute/read, accessed */
+        .present = 1, .dpl = 0, .db = 0, .s = 1, .l = 1, .g = 1,
+    };
+    struct kvm_segment data = code;
+
+    if (!kvm_vcpu_set_supported_cpuid(cpu, errp)) {
+        return false;
+    }
+    if (ioctl(cpu->fd, KVM_GET_SREGS, &sregs) < 0) {
+        error_setg_errno(errp, errno, "KVM_GET_SREGS failed");
+        return false;
+    }
+    data.selector = 0x10;
+    data.type = 3;              /* read/write, accessed */
+    data.l = 0;
+    data.db = 1;
+    sregs.cs = code;
+    sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
+    sregs.cr3 = cr3;
+    sregs.cr4 |= 1 << 5;                    /* PAE */
+    sregs.efer |= (1 << 8) | (1 << 10);     /* LME, LMA */
+    sregs.cr0 |= (1U << 31) | 1;            /* PG, PE */
+    trace_kvm_vcpu_set_mode(cpu->id, "long64", rip);
+    return kvm_vcpu_start_at(cpu, &sregs, rip, rsp, errp);
 }
 
 int kvm_vcpu_run(KVMVCPU *cpu, KVMVCPUExit *exit)

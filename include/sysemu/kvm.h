@@ -51,6 +51,14 @@ void kvm_vcpu_free(KVMVCPU *cpu);
 bool kvm_vcpu_set_real_mode(KVMVCPU *cpu, uint16_t ip, Error **errp);
 bool kvm_vcpu_set_flat32(KVMVCPU *cpu, uint32_t eip, uint32_t esp,
                          Error **errp);
+/*
+ * 64-bit mode (flat segments, no GDT in memory) with the 4-level page
+ * tables the caller built at guest-physical cr3.  Also gives the vCPU
+ * the CPUID KVM supports (long mode needs it); call it once, before the
+ * first run.
+ */
+bool kvm_vcpu_set_long64(KVMVCPU *cpu, uint64_t rip, uint64_t rsp,
+                         uint64_t cr3, Error **errp);
 
 typedef enum KVMVCPUExitKind {
     KVM_VCPU_EXIT_IO,           /* in/out to a port with no ioeventfd */

@@ -1,7 +1,8 @@
 /*
  * The KVM layer's Xen interface on a Xen-capable /dev/kvm: a guest's
- * vmcall/vmmcall reaches the VMM as a hypercall exit and the VMM's
- * result reaches the guest; shared info, vcpu_info and event delivery.
+ * vmcall/vmmcall (32- and 64-bit) reaches the VMM as a hypercall exit
+ * and the VMM's result reaches the guest; shared info, vcpu_info and
+ * event delivery.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -208,6 +209,101 @@ static void test_hcall_handler(void)
     xen_guest_free(g);
 }
 
+/*
+ * 64-bit mode: identity-mapped 2 MiB page through PML4 -> PDPT -> PD,
+ * the hypercall in the 64-bit ABI (rax; rdi rsi rdx r10 r8 r9), and a
+ * 64-bit result.
+ */
+#define PML4_ADDR       0x3000
+#define VCPUOP_HCALL    24          /* __HYPERVISOR_vcpu_op */
+
+static const uint64_t hcall64_args[6] = {
+    0x0123456789abcdefULL, 0xfedcba9876543210ULL, 0x1122334455667788ULL,
+    0x8877665544332211ULL, 0x0f0e0d0c0b0a0908ULL, 0x7060504030201000ULL,
+};
+#define HCALL64_RESULT  0xfffffffffffffff2ULL   /* -14, all 64 bits */
+
+static void emit(GuestCode *c, const uint8_t *b, size_t n)
+{
+    g_byte_array_append(c->bytes, b, n);
+}
+
+/* mov r64, imm64: REX.W (+B for r8-r15), B8 + low 3 bits of the reg */
+static void mov_imm64(GuestCode *c, uint8_t rex, uint8_t op, uint64_t v)
+{
+    uint8_t b[10] = { rex, op };
+
+    for (int i = 0; i < 8; i++) {
+        b[2 + i] = v >> (8 * i);
+    }
+    emit(c, b, sizeof(b));
+}
+
+static void build_guest64(GuestCode *c)
+{
+    /* rdi, rsi, rdx, r10, r8, r9 */
+    static const uint8_t rex[6] = { 0x48, 0x48, 0x48, 0x49, 0x49, 0x49 };
+    static const uint8_t op[6] = { 0xbf, 0xbe, 0xba, 0xba, 0xb8, 0xb9 };
+    /* mov [RESULT_ADDR], rax (SIB, no base: absolute); hlt */
+    const uint8_t store[9] = { 0x48, 0x89, 0x04, 0x25, RESULT_ADDR & 0xff,
+                               RESULT_ADDR >> 8, 0, 0, 0xf4 };
+
+    guest_code_init(c, CODE_ADDR);
+    mov_imm64(c, 0x48, 0xb8, VCPUOP_HCALL);             /* rax */
+    for (int j = 0; j < 6; j++) {
+        mov_imm64(c, rex[j], op[j], hcall64_args[j]);
+    }
+    guest_xen_hypercall(c);
+    emit(c, store, sizeof(store));
+}
+
+static uint64_t handler64(KVMVCPU *cpu, const KVMXenHcall *h, void *opaque)
+{
+    int *n = opaque;
+
+    (*n)++;
+    g_assert_cmphex(h->input, ==, VCPUOP_HCALL);
+    for (int j = 0; j < 6; j++) {
+        g_assert_cmphex(h->params[j], ==, hcall64_args[j]);
+    }
+    g_assert_true(h->longmode);
+    g_assert_cmpuint(h->cpl, ==, 0);
+    return HCALL64_RESULT;
+}
+
+static void test_hcall_long(void)
+{
+    XenGuest *g = xen_guest_new();
+    uint64_t pt[3] = {
+        (PML4_ADDR + 0x1000) | 3,       /* PML4[0] -> PDPT, present+rw */
+        (PML4_ADDR + 0x2000) | 3,       /* PDPT[0] -> PD */
+        0x83,                           /* PD[0]: 2 MiB page at 0 */
+    };
+    KVMVCPUExit exit;
+    GuestCode code;
+    uint64_t r;
+    int n = 0;
+
+    if (!g) {
+        return;
+    }
+    for (int i = 0; i < 3; i++) {
+        memcpy(g->ram + PML4_ADDR + 0x1000 * i, &pt[i], sizeof(pt[i]));
+    }
+    build_guest64(&code);
+    memcpy(g->ram + code.base, code.bytes->data, code.bytes->len);
+    kvm_vcpu_set_long64(g->cpu, code.base, RAM_SIZE, PML4_ADDR,
+                        &error_abort);
+    guest_code_free(&code);
+    kvm_vcpu_set_xen_handler(g->cpu, handler64, &n);
+    g_assert_cmpint(kvm_vcpu_run(g->cpu, &exit), ==, 0);
+    g_assert_cmpstr(kvm_vcpu_exit_name(exit.kind), ==, "hlt");
+    g_assert_cmpint(n, ==, 1);
+    memcpy(&r, g->ram + RESULT_ADDR, sizeof(r));
+    g_assert_cmphex(r, ==, HCALL64_RESULT);
+    xen_guest_free(g);
+}
+
 static uint64_t read64(XenGuest *g, uint64_t gpa)
 {
     uint64_t v;
@@ -270,6 +366,7 @@ int main(int argc, char **argv)
     g_test_add_func("/kvm-xen/check-host", test_check_host);
     g_test_add_func("/kvm-xen/hcall-exit", test_hcall_exit);
     g_test_add_func("/kvm-xen/hcall-handler", test_hcall_handler);
+    g_test_add_func("/kvm-xen/hcall-long", test_hcall_long);
     g_test_add_func("/kvm-xen/evtchn-send", test_evtchn_send);
     return g_test_run();
 }
