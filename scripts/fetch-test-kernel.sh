@@ -16,7 +16,8 @@ deb_lock "$cache" || exit 1
 deb_use_release bookworm "$cache/apt" || exit 1
 deb_update_if_old 7
 # The metapackage names the versioned package of the day.
-pkg=$(deb_depends_on linux-image-cloud-amd64 'linux-image-6\.1[^ ]*-cloud-amd64')
+pkg=$(deb_depends_on linux-image-cloud-amd64 \
+    'linux-image-6\.1[^ ]*-cloud-amd64')
 if [ -z "$pkg" ]; then
     echo "no bookworm cloud kernel package: $(deb_error)" >&2
     exit 1
