@@ -50,7 +50,8 @@ bool x86_setup_header_parse(const uint8_t *image, size_t len,
     unsigned sects;
 
     memset(hdr, 0, sizeof(*hdr));
-    if (len < X86_HDR_MAGIC + 4) {
+    /* Magic, boot_flag and version first: what says what follows. */
+    if (len < X86_HDR_VERSION + 2) {
         error_setg(errp, "kernel image of %zu bytes is too short for a "
                    "setup header", len);
         return false;

@@ -162,8 +162,16 @@ static void test_truncation(void)
         g_autofree uint8_t *cut = g_memdup2(img, len ? len : 1);
         Error *err = NULL;
 
+        const char *want = len < 0x208 ? "too short for a setup header" :
+            len < 0x26c ? "is cut inside its setup header (0x26c bytes)" :
+            "ends before its protected-mode code at 0x800";
+
         g_assert_false(x86_setup_header_parse(cut, len, &h, &err));
         g_assert_nonnull(err);
+        if (!strstr(error_get_pretty(err), want)) {
+            g_error("at %zu: \"%s\" lacks \"%s\"", len,
+                    error_get_pretty(err), want);
+        }
         error_free(err);
     }
     g_assert_true(x86_setup_header_parse(img, len, &h, &error_abort));
