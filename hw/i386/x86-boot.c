@@ -176,6 +176,12 @@ static bool plan_kernel(X86BootPlan *plan, Error **errp)
     uint64_t addr = h->pref_address;
     uint64_t need = MAX((uint64_t)h->init_size, h->kernel_size);
 
+    /* A bound first, so that neither sum below can wrap. */
+    if (addr >= plan->ram_below_4g) {
+        error_setg(errp, "kernel prefers 0x%" PRIx64 ", beyond RAM below "
+                   "4 GiB (0x%" PRIx64 ")", addr, plan->ram_below_4g);
+        return false;
+    }
     if (h->relocatable) {
         addr = MAX(addr, X86_BOOT_HIGH_RAM);
         addr = (addr + align - 1) & ~(align - 1);
@@ -184,7 +190,7 @@ static bool plan_kernel(X86BootPlan *plan, Error **errp)
                    PRIx64 ", below 1 MiB", addr);
         return false;
     }
-    if (addr + need > plan->ram_below_4g) {
+    if (addr > plan->ram_below_4g || need > plan->ram_below_4g - addr) {
         error_setg(errp, "kernel needs 0x%" PRIx64 " bytes at 0x%" PRIx64
                    " but RAM below 4 GiB ends at 0x%" PRIx64, need, addr,
                    plan->ram_below_4g);

@@ -292,6 +292,36 @@ static void test_plan_alignment(void)
     g_assert_cmphex(plan->kernel_addr, ==, 0x1100000);
 }
 
+/* A pref_address near 2^64 must not wrap around to a small address. */
+static void test_plan_wild_pref_address(void)
+{
+    g_autofree uint8_t *img = make_image();
+    g_autofree X86BootPlan *plan = g_new(X86BootPlan, 1);
+    Error *err = NULL;
+    int reloc;
+
+    for (reloc = 0; reloc <= 1; reloc++) {
+        img[X86_HDR_RELOCATABLE] = reloc;
+        st32(img, X86_HDR_PREF_ADDRESS, 0xfff00000);
+        st32(img, X86_HDR_PREF_ADDRESS + 4, 0xffffffff);
+        g_assert_false(x86_boot_plan(img, IMAGE_LEN, &cfg_256m, plan,
+                                     &err));
+        g_assert_cmpstr(error_get_pretty(err), ==,
+                        "kernel prefers 0xfffffffffff00000, beyond RAM "
+                        "below 4 GiB (0x10000000)");
+        error_free(err);
+        err = NULL;
+    }
+    /* Just below the end of RAM: rounding up leaves no room. */
+    img[X86_HDR_RELOCATABLE] = 1;
+    st32(img, X86_HDR_PREF_ADDRESS, 0x0fffffff);
+    st32(img, X86_HDR_PREF_ADDRESS + 4, 0);
+    g_assert_false(x86_boot_plan(img, IMAGE_LEN, &cfg_256m, plan, &err));
+    g_assert_nonnull(strstr(error_get_pretty(err),
+                            "kernel needs 0x800000 bytes at 0x10000000"));
+    error_free(err);
+}
+
 static void expect_plan_refused(const uint8_t *img, const X86BootConfig *c,
                                 const char *msg)
 {
@@ -403,6 +433,8 @@ int main(int argc, char **argv)
     g_test_add_func("/x86-boot/plan-values", test_plan_values);
     g_test_add_func("/x86-boot/plan-high-ram", test_plan_high_ram);
     g_test_add_func("/x86-boot/plan-alignment", test_plan_alignment);
+    g_test_add_func("/x86-boot/plan-wild-pref-address",
+                    test_plan_wild_pref_address);
     g_test_add_func("/x86-boot/plan-does-not-fit", test_plan_does_not_fit);
     g_test_add_func("/x86-boot/real-kernel", test_real_kernel);
     return g_test_run();
