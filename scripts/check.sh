@@ -25,6 +25,11 @@ if ! scripts/install-deps.sh check; then
     summary
 fi
 
+# A real Debian kernel for the bzImage loader's test (cached; without it,
+# offline, that one case says it skipped).
+scripts/fetch-test-kernel.sh >/dev/null 2>&1 ||
+    echo "=== no Debian kernel for test-x86-boot's real-kernel case"
+
 # Sanitizer and GLib settings: real malloc for every allocation so leaks
 # and overflows are seen, and stop at the first UB report.
 export G_SLICE=always-malloc
