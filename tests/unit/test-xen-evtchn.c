@@ -822,6 +822,150 @@ static void test_load_refuses_corrupt(void)
     g_byte_array_unref(w.stream);
 }
 
+/* bind_ipi, bind_virq and bind_vcpu, with every error they return. */
+static void test_ipi_virq_vcpu(void)
+{
+    struct evtchn_bind_ipi ipi = { .vcpu = 0 };
+    struct evtchn_bind_virq virq = { .virq = VIRQ_DEBUG, .vcpu = 0 };
+    struct evtchn_bind_vcpu bv;
+    struct evtchn_status st;
+    evtchn_port_t ipi_port, dbg_port, con_port, ub;
+
+    g_assert_cmpint(xen_evtchn_bind_ipi_op(&ipi), ==, -ENOSYS);
+    setup();
+    g_assert_false(xen_evtchn_set_nr_vcpus(0));
+    g_assert_false(xen_evtchn_set_nr_vcpus(XEN_EVTCHN_MAX_VCPUS + 1));
+
+    /* One vCPU after create. */
+    ipi.vcpu = 1;
+    g_assert_cmpint(xen_evtchn_bind_ipi_op(&ipi), ==, -ENOENT);
+    g_assert_true(xen_evtchn_set_nr_vcpus(2));
+    g_assert_cmpint(xen_evtchn_bind_ipi_op(&ipi), ==, 0);
+    ipi_port = ipi.port;
+    g_assert_cmpuint(ipi_port, ==, 1);
+    st = port_status(ipi_port);
+    g_assert_cmpuint(st.status, ==, EVTCHNSTAT_ipi);
+    g_assert_cmpuint(st.vcpu, ==, 1);
+    ipi.vcpu = 2;
+    g_assert_cmpint(xen_evtchn_bind_ipi_op(&ipi), ==, -ENOENT);
+
+    /* An IPI is sent to oneself: pending, upcall. */
+    g_assert_cmpint(send_port(ipi_port), ==, 0);
+    g_assert_true(is_pending(ipi_port));
+    g_assert_cmpint(upcalls.count, ==, 1);
+    g_assert_cmpuint(upcalls.last, ==, ipi_port);
+
+    /* VIRQs: range, per-vCPU versus global, one port each. */
+    g_assert_cmpint(xen_evtchn_bind_virq_op(&virq), ==, 0);
+    dbg_port = virq.port;
+    st = port_status(dbg_port);
+    g_assert_cmpuint(st.status, ==, EVTCHNSTAT_virq);
+    g_assert_cmpuint(st.u.virq, ==, VIRQ_DEBUG);
+    g_assert_cmpuint(st.vcpu, ==, 0);
+    g_assert_cmpint(xen_evtchn_bind_virq_op(&virq), ==, -EEXIST);
+    virq.vcpu = 1;
+    g_assert_cmpint(xen_evtchn_bind_virq_op(&virq), ==, 0);
+    virq.vcpu = 2;
+    g_assert_cmpint(xen_evtchn_bind_virq_op(&virq), ==, -ENOENT);
+    virq.virq = NR_VIRQS;
+    virq.vcpu = 0;
+    g_assert_cmpint(xen_evtchn_bind_virq_op(&virq), ==, -EINVAL);
+    virq.virq = VIRQ_CON_RING;
+    virq.vcpu = 1;
+    g_assert_cmpint(xen_evtchn_bind_virq_op(&virq), ==, -EINVAL);
+    virq.vcpu = 0;
+    g_assert_cmpint(xen_evtchn_bind_virq_op(&virq), ==, 0);
+    con_port = virq.port;
+    g_assert_cmpint(xen_evtchn_bind_virq_op(&virq), ==, -EEXIST);
+    /* The guest does not send on a VIRQ port. */
+    g_assert_cmpint(send_port(dbg_port), ==, -EINVAL);
+
+    /* bind_vcpu: which kinds of port may move, and where to. */
+    ub = alloc_unbound(DOMID_QEMU);
+    bv = (struct evtchn_bind_vcpu) { .port = ub, .vcpu = 1 };
+    g_assert_cmpint(xen_evtchn_bind_vcpu_op(&bv), ==, 0);
+    g_assert_cmpuint(port_status(ub).vcpu, ==, 1);
+    bv.vcpu = 2;
+    g_assert_cmpint(xen_evtchn_bind_vcpu_op(&bv), ==, -ENOENT);
+    bv = (struct evtchn_bind_vcpu) { .port = con_port, .vcpu = 1 };
+    g_assert_cmpint(xen_evtchn_bind_vcpu_op(&bv), ==, 0);
+    g_assert_cmpuint(port_status(con_port).vcpu, ==, 1);
+    bv.port = dbg_port;
+    g_assert_cmpint(xen_evtchn_bind_vcpu_op(&bv), ==, -EINVAL);
+    bv.port = ipi_port;
+    g_assert_cmpint(xen_evtchn_bind_vcpu_op(&bv), ==, -EINVAL);
+    bv.port = 0;
+    g_assert_cmpint(xen_evtchn_bind_vcpu_op(&bv), ==, -EINVAL);
+    bv.port = EVTCHN_2L_NR_CHANNELS;
+    g_assert_cmpint(xen_evtchn_bind_vcpu_op(&bv), ==, -EINVAL);
+    bv.port = 3000;
+    g_assert_cmpint(xen_evtchn_bind_vcpu_op(&bv), ==, -EINVAL);
+
+    /* Closing frees the VIRQ for a new binding, on vCPU 0 again. */
+    g_assert_cmpint(close_port(con_port), ==, 0);
+    g_assert_cmpuint(port_status(con_port).status, ==, EVTCHNSTAT_closed);
+    g_assert_cmpint(xen_evtchn_bind_virq_op(&virq), ==, 0);
+    g_assert_cmpuint(virq.port, ==, con_port);
+    g_assert_cmpuint(port_status(con_port).vcpu, ==, 0);
+    g_assert_cmpint(close_port(ipi_port), ==, 0);
+    g_assert_cmpint(send_port(ipi_port), ==, -EINVAL);
+    xen_evtchn_destroy();
+}
+
+/* IPI and VIRQ ports survive save/load; duplicates are refused. */
+static void test_save_load_ipi_virq(void)
+{
+    struct evtchn_bind_ipi ipi = { .vcpu = 1 };
+    struct evtchn_bind_virq virq = { .virq = VIRQ_TIMER, .vcpu = 1 };
+    g_autoptr(GByteArray) s = NULL;
+    g_autoptr(GByteArray) again = NULL;
+    g_autofree char *msg = NULL;
+    struct evtchn_status st;
+    size_t off;
+
+    setup();
+    g_assert_true(xen_evtchn_set_nr_vcpus(2));
+    g_assert_cmpint(xen_evtchn_bind_ipi_op(&ipi), ==, 0);
+    g_assert_cmpint(xen_evtchn_bind_virq_op(&virq), ==, 0);
+    virq.vcpu = 0;
+    g_assert_cmpint(xen_evtchn_bind_virq_op(&virq), ==, 0);
+    s = xen_evtchn_save();
+    xen_evtchn_destroy();
+
+    setup();
+    /* vCPU 1 does not exist in a one-vCPU guest. */
+    msg = load_error(s->data, s->len);
+    g_assert_nonnull(strstr(msg, "vCPU 1"));
+    g_assert_true(xen_evtchn_set_nr_vcpus(2));
+    g_assert_true(xen_evtchn_load(s->data, s->len, &error_abort));
+    again = xen_evtchn_save();
+    g_assert_cmpmem(again->data, again->len, s->data, s->len);
+    st = port_status(ipi.port);
+    g_assert_cmpuint(st.status, ==, EVTCHNSTAT_ipi);
+    g_assert_cmpuint(st.vcpu, ==, 1);
+    st = port_status(2);
+    g_assert_cmpuint(st.status, ==, EVTCHNSTAT_virq);
+    g_assert_cmpuint(st.u.virq, ==, VIRQ_TIMER);
+    g_assert_cmpuint(st.vcpu, ==, 1);
+    virq.vcpu = 1;
+    g_assert_cmpint(xen_evtchn_bind_virq_op(&virq), ==, -EEXIST);
+
+    /* The third record (port 3, VIRQ_TIMER on vCPU 0) moved to vCPU 1. */
+    off = s->len - 4;
+    s->data[off] = 1;
+    g_free(msg);
+    msg = load_error(s->data, s->len);
+    g_assert_nonnull(strstr(msg, "bound twice"));
+    /* An IPI with a VIRQ number. */
+    s->data[off] = 0;
+    off = 20 + 6;
+    s->data[off] = 5;
+    g_free(msg);
+    msg = load_error(s->data, s->len);
+    g_assert_nonnull(strstr(msg, "bad VIRQ"));
+    xen_evtchn_destroy();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -841,6 +985,9 @@ int main(int argc, char **argv)
     g_test_add_func("/xen-evtchn/reset", test_reset);
     g_test_add_func("/xen-evtchn/destroy-with-open-handle",
                     test_destroy_with_open_handle);
+    g_test_add_func("/xen-evtchn/ipi-virq-vcpu", test_ipi_virq_vcpu);
+    g_test_add_func("/xen-evtchn/save-load-ipi-virq",
+                    test_save_load_ipi_virq);
     g_test_add_func("/xen-evtchn/save-load", test_save_load);
     g_test_add_func("/xen-evtchn/reset-after-load", test_reset_after_load);
     g_test_add_func("/xen-evtchn/no-upcall-hook", test_no_upcall_hook);

@@ -104,6 +104,8 @@ static void free_port(evtchn_port_t port)
     p->pending = false;
     p->remote_dom = 0;
     p->remote_port = 0;
+    p->vcpu = 0;
+    p->virq = 0;
 }
 
 /* Close a guest port in use; its peer, if any, becomes unbound. */
@@ -137,6 +139,7 @@ bool xen_evtchn_create(domid_t guest_domid, Error **errp)
     }
     evtchn = g_new0(XenEvtchnState, 1);
     evtchn->domid = guest_domid;
+    evtchn->nr_vcpus = 1;
     evtchn->handles = g_ptr_array_new();
     trace_xen_evtchn_create(guest_domid);
     return true;
@@ -176,6 +179,15 @@ void xen_evtchn_reset(void)
             memset(&evtchn->be_ports[p], 0, sizeof(XenEvtchnBePort));
         }
     }
+}
+
+bool xen_evtchn_set_nr_vcpus(uint32_t nr_vcpus)
+{
+    if (!evtchn || !nr_vcpus || nr_vcpus > XEN_EVTCHN_MAX_VCPUS) {
+        return false;
+    }
+    evtchn->nr_vcpus = nr_vcpus;
+    return true;
 }
 
 void xen_evtchn_set_upcall(XenEvtchnUpcallFn *fn, void *opaque)
@@ -294,7 +306,12 @@ int xen_evtchn_send_op(struct evtchn_send *send)
     }
     p = &evtchn->ports[port];
     trace_xen_evtchn_send(port, p->state);
-    if (p->state == PORT_INTERDOMAIN) {
+    if (p->state == PORT_IPI) {
+        set_port_pending(port);
+    } else if (p->state == PORT_VIRQ) {
+        trace_xen_evtchn_op_failed("send", port, -EINVAL);
+        return -EINVAL;
+    } else if (p->state == PORT_INTERDOMAIN) {
         if (p->remote_dom == DOMID_QEMU) {
             deliver_to_backend(p->remote_port);
         } else {
@@ -340,7 +357,7 @@ int xen_evtchn_status_op(struct evtchn_status *status)
     }
     p = &evtchn->ports[status->port];
     memset(&status->u, 0, sizeof(status->u));
-    status->vcpu = 0;
+    status->vcpu = p->vcpu;
     switch (p->state) {
     case PORT_UNBOUND:
         status->status = EVTCHNSTAT_unbound;
@@ -350,6 +367,13 @@ int xen_evtchn_status_op(struct evtchn_status *status)
         status->status = EVTCHNSTAT_interdomain;
         status->u.interdomain.dom = p->remote_dom;
         status->u.interdomain.port = p->remote_port;
+        break;
+    case PORT_IPI:
+        status->status = EVTCHNSTAT_ipi;
+        break;
+    case PORT_VIRQ:
+        status->status = EVTCHNSTAT_virq;
+        status->u.virq = p->virq;
         break;
     default:
         status->status = EVTCHNSTAT_closed;
@@ -378,6 +402,116 @@ int xen_evtchn_unmask_op(struct evtchn_unmask *unmask)
         evtchn->upcall(evtchn->upcall_opaque, unmask->port);
     }
     return 0;
+}
+
+/* A new port of @state on @vcpu, or -ENOSPC. */
+static int new_local_port(uint8_t state, uint32_t vcpu, uint8_t virq)
+{
+    evtchn_port_t port = find_free_port();
+    XenEvtchnPort *p;
+
+    if (!port) {
+        return -ENOSPC;
+    }
+    p = &evtchn->ports[port];
+    p->state = state;
+    p->pending = false;
+    p->remote_dom = 0;
+    p->remote_port = 0;
+    p->vcpu = vcpu;
+    p->virq = virq;
+    return port;
+}
+
+int xen_evtchn_bind_ipi_op(struct evtchn_bind_ipi *ipi)
+{
+    int port;
+
+    if (!evtchn) {
+        return -ENOSYS;
+    }
+    if (ipi->vcpu >= evtchn->nr_vcpus) {
+        trace_xen_evtchn_op_failed("bind_ipi", ipi->vcpu, -ENOENT);
+        return -ENOENT;
+    }
+    port = new_local_port(PORT_IPI, ipi->vcpu, 0);
+    if (port < 0) {
+        trace_xen_evtchn_op_failed("bind_ipi", 0, port);
+        return port;
+    }
+    ipi->port = port;
+    trace_xen_evtchn_bind_ipi(ipi->vcpu, port);
+    return 0;
+}
+
+int xen_evtchn_bind_virq_op(struct evtchn_bind_virq *virq)
+{
+    int port;
+
+    if (!evtchn) {
+        return -ENOSYS;
+    }
+    if (virq->virq >= NR_VIRQS ||
+        (virq_is_global(virq->virq) && virq->vcpu)) {
+        trace_xen_evtchn_op_failed("bind_virq", virq->virq, -EINVAL);
+        return -EINVAL;
+    }
+    if (virq->vcpu >= evtchn->nr_vcpus) {
+        trace_xen_evtchn_op_failed("bind_virq", virq->vcpu, -ENOENT);
+        return -ENOENT;
+    }
+    /* One port per VIRQ and vCPU (a global VIRQ: one port at all). */
+    for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
+        XenEvtchnPort *q = &evtchn->ports[p];
+
+        if (q->state == PORT_VIRQ && q->virq == virq->virq &&
+            (virq_is_global(q->virq) || q->vcpu == virq->vcpu)) {
+            trace_xen_evtchn_op_failed("bind_virq", virq->virq, -EEXIST);
+            return -EEXIST;
+        }
+    }
+    port = new_local_port(PORT_VIRQ, virq->vcpu, virq->virq);
+    if (port < 0) {
+        trace_xen_evtchn_op_failed("bind_virq", 0, port);
+        return port;
+    }
+    virq->port = port;
+    trace_xen_evtchn_bind_virq(virq->virq, virq->vcpu, port);
+    return 0;
+}
+
+int xen_evtchn_bind_vcpu_op(struct evtchn_bind_vcpu *vcpu)
+{
+    XenEvtchnPort *p;
+
+    if (!evtchn) {
+        return -ENOSYS;
+    }
+    if (!valid_port(vcpu->port)) {
+        trace_xen_evtchn_op_failed("bind_vcpu", vcpu->port, -EINVAL);
+        return -EINVAL;
+    }
+    if (vcpu->vcpu >= evtchn->nr_vcpus) {
+        trace_xen_evtchn_op_failed("bind_vcpu", vcpu->vcpu, -ENOENT);
+        return -ENOENT;
+    }
+    p = &evtchn->ports[vcpu->port];
+    switch (p->state) {
+    case PORT_VIRQ:
+        if (!virq_is_global(p->virq)) {
+            break;
+        }
+        /* fall through */
+    case PORT_UNBOUND:
+    case PORT_INTERDOMAIN:
+        p->vcpu = vcpu->vcpu;
+        trace_xen_evtchn_bind_vcpu(vcpu->port, vcpu->vcpu);
+        return 0;
+    default:
+        break;
+    }
+    trace_xen_evtchn_op_failed("bind_vcpu", vcpu->port, -EINVAL);
+    return -EINVAL;
 }
 
 int xen_evtchn_get_port_bits(evtchn_port_t port, bool *pending,

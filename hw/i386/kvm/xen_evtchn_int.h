@@ -15,6 +15,8 @@ typedef enum XenEvtchnPortState {
     PORT_FREE = 0,              /* also port 0, which is never used */
     PORT_UNBOUND = 1,           /* waiting for remote_dom to bind */
     PORT_INTERDOMAIN = 2,       /* connected to remote_dom:remote_port */
+    PORT_IPI = 3,               /* the guest's own IPI to vcpu */
+    PORT_VIRQ = 4,              /* virtual IRQ virq of vcpu */
 } XenEvtchnPortState;
 
 /* A guest port: its state and its two shared_info bits. */
@@ -24,6 +26,8 @@ typedef struct XenEvtchnPort {
     bool masked;
     domid_t remote_dom;         /* the guest's domid when it is loopback */
     evtchn_port_t remote_port;  /* interdomain only */
+    uint32_t vcpu;              /* the vCPU notified (bind_vcpu) */
+    uint8_t virq;               /* PORT_VIRQ only */
 } XenEvtchnPort;
 
 /* A port of the VMM's own (backend) port space. */
@@ -42,6 +46,7 @@ struct XenEvtchnBeHandle {
 
 typedef struct XenEvtchnState {
     domid_t domid;
+    uint32_t nr_vcpus;
     XenEvtchnPort ports[NR_PORTS];
     XenEvtchnBePort be_ports[NR_PORTS];
     GPtrArray *handles;         /* every open handle */
@@ -55,6 +60,13 @@ XenEvtchnState *xen_evtchn_state(void);
 static inline bool valid_port(evtchn_port_t port)
 {
     return port > 0 && port < NR_PORTS;
+}
+
+/* VIRQs notified on one vCPU of the guest's choice, 0 at first. */
+static inline bool virq_is_global(uint32_t virq)
+{
+    return virq != VIRQ_TIMER && virq != VIRQ_DEBUG &&
+           virq != VIRQ_XENOPROF && virq != VIRQ_XENPMU;
 }
 
 #endif

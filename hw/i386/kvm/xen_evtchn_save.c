@@ -17,6 +17,8 @@
  *           u32 remote_port                  (nr_ports of them)
  *   be port u32 be_port | u32 guest_port | u8 flags | u8 0 | u16 0
  *                                            (nr_be_ports of them)
+ * An IPI port (state 3) keeps its vCPU in remote_port (remote_dom 0), a
+ * VIRQ port (state 4) its VIRQ in remote_dom and vCPU in remote_port.
  * flags: bit 0 pending, bit 1 masked.  Records in increasing port order;
  * guest ports that are free with no bit set are left out.  Written with
  * the bs_put_* helpers, read with a ByteReader (qemu/bytestream.h).
@@ -64,8 +66,13 @@ GByteArray *xen_evtchn_save(void)
         bs_put_le32(out, p);
         bs_put_u8(out, port->state);
         bs_put_u8(out, flags_of(port->pending, port->masked));
-        bs_put_le16(out, port->remote_dom);
-        bs_put_le32(out, port->remote_port);
+        if (port->state == PORT_IPI || port->state == PORT_VIRQ) {
+            bs_put_le16(out, port->state == PORT_VIRQ ? port->virq : 0);
+            bs_put_le32(out, port->vcpu);
+        } else {
+            bs_put_le16(out, port->remote_dom);
+            bs_put_le32(out, port->remote_port);
+        }
     }
     for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
         XenEvtchnBePort *be = &evtchn->be_ports[p];
@@ -129,8 +136,8 @@ static bool decode_header(ByteReader *r, domid_t guest_domid,
 
 /* One guest port record into ports[]; @last is the previous port. */
 static bool decode_port(ByteReader *r, domid_t guest_domid,
-                        XenEvtchnPort *ports, evtchn_port_t *last,
-                        Error **errp)
+                        uint32_t nr_vcpus, XenEvtchnPort *ports,
+                        evtchn_port_t *last, Error **errp)
 {
     uint32_t port, remote_port;
     uint16_t remote_dom;
@@ -185,6 +192,19 @@ static bool decode_port(ByteReader *r, domid_t guest_domid,
             return false;
         }
         return true;
+    case PORT_IPI:
+    case PORT_VIRQ:
+        p->remote_dom = 0;
+        p->remote_port = 0;
+        p->vcpu = remote_port;
+        p->virq = remote_dom;
+        if ((state == PORT_IPI && remote_dom) || remote_dom >= NR_VIRQS ||
+            remote_port >= nr_vcpus) {
+            error_setg(errp, EVTCHN_LOAD_ERR "port %u: bad VIRQ %u or "
+                       "vCPU %u", port, remote_dom, remote_port);
+            return false;
+        }
+        return true;
     default:
         error_setg(errp, EVTCHN_LOAD_ERR "port %u: unknown state %u", port,
                    state);
@@ -232,7 +252,8 @@ static bool decode_be_port(ByteReader *r, XenEvtchnBePort *be_ports,
 
 /* The whole stream into ports and be_ports (zeroed by the caller). */
 static bool decode_stream(const uint8_t *data, size_t len,
-                          domid_t guest_domid, XenEvtchnPort *ports,
+                          domid_t guest_domid, uint32_t nr_vcpus,
+                          XenEvtchnPort *ports,
                           XenEvtchnBePort *be_ports, Error **errp)
 {
     uint32_t nr_ports, nr_be_ports;
@@ -244,7 +265,7 @@ static bool decode_stream(const uint8_t *data, size_t len,
         return false;
     }
     for (uint32_t i = 0; i < nr_ports; i++) {
-        if (!decode_port(&r, guest_domid, ports, &last, errp)) {
+        if (!decode_port(&r, guest_domid, nr_vcpus, ports, &last, errp)) {
             return false;
         }
     }
@@ -261,10 +282,23 @@ static bool decode_stream(const uint8_t *data, size_t len,
 static bool check_links(XenEvtchnPort *ports, XenEvtchnBePort *be_ports,
                         Error **errp)
 {
+    bool virq_bound[NR_VIRQS][XEN_EVTCHN_MAX_VCPUS] = { { false } };
+
     for (evtchn_port_t p = 1; p < NR_PORTS; p++) {
         XenEvtchnPort *port = &ports[p];
         XenEvtchnBePort *be = &be_ports[p];
 
+        if (port->state == PORT_VIRQ) {
+            /* A global VIRQ has one port, whatever its vCPU. */
+            uint32_t v = virq_is_global(port->virq) ? 0 : port->vcpu;
+
+            if (virq_bound[port->virq][v]) {
+                error_setg(errp, EVTCHN_LOAD_ERR "VIRQ %u bound twice",
+                           port->virq);
+                return false;
+            }
+            virq_bound[port->virq][v] = true;
+        }
         if (port->state == PORT_INTERDOMAIN) {
             if (port->remote_dom == DOMID_QEMU) {
                 if (!be_ports[port->remote_port].in_use ||
@@ -314,7 +348,8 @@ bool xen_evtchn_load(const uint8_t *data, size_t len, Error **errp)
         return false;
     }
     /* Everything is checked on copies; only then does the state change. */
-    if (!decode_stream(data, len, evtchn->domid, ports, be_ports, &err) ||
+    if (!decode_stream(data, len, evtchn->domid, evtchn->nr_vcpus, ports,
+                       be_ports, &err) ||
         !check_links(ports, be_ports, &err)) {
         trace_xen_evtchn_load_failed(len, error_get_pretty(err));
         error_propagate(errp, err);

@@ -29,6 +29,13 @@ void xen_evtchn_destroy(void);
 void xen_evtchn_reset(void);
 
 /*
+ * How many vCPUs the guest has (1 .. XEN_EVTCHN_MAX_VCPUS; 1 after
+ * create).  bind_ipi, bind_virq and bind_vcpu refuse other vCPU ids.
+ */
+#define XEN_EVTCHN_MAX_VCPUS 32
+bool xen_evtchn_set_nr_vcpus(uint32_t nr_vcpus);
+
+/*
  * Called when a guest port becomes pending while unmasked, and when a
  * pending port is unmasked: the point where a vCPU would get its upcall
  * (evtchn_upcall_pending and the vector).  NULL removes the hook.
@@ -46,7 +53,15 @@ void xen_evtchn_set_upcall(XenEvtchnUpcallFn *fn, void *opaque);
  *   -ESRCH   a domain that does not exist here
  *   -EPERM   a domain the guest may not act for (DOMID_QEMU)
  *   -ENOSPC  no free port left
+ *   -ENOENT  a vCPU the guest does not have
+ *   -EEXIST  a VIRQ already bound on that vCPU
  *   -ENOSYS  no event channel state was created
+ * bind_virq: a global VIRQ must be bound on vCPU 0 (-EINVAL otherwise);
+ * bind_vcpu moves unbound, interdomain and global VIRQ ports (IPI and
+ * per-vCPU VIRQ ports: -EINVAL).  Sending on an IPI port makes it
+ * pending; on a VIRQ port it is -EINVAL.  The vCPU of a port is in
+ * status.vcpu; the save stream keeps it for IPI and VIRQ ports only
+ * (others are on vCPU 0 after a load).
  * bind_interdomain leaves the new local port pending, as Xen does, so
  * that nothing the peer sent while unbound is lost.
  */
@@ -56,6 +71,9 @@ int xen_evtchn_send_op(struct evtchn_send *send);
 int xen_evtchn_close_op(struct evtchn_close *close);
 int xen_evtchn_status_op(struct evtchn_status *status);
 int xen_evtchn_unmask_op(struct evtchn_unmask *unmask);
+int xen_evtchn_bind_ipi_op(struct evtchn_bind_ipi *ipi);
+int xen_evtchn_bind_virq_op(struct evtchn_bind_virq *virq);
+int xen_evtchn_bind_vcpu_op(struct evtchn_bind_vcpu *vcpu);
 
 /*
  * The pending and mask bits of a guest port, as the guest sees them in

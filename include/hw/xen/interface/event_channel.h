@@ -22,6 +22,25 @@ typedef uint32_t evtchn_port_t;
 #define EVTCHNOP_bind_vcpu          8
 #define EVTCHNOP_unmask             9
 #define EVTCHNOP_reset              10
+#define EVTCHNOP_init_control       11
+#define EVTCHNOP_expand_array       12
+#define EVTCHNOP_set_priority       13
+
+/* Virtual IRQs (VIRQ_*): per vCPU, or global (bound on vCPU 0). */
+#define VIRQ_TIMER          0   /* per vCPU */
+#define VIRQ_DEBUG          1   /* per vCPU */
+#define VIRQ_CONSOLE        2
+#define VIRQ_DOM_EXC        3
+#define VIRQ_TBUF           4
+#define VIRQ_DEBUGGER       6
+#define VIRQ_XENOPROF       7   /* per vCPU */
+#define VIRQ_CON_RING       8
+#define VIRQ_PCPU_STATE     9
+#define VIRQ_MEM_EVENT      10
+#define VIRQ_ARGO           11
+#define VIRQ_ENOMEM         12
+#define VIRQ_XENPMU         13  /* per vCPU */
+#define NR_VIRQS            24
 
 /* IN dom, remote_dom; OUT port (a new port of dom, unbound). */
 struct evtchn_alloc_unbound {
@@ -35,6 +54,25 @@ struct evtchn_bind_interdomain {
     domid_t remote_dom;
     evtchn_port_t remote_port;
     evtchn_port_t local_port;
+};
+
+/* IN virq, vcpu; OUT port. */
+struct evtchn_bind_virq {
+    uint32_t virq;
+    uint32_t vcpu;
+    evtchn_port_t port;
+};
+
+/* IN vcpu; OUT port. */
+struct evtchn_bind_ipi {
+    uint32_t vcpu;
+    evtchn_port_t port;
+};
+
+/* Notify vcpu of events on port from now on. */
+struct evtchn_bind_vcpu {
+    evtchn_port_t port;
+    uint32_t vcpu;
 };
 
 struct evtchn_close {

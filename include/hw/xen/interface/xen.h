@@ -1,6 +1,6 @@
 /*
  * Xen public ABI numbers this project needs outside the store protocol:
- * special domain ids and the reserved guest-physical pages.
+ * hypercall numbers, special domain ids and the page size.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -20,6 +20,19 @@ typedef uint16_t domid_t;
 
 /* The VMM plays the privileged domain. */
 #define DOMID_QEMU           0
+
+/* Hypercall numbers (RAX). */
+#define __HYPERVISOR_memory_op          12
+#define __HYPERVISOR_set_timer_op       15
+#define __HYPERVISOR_xen_version        17
+#define __HYPERVISOR_console_io         18
+#define __HYPERVISOR_grant_table_op     20
+#define __HYPERVISOR_vm_assist          21
+#define __HYPERVISOR_vcpu_op            24
+#define __HYPERVISOR_sched_op           29
+#define __HYPERVISOR_event_channel_op   32
+#define __HYPERVISOR_physdev_op         33
+#define __HYPERVISOR_hvm_op             34
 
 #define XEN_PAGE_SHIFT       12
 #define XEN_PAGE_SIZE        (1UL << XEN_PAGE_SHIFT)
