@@ -60,6 +60,29 @@ bool kvm_vcpu_set_flat32(KVMVCPU *cpu, uint32_t eip, uint32_t esp,
 bool kvm_vcpu_set_long64(KVMVCPU *cpu, uint64_t rip, uint64_t rsp,
                          uint64_t cr3, Error **errp);
 
+/*
+ * CPUID.  kvm_get_supported_cpuid() returns KVM's supported leaves (a
+ * g_new array, *n entries); kvm_vcpu_set_cpuid() gives a vCPU a table
+ * before its first run (after kvm_vcpu_set_long64(), which sets KVM's
+ * own).  KVM_CPUID_SIGNIFICANT_INDEX in flags: index matters.
+ */
+typedef struct KVMCpuidEntry {
+    uint32_t function;
+    uint32_t index;
+    uint32_t flags;
+    uint32_t eax, ebx, ecx, edx;
+} KVMCpuidEntry;
+
+#define KVM_CPUID_FLAG_INDEX 1
+
+KVMCpuidEntry *kvm_get_supported_cpuid(KVMState *s, unsigned *n,
+                                       Error **errp);
+bool kvm_vcpu_set_cpuid(KVMVCPU *cpu, const KVMCpuidEntry *e, unsigned n,
+                        Error **errp);
+/* Point GDTR at a table the caller put in guest memory. */
+bool kvm_vcpu_set_gdt(KVMVCPU *cpu, uint64_t base, uint16_t limit,
+                      Error **errp);
+
 typedef enum KVMVCPUExitKind {
     KVM_VCPU_EXIT_IO,           /* in/out to a port with no ioeventfd */
     KVM_VCPU_EXIT_HLT,
