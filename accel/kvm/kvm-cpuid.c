@@ -1,6 +1,6 @@
 /*
- * CPUID tables and the GDT register of a vCPU: what KVM supports, and a
- * table of the VMM's own choosing.
+ * CPUID tables, the GDT register and RSI of a vCPU: what KVM supports,
+ * a table of the VMM's own choosing, and the state a boot protocol sets.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -84,6 +84,22 @@ bool kvm_vcpu_set_gdt(KVMVCPU *cpu, uint64_t base, uint16_t limit,
     sregs.gdt.limit = limit;
     if (ioctl(cpu->fd, KVM_SET_SREGS, &sregs) < 0) {
         error_setg_errno(errp, errno, "KVM_SET_SREGS failed");
+        return false;
+    }
+    return true;
+}
+
+bool kvm_vcpu_set_rsi(KVMVCPU *cpu, uint64_t rsi, Error **errp)
+{
+    struct kvm_regs regs;
+
+    if (ioctl(cpu->fd, KVM_GET_REGS, &regs) < 0) {
+        error_setg_errno(errp, errno, "KVM_GET_REGS failed");
+        return false;
+    }
+    regs.rsi = rsi;
+    if (ioctl(cpu->fd, KVM_SET_REGS, &regs) < 0) {
+        error_setg_errno(errp, errno, "KVM_SET_REGS failed");
         return false;
     }
     return true;

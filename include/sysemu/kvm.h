@@ -82,6 +82,8 @@ bool kvm_vcpu_set_cpuid(KVMVCPU *cpu, const KVMCpuidEntry *e, unsigned n,
 /* Point GDTR at a table the caller put in guest memory. */
 bool kvm_vcpu_set_gdt(KVMVCPU *cpu, uint64_t base, uint16_t limit,
                       Error **errp);
+/* RSI, for a boot protocol that passes a pointer there. */
+bool kvm_vcpu_set_rsi(KVMVCPU *cpu, uint64_t rsi, Error **errp);
 
 typedef enum KVMVCPUExitKind {
     KVM_VCPU_EXIT_IO,           /* in/out to a port with no ioeventfd */
