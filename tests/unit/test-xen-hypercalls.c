@@ -855,6 +855,43 @@ static void test_debian_boot(void)
     teardown();
 }
 
+/* Arguments at a virtual address: translate_arg, not translate. */
+#define ARG_VA 0xffff888000002000ULL
+
+static void *va_translate_arg(void *opaque, uint32_t vcpu, uint64_t va,
+                              uint64_t len)
+{
+    g_assert_cmpuint(vcpu, ==, 1);
+    if (va < ARG_VA || va - ARG_VA + len > 0x1000) {
+        return NULL;
+    }
+    return ram + ARG_GPA + (va - ARG_VA);
+}
+
+static void test_virtual_args(void)
+{
+    XenHcallConfig cfg;
+    XenHcall call = {
+        .input = __HYPERVISOR_xen_version, .longmode = true,
+        .params = { XENVER_get_features, ARG_VA },
+    };
+    struct xen_feature_info *fi = NULL;
+
+    setup();
+    cfg = config();
+    cfg.mem.translate_arg = va_translate_arg;
+    xen_hcall_free(xh);
+    xh = xen_hcall_new(&cfg, &error_abort);
+    fi = (struct xen_feature_info *)(ram + ARG_GPA);
+    fi->submap_idx = 0;
+    g_assert_cmpint(xen_hcall_dispatch(xh, 1, &call), ==, 0);
+    g_assert_true(fi->submap & (1U << XENFEAT_auto_translated_physmap));
+    /* The same number as a guest-physical address is not mapped. */
+    call.params[1] = ARG_GPA;
+    g_assert_cmpint(xen_hcall_dispatch(xh, 1, &call), ==, -EFAULT);
+    teardown();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -869,5 +906,6 @@ int main(int argc, char **argv)
     g_test_add_func("/xen-hcall/gnttab", test_gnttab);
     g_test_add_func("/xen-hcall/shutdown", test_shutdown);
     g_test_add_func("/xen-hcall/debian-boot", test_debian_boot);
+    g_test_add_func("/xen-hcall/virtual-args", test_virtual_args);
     return g_test_run();
 }

@@ -499,8 +499,11 @@ static int64_t run_subop(XenHcallCtx *c, const XenHcallRow *row,
         return -EINVAL;
     }
     if (op->arg_size) {
-        host = c->xh->cfg.mem.translate(c->xh->cfg.mem.opaque, gpa,
-                                        op->arg_size);
+        const XenGuestMem *mem = &c->xh->cfg.mem;
+
+        host = mem->translate_arg ?
+               mem->translate_arg(mem->opaque, c->vcpu, gpa, op->arg_size) :
+               mem->translate(mem->opaque, gpa, op->arg_size);
         if (!host) {
             return -EFAULT;
         }

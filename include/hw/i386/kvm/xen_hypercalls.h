@@ -25,6 +25,14 @@ typedef struct XenHcall {
  */
 typedef struct XenGuestMem {
     void *(*translate)(void *opaque, uint64_t gpa, uint64_t len);
+    /*
+     * Hypercall arguments are at guest virtual addresses: when set, the
+     * host address of [va, va + len) through vCPU vcpu's page tables
+     * (NULL if unmapped or not RAM).  Unset: arguments are taken as
+     * guest-physical and go through translate().
+     */
+    void *(*translate_arg)(void *opaque, uint32_t vcpu, uint64_t va,
+                           uint64_t len);
     void *opaque;
 } XenGuestMem;
 

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Inside kvm-in-tcg's L1 (test-xenkvm-boot.sh puts it there): boots the
+# L2 kernel in /xenkvm with qemu-xenkvm and checks its serial output.
+#
+# SPDX-License-Identifier: GPL-2.0-or-later
+dir=/xenkvm
+log=/tmp/xenkvm-serial.log
+secs=${XENKVM_BOOT_TIMEOUT:-150}
+echo "1..3"
+timeout -s KILL "$secs" "$dir/qemu-xenkvm" -m 256 -kernel "$dir/vmlinuz" \
+    -append "console=ttyS0 earlyprintk=ttyS0" -serial "file:$log" \
+    2>/tmp/xenkvm.err
+rc=$?
+tr -d '\r' <"$log" | sed 's/^/# serial: /'
+sed 's/^/# stderr: /' /tmp/xenkvm.err
+echo "# qemu-xenkvm exit status $rc"
+# Killed by the timeout (137) is expected: the guest cannot finish yet.
+if [ "$rc" = 0 ] || [ "$rc" = 137 ]; then
+    echo "ok 1 - qemu-xenkvm ran the guest"
+else
+    echo "not ok 1 - qemu-xenkvm ran the guest"
+fi
+if grep -q "Linux version 6\.1" "$log"; then
+    echo "ok 2 - the kernel printed its banner on COM1"
+else
+    echo "not ok 2 - the kernel printed its banner on COM1"
+fi
+if grep -q -E "Hypervisor detected: Xen HVM|Xen version" "$log"; then
+    echo "ok 3 - the kernel detected Xen"
+else
+    echo "not ok 3 - the kernel detected Xen"
+fi
