@@ -59,6 +59,21 @@ static void *xk_translate(void *opaque, uint64_t gpa, uint64_t len)
     return m->ram + gpa;
 }
 
+/* A hypercall argument: contiguous in guest-physical memory. */
+static void *xk_translate_arg(void *opaque, uint32_t vcpu, uint64_t va,
+                              uint64_t len)
+{
+    XenKVMMachine *m = opaque;
+    uint64_t first, last;
+
+    if (!len || vcpu != 0 || !kvm_vcpu_translate(m->cpu, va, &first) ||
+        !kvm_vcpu_translate(m->cpu, va + len - 1, &last) ||
+        last - first != len - 1) {
+        return NULL;
+    }
+    return xk_translate(m, first, len);
+}
+
 static int xk_map_shared_info(void *opaque, uint64_t gfn)
 {
     XenKVMMachine *m = opaque;
@@ -222,7 +237,9 @@ XenKVMMachine *xenkvm_machine_new(const XenKVMConfig *cfg, Error **errp)
     XenHcallConfig hc = {
         .domid = XK_DOMID, .xen_version = cfg->xen_version, .nr_vcpus = 1,
         .max_gfn = cfg->ram_size >> 12,
-        .mem = { .translate = xk_translate },
+        .mem = {
+            .translate = xk_translate, .translate_arg = xk_translate_arg,
+        },
         .ops = &xk_hcall_ops,
     };
     bool ok = false;

@@ -1,6 +1,7 @@
 /*
- * CPUID tables, the GDT register and RSI of a vCPU: what KVM supports,
- * a table of the VMM's own choosing, and the state a boot protocol sets.
+ * CPUID tables, the GDT register, RSI and address translation of a
+ * vCPU: what KVM supports, a table of the VMM's own choosing, the state
+ * a boot protocol sets, and the guest's virtual addresses.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -102,5 +103,16 @@ bool kvm_vcpu_set_rsi(KVMVCPU *cpu, uint64_t rsi, Error **errp)
         error_setg_errno(errp, errno, "KVM_SET_REGS failed");
         return false;
     }
+    return true;
+}
+
+bool kvm_vcpu_translate(KVMVCPU *cpu, uint64_t gva, uint64_t *gpa)
+{
+    struct kvm_translation t = { .linear_address = gva };
+
+    if (ioctl(cpu->fd, KVM_TRANSLATE, &t) < 0 || !t.valid) {
+        return false;
+    }
+    *gpa = t.physical_address;
     return true;
 }

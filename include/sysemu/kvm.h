@@ -82,6 +82,11 @@ bool kvm_vcpu_set_cpuid(KVMVCPU *cpu, const KVMCpuidEntry *e, unsigned n,
 /* Point GDTR at a table the caller put in guest memory. */
 bool kvm_vcpu_set_gdt(KVMVCPU *cpu, uint64_t base, uint16_t limit,
                       Error **errp);
+/*
+ * The guest-physical address of virtual address gva through the vCPU's
+ * current page tables (KVM_TRANSLATE); false if it is not mapped.
+ */
+bool kvm_vcpu_translate(KVMVCPU *cpu, uint64_t gva, uint64_t *gpa);
 /* RSI, for a boot protocol that passes a pointer there. */
 bool kvm_vcpu_set_rsi(KVMVCPU *cpu, uint64_t rsi, Error **errp);
 

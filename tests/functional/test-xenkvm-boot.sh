@@ -11,7 +11,8 @@
 set -u
 here=$(dirname "${BASH_SOURCE[0]}")
 [ $# -eq 1 ] && [ -x "$1" ] || { echo "usage: $0 QEMU-XENKVM" >&2; exit 2; }
-kernel=${XENKVM_L2_KERNEL:-${XDG_CACHE_HOME:-$HOME/.cache}/qemu-xenstore/kernels/vmlinuz}
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/qemu-xenstore
+kernel=${XENKVM_L2_KERNEL:-$cache/kernels/vmlinuz}
 if [ ! -r "$kernel" ]; then
     echo "# no L2 kernel at $kernel (scripts/fetch-test-kernel.sh)"
     exit 77

@@ -6,7 +6,7 @@
 dir=/xenkvm
 log=/tmp/xenkvm-serial.log
 secs=${XENKVM_BOOT_TIMEOUT:-150}
-echo "1..3"
+echo "1..4"
 timeout -s KILL "$secs" "$dir/qemu-xenkvm" -m 256 -kernel "$dir/vmlinuz" \
     -append "console=ttyS0 earlyprintk=ttyS0" -serial "file:$log" \
     2>/tmp/xenkvm.err
@@ -29,4 +29,11 @@ if grep -q -E "Hypervisor detected: Xen HVM|Xen version" "$log"; then
     echo "ok 3 - the kernel detected Xen"
 else
     echo "not ok 3 - the kernel detected Xen"
+fi
+# Printed only after XENMEM_add_to_physmap(shared_info) succeeded (the
+# kernel BUG()s on failure): hypercalls reach the dispatcher and back.
+if grep -q "Booting paravirtualized kernel on Xen HVM" "$log"; then
+    echo "ok 4 - the guest's shared_info hypercall worked"
+else
+    echo "not ok 4 - the guest's shared_info hypercall worked"
 fi
