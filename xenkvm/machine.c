@@ -98,6 +98,18 @@ static int xk_register_vcpu_info(void *opaque, uint32_t vcpu, uint64_t gpa)
     return 0;
 }
 
+static int xk_set_upcall_vector(void *opaque, uint32_t vcpu, uint8_t vec)
+{
+    XenKVMMachine *m = opaque;
+    g_autoptr(Error) err = NULL;
+
+    if (vcpu != 0 ||
+        !kvm_xen_vcpu_set_upcall_vector(m->cpu, vec, &err)) {
+        return -EINVAL;
+    }
+    return 0;
+}
+
 static int xk_set_long_mode(void *opaque)
 {
     XenKVMMachine *m = opaque;
@@ -116,10 +128,11 @@ static int xk_shutdown(void *opaque, uint32_t reason)
     return 0;
 }
 
-/* No interrupt controller yet: no upcall vector, no callback. */
+/* The per-vCPU upcall vector only: no global callback, no grants. */
 static const XenHcallOps xk_hcall_ops = {
     .map_shared_info = xk_map_shared_info,
     .register_vcpu_info = xk_register_vcpu_info,
+    .set_upcall_vector = xk_set_upcall_vector,
     .set_long_mode = xk_set_long_mode,
     .shutdown = xk_shutdown,
 };
@@ -253,7 +266,8 @@ XenKVMMachine *xenkvm_machine_new(const XenKVMConfig *cfg, Error **errp)
     }
     hc.mem.opaque = hc.opaque = m;
     m->kvm = kvm_vm_new(errp);
-    if (!m->kvm || !kvm_xen_enable(m->kvm, errp)) {
+    if (!m->kvm || !kvm_xen_enable(m->kvm, errp) ||
+        !kvm_vm_create_irqchip(m->kvm, errp)) {
         goto out;
     }
     m->ram = kvm_vm_add_ram(m->kvm, cfg->ram_size, errp);
@@ -343,7 +357,8 @@ bool xenkvm_machine_run(XenKVMMachine *m, const char **why, Error **errp)
             }
             break;
         case KVM_VCPU_EXIT_HLT:
-            *why = "guest halted (no interrupt controller to wake it)";
+            /* The in-kernel LAPIC handles hlt; this is not expected. */
+            *why = "guest halted";
             return true;
         case KVM_VCPU_EXIT_SHUTDOWN:
             *why = "guest triple-faulted";

@@ -142,3 +142,23 @@ void *kvm_vm_add_ram(KVMState *s, uint64_t size, Error **errp)
     trace_kvm_vm_add_ram(size);
     return ram;
 }
+
+bool kvm_vm_create_irqchip(KVMState *s, Error **errp)
+{
+    struct kvm_pit_config pit = { 0 };     /* port 0x61 in the kernel too */
+
+    /* Three pages Intel's VMX needs, out of RAM and the Xen pages. */
+    if (ioctl(s->vm_fd, KVM_SET_TSS_ADDR, 0xfffb0000UL) < 0) {
+        error_setg_errno(errp, errno, "KVM_SET_TSS_ADDR failed");
+        return false;
+    }
+    if (ioctl(s->vm_fd, KVM_CREATE_IRQCHIP) < 0) {
+        error_setg_errno(errp, errno, "KVM_CREATE_IRQCHIP failed");
+        return false;
+    }
+    if (ioctl(s->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
+        error_setg_errno(errp, errno, "KVM_CREATE_PIT2 failed");
+        return false;
+    }
+    return true;
+}

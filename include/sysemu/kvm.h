@@ -28,6 +28,12 @@ KVMState *kvm_vm_new(Error **errp);
 void kvm_vm_free(KVMState *s);
 /* Page-aligned anonymous RAM at GPA 0; the pointer maps GPA 0. */
 void *kvm_vm_add_ram(KVMState *s, uint64_t size, Error **errp);
+/*
+ * The in-kernel PIC, IOAPIC, LAPICs and PIT (KVM_CREATE_IRQCHIP,
+ * KVM_CREATE_PIT2), before any vCPU exists.  A VM with them handles
+ * hlt and the timer ports itself: hlt no longer exits.
+ */
+bool kvm_vm_create_irqchip(KVMState *s, Error **errp);
 /* The VM's file descriptor (for the other files of this layer). */
 int kvm_vm_fd(KVMState *s);
 

@@ -6,7 +6,7 @@
 dir=/xenkvm
 log=/tmp/xenkvm-serial.log
 secs=${XENKVM_BOOT_TIMEOUT:-150}
-echo "1..4"
+echo "1..5"
 timeout -s KILL "$secs" "$dir/qemu-xenkvm" -m 256 -kernel "$dir/vmlinuz" \
     -append "console=ttyS0 earlyprintk=ttyS0" -serial "file:$log" \
     2>/tmp/xenkvm.err
@@ -36,4 +36,11 @@ if grep -q "Booting paravirtualized kernel on Xen HVM" "$log"; then
     echo "ok 4 - the guest's shared_info hypercall worked"
 else
     echo "not ok 4 - the guest's shared_info hypercall worked"
+fi
+# HVMOP_set_evtchn_upcall_vector reached KVM (in-kernel LAPIC).
+if grep -q "Xen HVM callback vector for event delivery is enabled" "$log"
+then
+    echo "ok 5 - the guest's upcall vector was set"
+else
+    echo "not ok 5 - the guest's upcall vector was set"
 fi
