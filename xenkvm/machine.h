@@ -26,8 +26,8 @@ void xenkvm_machine_free(XenKVMMachine *m);
 
 /*
  * Run the guest until it stops: true when it stopped the way a guest
- * may (shutdown hypercall, triple fault, halt with nothing to wake it),
- * false with errp set when KVM failed.  *why says how it stopped.
+ * may (shutdown hypercall, triple fault), false with errp set when KVM
+ * failed.  *why says how it stopped.
  */
 bool xenkvm_machine_run(XenKVMMachine *m, const char **why, Error **errp);
 

@@ -50,7 +50,7 @@ bool kvm_slot_unmap(KVMState *s, int slot, Error **errp);
  * vCPUs (accel/kvm/kvm-vcpu.c).  A new vCPU is in the reset state; set
  * it up in 16-bit real mode (cs.base 0) or flat 32-bit protected mode
  * (4 GiB code and data segments, no paging, no GDT in memory) before it
- * runs.  No in-kernel interrupt controller: hlt exits to the VMM.
+ * runs.  Without kvm_vm_create_irqchip(), hlt exits to the VMM.
  */
 KVMVCPU *kvm_vcpu_new(KVMState *s, unsigned int id, Error **errp);
 void kvm_vcpu_free(KVMVCPU *cpu);
