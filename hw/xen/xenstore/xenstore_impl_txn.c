@@ -657,7 +657,7 @@ int xs_tx_directory(XsDb *db, XsTransaction *tx,
 static int xs_tx_create(XsDb *db, XsTransaction *tx,
                         unsigned int dom_id, const XsPath *p,
                         const XsTxView *v, const uint8_t *value,
-                        uint32_t len, bool mkdir)
+                        uint32_t len)
 {
     XsSnap *sn = &db->snap;
     XsAccess *acc = &db->access;
@@ -751,7 +751,6 @@ static int xs_tx_create(XsDb *db, XsTransaction *tx,
         comp += clen + (comp[clen] == '/');
     }
     xs_perms_unref(perms);
-    (void)mkdir;
     return 0;
 }
 
@@ -801,7 +800,7 @@ int xs_tx_write(XsDb *db, XsTransaction *tx,
 
     xs_tx_view(db, tx, p, &v);
     if (!v.exists) {
-        return xs_tx_create(db, tx, dom_id, p, &v, value, len, mkdir);
+        return xs_tx_create(db, tx, dom_id, p, &v, value, len);
     }
     if (!(xs_perm_for(acc, v.anc_perms, dom_id) & XS_PERM_WRITE)) {
         err = xs_tx_depend(db, tx, &v, XS_DEP_CONTENT);
