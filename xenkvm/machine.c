@@ -1,20 +1,23 @@
 /*
- * The qemu-xenkvm machine: RAM, the kernel and its boot data, page
- * tables and a GDT for 64-bit entry, the Xen CPUID, COM1, and a run
- * loop that hands port I/O to the UART and hypercalls to the dispatcher.
+ * The qemu-xenkvm machine: RAM, the kernel and its boot data (page
+ * tables and a GDT for 64-bit entry, ACPI tables), the Xen CPUID, and
+ * the two threads: the vCPU's, which runs the guest and hands its exits
+ * to xenkvm-io.c and xenkvm-xen.c, and the main loop's, which serves the
+ * store device, the host socket and the terminal.  A guest reboot
+ * resets everything here and starts the kernel again.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include <errno.h>
-#include "xenkvm/machine.h"
+#include <sys/mman.h>
+#include <linux/kvm.h>
+#include "qemu/main-loop.h"
+#include "machine-int.h"
 #include "xenkvm/xen-cpuid.h"
-#include "sysemu/kvm.h"
 #include "sysemu/kvm-xen.h"
 #include "hw/i386/x86-boot.h"
-#include "hw/i386/serial-8250.h"
-#include "hw/i386/kvm/xen_hypercalls.h"
-#include "hw/xen/interface/sched.h"
+#include "hw/i386/acpi-build.h"
 
 /* Low-memory layout of the 64-bit entry (below the zero page at 0x7000). */
 #define XK_GDT          0x1000ULL
@@ -29,132 +32,12 @@
 #define PTE_RW          0x002ULL
 #define PTE_PS          0x080ULL
 
-#define XK_DOMID        1
-
-struct XenKVMMachine {
-    XenKVMConfig cfg;
-    KVMState *kvm;
-    KVMVCPU *cpu;
-    uint8_t *ram;
-    XenHypercalls *xh;
-    Serial8250 uart;
-    const char *stopped;        /* set by a shutdown hypercall */
-};
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 
 static void put64(uint8_t *p, uint64_t v)
 {
     for (int i = 0; i < 8; i++) {
         p[i] = v >> (8 * i);
-    }
-}
-
-/* Guest memory for the dispatcher. */
-static void *xk_translate(void *opaque, uint64_t gpa, uint64_t len)
-{
-    XenKVMMachine *m = opaque;
-
-    if (gpa > m->cfg.ram_size || len > m->cfg.ram_size - gpa) {
-        return NULL;
-    }
-    return m->ram + gpa;
-}
-
-/* A hypercall argument: contiguous in guest-physical memory. */
-static void *xk_translate_arg(void *opaque, uint32_t vcpu, uint64_t va,
-                              uint64_t len)
-{
-    XenKVMMachine *m = opaque;
-    uint64_t first, last;
-
-    if (!len || vcpu != 0 || !kvm_vcpu_translate(m->cpu, va, &first) ||
-        !kvm_vcpu_translate(m->cpu, va + len - 1, &last) ||
-        last - first != len - 1) {
-        return NULL;
-    }
-    return xk_translate(m, first, len);
-}
-
-static int xk_map_shared_info(void *opaque, uint64_t gfn)
-{
-    XenKVMMachine *m = opaque;
-    g_autoptr(Error) err = NULL;
-
-    /* vcpu_info[0] lives at the start of shared_info until moved. */
-    if (!kvm_xen_set_shared_info(m->kvm, gfn, &err) ||
-        !kvm_xen_vcpu_set_info(m->cpu, gfn << 12, &err)) {
-        return -EINVAL;
-    }
-    return 0;
-}
-
-static int xk_register_vcpu_info(void *opaque, uint32_t vcpu, uint64_t gpa)
-{
-    XenKVMMachine *m = opaque;
-    g_autoptr(Error) err = NULL;
-
-    if (vcpu != 0 || !kvm_xen_vcpu_set_info(m->cpu, gpa, &err)) {
-        return -EINVAL;
-    }
-    return 0;
-}
-
-static int xk_set_upcall_vector(void *opaque, uint32_t vcpu, uint8_t vec)
-{
-    XenKVMMachine *m = opaque;
-    g_autoptr(Error) err = NULL;
-
-    if (vcpu != 0 ||
-        !kvm_xen_vcpu_set_upcall_vector(m->cpu, vec, &err)) {
-        return -EINVAL;
-    }
-    return 0;
-}
-
-static int xk_set_long_mode(void *opaque)
-{
-    XenKVMMachine *m = opaque;
-    g_autoptr(Error) err = NULL;
-
-    return kvm_xen_set_long_mode(m->kvm, true, &err) ? 0 : -EINVAL;
-}
-
-static int xk_shutdown(void *opaque, uint32_t reason)
-{
-    XenKVMMachine *m = opaque;
-
-    m->stopped = reason == SHUTDOWN_poweroff ? "guest powered off" :
-                 reason == SHUTDOWN_reboot ? "guest rebooted" :
-                 "guest crashed";
-    return 0;
-}
-
-/* The per-vCPU upcall vector only: no global callback, no grants. */
-static const XenHcallOps xk_hcall_ops = {
-    .map_shared_info = xk_map_shared_info,
-    .register_vcpu_info = xk_register_vcpu_info,
-    .set_upcall_vector = xk_set_upcall_vector,
-    .set_long_mode = xk_set_long_mode,
-    .shutdown = xk_shutdown,
-};
-
-static uint64_t xk_hcall(KVMVCPU *cpu, const KVMXenHcall *hc, void *opaque)
-{
-    XenKVMMachine *m = opaque;
-    XenHcall call = {
-        .input = hc->input, .longmode = hc->longmode, .cpl = hc->cpl,
-    };
-
-    memcpy(call.params, hc->params, sizeof(call.params));
-    return (uint64_t)xen_hcall_dispatch(m->xh, 0, &call);
-}
-
-static void xk_serial_tx(void *opaque, uint8_t byte)
-{
-    XenKVMMachine *m = opaque;
-
-    fputc(byte, m->cfg.serial);
-    if (byte == '\n') {
-        fflush(m->cfg.serial);
     }
 }
 
@@ -220,78 +103,137 @@ static void xk_build_tables(XenKVMMachine *m)
     put64(r + XK_GDT + 0x18, 0x00cf93000000ffffULL);
 }
 
-static bool xk_setup_cpu(XenKVMMachine *m, uint64_t entry,
-                         uint64_t zero_page, Error **errp)
+/*
+ * The Xen CPUID, and the TSC-deadline timer of the in-kernel LAPIC: with
+ * it and a known TSC rate the guest needs no timer calibration, which a
+ * nested or busy host makes unreliable.
+ */
+static bool xk_setup_cpuid(XenKVMMachine *m, Error **errp)
 {
     g_autofree KVMCpuidEntry *sup = NULL;
     g_autofree KVMCpuidEntry *table = NULL;
+    bool deadline = kvm_vm_has_cap(m->kvm, KVM_CAP_TSC_DEADLINE_TIMER);
     unsigned n, tn;
 
-    if (!kvm_vcpu_set_long64(m->cpu, entry, XK_STACK_TOP, XK_PML4, errp) ||
-        !kvm_vcpu_set_gdt(m->cpu, XK_GDT, 4 * 8 - 1, errp)) {
-        return false;
-    }
     sup = kvm_get_supported_cpuid(m->kvm, &n, errp);
     if (!sup) {
         return false;
     }
     table = xen_cpuid_build(sup, n, m->cfg.xen_version, 0, &tn);
-    if (!kvm_vcpu_set_cpuid(m->cpu, table, tn, errp) ||
-        !kvm_xen_vcpu_set_id(m->cpu, 0, errp)) {
+    for (unsigned i = 0; i < tn && deadline; i++) {
+        if (table[i].function == 1) {
+            table[i].ecx |= CPUID_1_ECX_TSC_DEADLINE;
+        }
+    }
+    return kvm_vcpu_set_cpuid(m->cpu, table, tn, errp) &&
+           kvm_xen_vcpu_set_id(m->cpu, 0, errp);
+}
+
+/*
+ * The guest's command line: the user's, then what the machine needs the
+ * guest to know (docs/system/qemu-xenkvm.md lists it): the TSC rate,
+ * since there is no Xen clock and calibrating against the PIT fails on
+ * nested hosts, and that the TSC is reliable: KVM keeps it constant, and
+ * the only watchdog the guest has (jiffies) drifts when the host is
+ * busy.  A setting the user gave wins.
+ */
+static char *xk_cmdline(XenKVMMachine *m)
+{
+    const char *user = m->user_cmdline ? m->user_cmdline : "";
+    GString *s = g_string_new(user);
+    uint32_t khz = kvm_vcpu_tsc_khz(m->cpu);
+
+    if (khz && !strstr(user, "tsc_early_khz=")) {
+        g_string_append_printf(s, "%stsc_early_khz=%u", s->len ? " " : "",
+                               khz);
+    }
+    if (!strstr(user, "tsc=")) {
+        g_string_append_printf(s, "%stsc=reliable", s->len ? " " : "");
+    }
+    return g_string_free(s, false);
+}
+
+/* Kernel, boot data, ACPI and registers: the state of power-on. */
+static bool xk_boot(XenKVMMachine *m, Error **errp)
+{
+    g_autofree X86BootPlan *plan = g_new0(X86BootPlan, 1);
+    AcpiConfig ac = {
+        .base = XK_ACPI_BASE, .pm_base = XK_PM_BASE, .sci_irq = XK_SCI_IRQ,
+    };
+    AcpiTables at;
+
+    if (!xk_load_kernel(m, plan, errp)) {
         return false;
     }
-    return kvm_vcpu_set_rsi(m->cpu, zero_page, errp);
+    acpi_build(&ac, &at);
+    memcpy(m->ram + XK_ACPI_BASE, at.blob->data, at.blob->len);
+    x86_boot_set_rsdp(plan, at.rsdp_addr);
+    memcpy(m->ram + plan->zero_page_addr, plan->zero_page, X86_BP_SIZE);
+    acpi_tables_free(&at);
+    xk_build_tables(m);
+    return kvm_vcpu_set_long64(m->cpu, plan->entry64, XK_STACK_TOP,
+                               XK_PML4, errp) &&
+           kvm_vcpu_set_gdt(m->cpu, XK_GDT, 4 * 8 - 1, errp) &&
+           kvm_vcpu_set_rsi(m->cpu, plan->zero_page_addr, errp);
+}
+
+void xk_lock(XenKVMMachine *m)
+{
+    g_mutex_lock(&m->lock);
+}
+
+void xk_unlock(XenKVMMachine *m)
+{
+    g_mutex_unlock(&m->lock);
+}
+
+void xk_request_stop(XenKVMMachine *m, XkStop why, const char *msg)
+{
+    if (m->stop == XK_RUNNING) {
+        m->stop = why;
+        g_free(m->stop_msg);
+        m->stop_msg = g_strdup(msg);
+    }
+    g_main_context_wakeup(NULL);
 }
 
 XenKVMMachine *xenkvm_machine_new(const XenKVMConfig *cfg, Error **errp)
 {
     g_autofree XenKVMMachine *m = g_new0(XenKVMMachine, 1);
-    X86BootPlan *plan = g_new0(X86BootPlan, 1);
-    XenHcallConfig hc = {
-        .domid = XK_DOMID, .xen_version = cfg->xen_version, .nr_vcpus = 1,
-        .max_gfn = cfg->ram_size >> 12,
-        .mem = {
-            .translate = xk_translate, .translate_arg = xk_translate_arg,
-        },
-        .ops = &xk_hcall_ops,
-    };
-    bool ok = false;
 
     m->cfg = *cfg;
-    if (cfg->ram_size < (16 << 20) || cfg->ram_size > KVM_RAM_LIMIT) {
+    m->ram_size = cfg->ram_size;
+    m->user_cmdline = g_strdup(cfg->cmdline);
+    m->cfg.domid = cfg->domid ? cfg->domid : XK_DEFAULT_DOMID;
+    g_mutex_init(&m->lock);
+    if (cfg->ram_size < (16 << 20) || cfg->ram_size > XK_RAM_LIMIT) {
         error_setg(errp, "RAM size %" PRIu64 " MiB: 16 MiB up to %llu MiB"
                    " are supported", cfg->ram_size >> 20,
-                   KVM_RAM_LIMIT >> 20);
-        goto out;
+                   XK_RAM_LIMIT >> 20);
+        goto fail;
     }
-    hc.mem.opaque = hc.opaque = m;
     m->kvm = kvm_vm_new(errp);
     if (!m->kvm || !kvm_xen_enable(m->kvm, errp) ||
         !kvm_vm_create_irqchip(m->kvm, errp)) {
-        goto out;
+        goto fail;
     }
     m->ram = kvm_vm_add_ram(m->kvm, cfg->ram_size, errp);
-    if (!m->ram || !(m->cpu = kvm_vcpu_new(m->kvm, 0, errp))) {
-        goto out;
+    if (!m->ram || !(m->cpu = kvm_vcpu_new(m->kvm, 0, errp)) ||
+        !xk_setup_cpuid(m, errp)) {
+        goto fail;
     }
-    m->xh = xen_hcall_new(&hc, errp);
-    if (!m->xh || !xk_load_kernel(m, plan, errp)) {
-        goto out;
+    m->cmdline = xk_cmdline(m);
+    m->cfg.cmdline = m->cmdline;
+    xk_io_init(m);
+    if (!xk_xen_init(m, errp) || !xk_boot(m, errp) ||
+        !xk_xen_reset(m, errp)) {
+        goto fail;
     }
-    xk_build_tables(m);
-    if (!xk_setup_cpu(m, plan->entry64, plan->zero_page_addr, errp)) {
-        goto out;
-    }
-    kvm_vcpu_set_xen_handler(m->cpu, xk_hcall, m);
-    serial8250_init(&m->uart, xk_serial_tx, NULL, m);
-    ok = true;
-out:
-    g_free(plan);
-    if (!ok) {
-        xenkvm_machine_free(g_steal_pointer(&m));
-        return NULL;
-    }
+    m->boots = 1;
     return g_steal_pointer(&m);
+fail:
+    xenkvm_machine_free(g_steal_pointer(&m));
+    return NULL;
 }
 
 void xenkvm_machine_free(XenKVMMachine *m)
@@ -302,72 +244,150 @@ void xenkvm_machine_free(XenKVMMachine *m)
     if (m->cfg.serial) {
         fflush(m->cfg.serial);
     }
-    xen_hcall_free(m->xh);
+    xk_io_fini(m);
+    xk_xen_fini(m);
     kvm_vcpu_free(m->cpu);
     kvm_vm_free(m->kvm);
+    g_mutex_clear(&m->lock);
+    g_free(m->stop_msg);
+    g_free(m->cmdline);
+    g_free(m->user_cmdline);
     g_free(m);
 }
 
-/* Port I/O: COM1 to the UART; elsewhere reads float high. */
-static void xk_pio(XenKVMMachine *m, KVMVCPUExit *ex)
+/* One exit of the vCPU, under the lock. */
+static void xk_handle_exit(XenKVMMachine *m, KVMVCPUExit *ex)
 {
-    uint16_t port = ex->io.port;
-    uint8_t *d = ex->io.data;
+    char *msg;
 
-    for (uint32_t i = 0; i < ex->io.count; i++, d += ex->io.size) {
-        bool com1 = port >= SERIAL_COM1_BASE &&
-                    port < SERIAL_COM1_BASE + SERIAL_NR_PORTS;
-
-        if (ex->io.is_write) {
-            if (com1) {
-                serial8250_write(&m->uart, port - SERIAL_COM1_BASE, d[0]);
-            }
-        } else if (com1) {
-            memset(d, 0, ex->io.size);
-            d[0] = serial8250_read(&m->uart, port - SERIAL_COM1_BASE);
-        } else {
-            memset(d, 0xff, ex->io.size);
+    switch (ex->kind) {
+    case KVM_VCPU_EXIT_IO:
+        for (uint32_t i = 0; i < ex->io.count; i++) {
+            xk_io_pio(m, ex->io.port, ex->io.size, ex->io.is_write,
+                      ex->io.data + i * ex->io.size);
         }
+        break;
+    case KVM_VCPU_EXIT_MMIO:
+        xk_io_mmio(m, ex->mmio.addr, ex->mmio.len, ex->mmio.is_write,
+                   ex->mmio.data);
+        break;
+    case KVM_VCPU_EXIT_XEN_HCALL:
+        *ex->xen.result = xk_xen_hypercall(m, &ex->xen.hcall);
+        break;
+    case KVM_VCPU_EXIT_SHUTDOWN:
+        xk_request_stop(m, XK_TRIPLE_FAULT, "the guest triple-faulted");
+        break;
+    default:
+        msg = g_strdup_printf("vCPU exit %s (KVM exit reason %u, detail "
+                              "0x%" PRIx64 ")", kvm_vcpu_exit_name(ex->kind),
+                              ex->reason, ex->detail);
+        xk_request_stop(m, XK_ERROR, msg);
+        g_free(msg);
+        break;
     }
 }
 
-bool xenkvm_machine_run(XenKVMMachine *m, const char **why, Error **errp)
+/* The vCPU thread: runs the guest until something asks to stop. */
+static gpointer xk_vcpu_thread(gpointer opaque)
 {
+    XenKVMMachine *m = opaque;
     KVMVCPUExit ex;
 
     for (;;) {
         int ret = kvm_vcpu_run(m->cpu, &ex);
 
-        if (ret < 0) {
-            error_setg_errno(errp, -ret, "KVM_RUN failed");
-            return false;
+        xk_lock(m);
+        if (ret < 0 && ret != -EINTR && ret != -EAGAIN) {
+            char *msg = g_strdup_printf("KVM_RUN failed: %s",
+                                        g_strerror(-ret));
+
+            xk_request_stop(m, XK_ERROR, msg);
+            g_free(msg);
+        } else if (ret >= 0) {
+            xk_handle_exit(m, &ex);
         }
-        if (m->stopped) {
-            *why = m->stopped;
-            return true;
+        if (m->stop != XK_RUNNING) {
+            xk_unlock(m);
+            return NULL;
         }
-        switch (ex.kind) {
-        case KVM_VCPU_EXIT_IO:
-            xk_pio(m, &ex);
+        xk_unlock(m);
+    }
+}
+
+/* GLib polls without the lock, so the vCPU thread can take it. */
+static XenKVMMachine *xk_polling;
+
+static gint xk_poll(GPollFD *fds, guint nfds, gint timeout)
+{
+    gint ret;
+
+    xk_unlock(xk_polling);
+    ret = g_poll(fds, nfds, timeout);
+    xk_lock(xk_polling);
+    return ret;
+}
+
+/* A reboot: a fresh machine with the same store, as after power-on. */
+static bool xk_reset(XenKVMMachine *m, Error **errp)
+{
+    /* Fresh zero pages for RAM, as a power cycle gives. */
+    if (madvise(m->ram, m->ram_size, MADV_DONTNEED) < 0) {
+        memset(m->ram, 0, m->ram_size);
+    }
+    if (!kvm_vm_reset_irqchip(m->kvm, errp) ||
+        !kvm_vcpu_reset(m->cpu, errp)) {
+        return false;
+    }
+    xk_io_reset(m);
+    if (!xk_boot(m, errp) || !xk_xen_reset(m, errp)) {
+        return false;
+    }
+    m->boots++;
+    m->stop = XK_RUNNING;
+    return true;
+}
+
+XenKVMStatus xenkvm_machine_run(XenKVMMachine *m, const char **why)
+{
+    GMainContext *ctx = g_main_context_default();
+    g_autoptr(Error) err = NULL;
+
+    xk_polling = m;
+    g_main_context_set_poll_func(ctx, xk_poll);
+    xk_lock(m);
+    for (;;) {
+        m->vcpu_thread = g_thread_new("vcpu0", xk_vcpu_thread, m);
+        while (m->stop == XK_RUNNING) {
+            main_loop_wait(false);
+        }
+        xk_unlock(m);
+        g_thread_join(m->vcpu_thread);
+        xk_lock(m);
+        m->vcpu_thread = NULL;
+        if (m->stop != XK_REBOOT || m->cfg.no_reboot) {
             break;
-        case KVM_VCPU_EXIT_MMIO:
-            /* No devices there yet: reads give all ones. */
-            if (!ex.mmio.is_write) {
-                memset(ex.mmio.data, 0xff, ex.mmio.len);
-            }
-            break;
-        case KVM_VCPU_EXIT_HLT:
-            /* The in-kernel LAPIC handles hlt; this is not expected. */
-            *why = "guest halted";
-            return true;
-        case KVM_VCPU_EXIT_SHUTDOWN:
-            *why = "guest triple-faulted";
-            return true;
-        default:
-            error_setg(errp, "vCPU exit %s (reason %u, detail 0x%" PRIx64
-                       ")", kvm_vcpu_exit_name(ex.kind), ex.reason,
-                       ex.detail);
-            return false;
         }
+        if (!xk_reset(m, &err)) {
+            g_free(m->stop_msg);
+            m->stop_msg = g_strdup_printf("reboot failed: %s",
+                                          error_get_pretty(err));
+            m->stop = XK_ERROR;
+            break;
+        }
+    }
+    xk_unlock(m);
+    g_main_context_set_poll_func(ctx, NULL);
+    *why = m->stop_msg;
+    switch (m->stop) {
+    case XK_POWEROFF:
+        return XENKVM_POWEROFF;
+    case XK_REBOOT:
+        return XENKVM_REBOOT;
+    case XK_CRASH:
+        return XENKVM_CRASH;
+    case XK_TRIPLE_FAULT:
+        return XENKVM_TRIPLE_FAULT;
+    default:
+        return XENKVM_ERROR;
     }
 }

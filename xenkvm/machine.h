@@ -14,9 +14,25 @@ typedef struct XenKVMConfig {
     uint64_t ram_size;          /* bytes, at most KVM_RAM_LIMIT */
     const char *kernel;         /* bzImage path */
     const char *cmdline;        /* NULL: empty */
-    FILE *serial;               /* COM1's output */
+    FILE *serial;               /* COM1's output; NULL: discarded */
+    bool serial_input;          /* COM1 reads standard input */
     uint32_t xen_version;       /* major << 16 | minor */
+    uint32_t domid;             /* the guest's; 0: XK_DEFAULT_DOMID */
+    const char *name;           /* /local/domain/<domid>/name; NULL: none */
+    bool no_reboot;             /* a guest reboot ends the run */
+    const char *xenstore_socket; /* serve the guest's store there too */
 } XenKVMConfig;
+
+#define XK_DEFAULT_DOMID 1
+
+/* How a run ended. */
+typedef enum XenKVMStatus {
+    XENKVM_POWEROFF,            /* SCHEDOP_shutdown(poweroff) or ACPI S5 */
+    XENKVM_REBOOT,              /* a reboot with no_reboot set */
+    XENKVM_CRASH,               /* SCHEDOP_shutdown(crash) */
+    XENKVM_TRIPLE_FAULT,
+    XENKVM_ERROR,               /* KVM failed, or an exit it cannot handle */
+} XenKVMStatus;
 
 typedef struct XenKVMMachine XenKVMMachine;
 
@@ -25,10 +41,10 @@ XenKVMMachine *xenkvm_machine_new(const XenKVMConfig *cfg, Error **errp);
 void xenkvm_machine_free(XenKVMMachine *m);
 
 /*
- * Run the guest until it stops: true when it stopped the way a guest
- * may (shutdown hypercall, triple fault), false with errp set when KVM
- * failed.  *why says how it stopped.
+ * Run the guest, its reboots included (unless no_reboot), until it
+ * stops; *why says how, in words, valid until the machine is freed.
+ * Runs the main loop in the calling thread and the vCPU in another.
  */
-bool xenkvm_machine_run(XenKVMMachine *m, const char **why, Error **errp);
+XenKVMStatus xenkvm_machine_run(XenKVMMachine *m, const char **why);
 
 #endif

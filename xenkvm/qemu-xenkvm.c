@@ -160,20 +160,17 @@ int main(int argc, char **argv)
     }
     cfg = (XenKVMConfig) {
         .ram_size = o.ram_size, .kernel = o.kernel, .cmdline = o.append,
-        .serial = serial, .xen_version = XEN_VERSION_4_17,
+        .serial = serial, .serial_input = serial == stdout,
+        .xen_version = XEN_VERSION_4_17,
     };
     m = xenkvm_machine_new(&cfg, &err);
     if (!m) {
         fprintf(stderr, PROG ": %s\n", error_get_pretty(err));
         return 1;
     }
-    rc = 0;
-    if (xenkvm_machine_run(m, &why, &err)) {
-        fprintf(stderr, PROG ": %s\n", why);
-    } else {
-        fprintf(stderr, PROG ": %s\n", error_get_pretty(err));
-        rc = 1;
-    }
+    /* 0 only for a clean poweroff, as QEMU's exit status. */
+    rc = xenkvm_machine_run(m, &why) == XENKVM_POWEROFF ? 0 : 1;
+    fprintf(stderr, PROG ": %s\n", why);
     xenkvm_machine_free(m);
     if (serial != stdout) {
         fclose(serial);

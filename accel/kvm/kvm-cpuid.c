@@ -69,6 +69,7 @@ bool kvm_vcpu_set_cpuid(KVMVCPU *cpu, const KVMCpuidEntry *e, unsigned n,
         error_setg_errno(errp, errno, "KVM_SET_CPUID2 failed");
         return false;
     }
+    cpu->cpuid_set = true;
     return true;
 }
 

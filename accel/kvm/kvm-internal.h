@@ -9,6 +9,7 @@
 
 #include "sysemu/kvm.h"
 #include "sysemu/kvm-xen.h"
+#include <linux/kvm.h>
 
 #define KVM_MAX_SLOTS 32
 #define KVM_PAGE_SIZE 4096ULL
@@ -29,6 +30,10 @@ struct KVMState {
     void *ram;
     uint64_t ram_size;
     int ram_slot;
+    /* Power-on state of the in-kernel PIC, IOAPIC and PIT (kvm-reset.c). */
+    bool has_irqchip;
+    struct kvm_irqchip chips[3];
+    struct kvm_pit_state2 pit;
 };
 
 struct KVMVCPU {
@@ -38,7 +43,16 @@ struct KVMVCPU {
     struct kvm_run *run;
     KVMXenHcallFn *xen_handler;  /* NULL: hypercalls exit to the caller */
     void *xen_opaque;
+    bool cpuid_set;             /* by kvm_vcpu_set_cpuid: keep it */
+    /* Power-on state (kvm-reset.c). */
+    struct kvm_sregs reset_sregs;
+    struct kvm_lapic_state reset_lapic;
+    bool has_reset_lapic;
 };
+
+/* kvm-reset.c: note the power-on state right after creation. */
+bool kvm_vm_save_reset_state(KVMState *s, Error **errp);
+bool kvm_vcpu_save_reset_state(KVMVCPU *cpu, Error **errp);
 
 /*
  * kvm-xen.c: fill exit->xen from a KVM_EXIT_XEN in cpu->run and set

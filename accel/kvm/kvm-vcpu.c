@@ -34,6 +34,10 @@ KVMVCPU *kvm_vcpu_new(KVMState *s, unsigned int id, Error **errp)
     cpu->id = id;
     cpu->fd = fd;
     cpu->run = run;
+    if (!kvm_vcpu_save_reset_state(cpu, errp)) {
+        kvm_vcpu_free(cpu);
+        return NULL;
+    }
     trace_kvm_vcpu_new(id, fd);
     return cpu;
 }
@@ -46,6 +50,13 @@ void kvm_vcpu_free(KVMVCPU *cpu)
     munmap(cpu->run, cpu->s->vcpu_mmap_size);
     close(cpu->fd);
     g_free(cpu);
+}
+
+uint32_t kvm_vcpu_tsc_khz(KVMVCPU *cpu)
+{
+    int khz = ioctl(cpu->fd, KVM_GET_TSC_KHZ);
+
+    return khz > 0 ? khz : 0;
 }
 
 static bool kvm_vcpu_start_at(KVMVCPU *cpu, struct kvm_sregs *sregs,
@@ -150,7 +161,8 @@ bool kvm_vcpu_set_long64(KVMVCPU *cpu, uint64_t rip, uint64_t rsp,
     };
     struct kvm_segment data = code;
 
-    if (!kvm_vcpu_set_supported_cpuid(cpu, errp)) {
+    /* A CPUID the caller chose stays (KVM refuses changes after a run). */
+    if (!cpu->cpuid_set && !kvm_vcpu_set_supported_cpuid(cpu, errp)) {
         return false;
     }
     if (ioctl(cpu->fd, KVM_GET_SREGS, &sregs) < 0) {

@@ -160,5 +160,18 @@ bool kvm_vm_create_irqchip(KVMState *s, Error **errp)
         error_setg_errno(errp, errno, "KVM_CREATE_PIT2 failed");
         return false;
     }
-    return true;
+    return kvm_vm_save_reset_state(s, errp);
+}
+
+bool kvm_vm_irq_line(KVMState *s, uint32_t irq, bool level)
+{
+    struct kvm_irq_level line = { .irq = irq, .level = level };
+
+    /* Safe from any thread: the in-kernel PIC and IOAPIC take it. */
+    return ioctl(s->vm_fd, KVM_IRQ_LINE, &line) == 0;
+}
+
+bool kvm_vm_has_cap(KVMState *s, int cap)
+{
+    return ioctl(s->vm_fd, KVM_CHECK_EXTENSION, cap) > 0;
 }

@@ -97,3 +97,52 @@ void aml_name_decl(GByteArray *out, const char *name,
     aml_name_seg(out, name);
     g_byte_array_append(out, value->data, value->len);
 }
+
+/* Scope and Device: an opcode, PkgLength, a name and a body of terms. */
+static void aml_named_block(GByteArray *out, const uint8_t *op,
+                            unsigned oplen, const char *name,
+                            const GByteArray *body)
+{
+    g_byte_array_append(out, op, oplen);
+    aml_pkg_length(out, 4 + body->len);
+    aml_name_seg(out, name);
+    g_byte_array_append(out, body->data, body->len);
+}
+
+void aml_scope(GByteArray *out, const char *name, const GByteArray *body)
+{
+    static const uint8_t op[] = { AML_SCOPE_OP };
+
+    aml_named_block(out, op, sizeof(op), name, body);
+}
+
+void aml_device(GByteArray *out, const char *name, const GByteArray *body)
+{
+    static const uint8_t op[] = { AML_EXT_PREFIX, AML_DEVICE_OP };
+
+    aml_named_block(out, op, sizeof(op), name, body);
+}
+
+void aml_buffer(GByteArray *out, const uint8_t *data, size_t len)
+{
+    g_autoptr(GByteArray) body = g_byte_array_new();
+    uint8_t op = AML_BUFFER_OP;
+
+    aml_integer(body, len);
+    g_byte_array_append(body, data, len);
+    g_byte_array_append(out, &op, 1);
+    aml_pkg_length(out, body->len);
+    g_byte_array_append(out, body->data, body->len);
+}
+
+uint32_t aml_eisa_id(const char *id)
+{
+    uint32_t v;
+
+    /* Three letters of 5 bits each, then four hex digits; big-endian. */
+    g_assert(strlen(id) == 7);
+    v = (uint32_t)(id[0] - '@') << 26 | (uint32_t)(id[1] - '@') << 21 |
+        (uint32_t)(id[2] - '@') << 16 |
+        (uint32_t)strtoul(id + 3, NULL, 16);
+    return GUINT32_SWAP_LE_BE(v);
+}

@@ -34,6 +34,17 @@ void *kvm_vm_add_ram(KVMState *s, uint64_t size, Error **errp);
  * hlt and the timer ports itself: hlt no longer exits.
  */
 bool kvm_vm_create_irqchip(KVMState *s, Error **errp);
+
+/* Drive an in-kernel interrupt controller input (ISA IRQ / GSI). */
+bool kvm_vm_irq_line(KVMState *s, uint32_t irq, bool level);
+
+/* Back to their state at creation: the PIC, IOAPIC and PIT. */
+bool kvm_vm_reset_irqchip(KVMState *s, Error **errp);
+/* Back to its state at creation: system registers, LAPIC; GPRs zero. */
+bool kvm_vcpu_reset(KVMVCPU *cpu, Error **errp);
+
+/* KVM_CHECK_EXTENSION on the VM: the capability is there. */
+bool kvm_vm_has_cap(KVMState *s, int cap);
 /* The VM's file descriptor (for the other files of this layer). */
 int kvm_vm_fd(KVMState *s);
 
@@ -59,9 +70,9 @@ bool kvm_vcpu_set_flat32(KVMVCPU *cpu, uint32_t eip, uint32_t esp,
                          Error **errp);
 /*
  * 64-bit mode (flat segments, no GDT in memory) with the 4-level page
- * tables the caller built at guest-physical cr3.  Also gives the vCPU
- * the CPUID KVM supports (long mode needs it); call it once, before the
- * first run.
+ * tables the caller built at guest-physical cr3.  A vCPU whose CPUID
+ * was not set (kvm_vcpu_set_cpuid) gets the CPUID KVM supports, which
+ * long mode needs.  Again after kvm_vcpu_reset() for a reboot.
  */
 bool kvm_vcpu_set_long64(KVMVCPU *cpu, uint64_t rip, uint64_t rsp,
                          uint64_t cr3, Error **errp);
@@ -93,6 +104,8 @@ bool kvm_vcpu_set_gdt(KVMVCPU *cpu, uint64_t base, uint16_t limit,
  * current page tables (KVM_TRANSLATE); false if it is not mapped.
  */
 bool kvm_vcpu_translate(KVMVCPU *cpu, uint64_t gva, uint64_t *gpa);
+/* The vCPU's TSC frequency in kHz (KVM_GET_TSC_KHZ), 0 if unknown. */
+uint32_t kvm_vcpu_tsc_khz(KVMVCPU *cpu);
 /* RSI, for a boot protocol that passes a pointer there. */
 bool kvm_vcpu_set_rsi(KVMVCPU *cpu, uint64_t rsi, Error **errp);
 

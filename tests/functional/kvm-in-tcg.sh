@@ -41,6 +41,8 @@
 #   KVM_TCG_EXTRA_INITRD a (compressed) cpio archive appended to the
 #                        guest's initramfs: more files for L1, such as an
 #                        L2 kernel
+#   KVM_TCG_CONSOLE      also copy L1's console there as it runs (to
+#                        follow a long run with tail -f)
 #   DEBIAN_MIRROR        where trixie's packages come from (default
 #                        http://deb.debian.org/debian)
 #   QEMU_TRACE           passed to the test programs inside the guest
@@ -411,8 +413,13 @@ boot() {
         -append "console=ttyS0 loglevel=1 panic=-1" \
         </dev/null >"$work/qemu.log" 2>&1 &
     boot_pid=$!
+    if [ -n "${KVM_TCG_CONSOLE:-}" ]; then
+        tail -F "$work/console.log" >"$KVM_TCG_CONSOLE" 2>/dev/null &
+        tail_pid=$!
+    fi
     wait "$boot_pid"
     rc=$?
+    [ -n "${tail_pid:-}" ] && kill "$tail_pid" 2>/dev/null
     boot_pid=""
     return $rc
 }

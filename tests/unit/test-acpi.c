@@ -105,12 +105,67 @@ static void test_aml_pkg_length(void)
     check_bytes(b, (const uint8_t[]){ 0xc1, 0x00, 0x00, 0x01 }, 4);
 }
 
+/* Whether needle occurs in [p, p + len). */
+static bool has_bytes(const uint8_t *p, size_t len, const uint8_t *needle,
+                      size_t nlen)
+{
+    return memmem(p, len, needle, nlen) != NULL;
+}
+
+#define HAS(p, len, ...) \
+    has_bytes(p, len, (const uint8_t[]){ __VA_ARGS__ }, \
+              sizeof((const uint8_t[]){ __VA_ARGS__ }))
+
 static void test_aml_s5(void)
 {
     g_autoptr(GByteArray) b = g_byte_array_new();
 
     acpi_dsdt_aml(b);
-    check_bytes(b, s5_aml, sizeof(s5_aml));
+    g_assert_cmpuint(b->len, >, sizeof(s5_aml));
+    g_assert_cmpmem(b->data, sizeof(s5_aml), s5_aml, sizeof(s5_aml));
+}
+
+/*
+ * \_SB.PCI0, encoded by hand from the ACPI specification: Scope
+ * (0x10) and Device (0x5b 0x82) with two-byte PkgLengths, _HID as
+ * EISAID PNP0A03, a _CRS of bus 0-255, I/O 0-0xcf7 and 0xd00-0xffff,
+ * memory 0xe0000000-0xfebfffff, and a _PRT routing slot 2 INTA to GSI 11.
+ */
+static void test_aml_pci_root(void)
+{
+    g_autoptr(GByteArray) b = g_byte_array_new();
+    const uint8_t *p;
+    size_t len;
+
+    acpi_dsdt_aml(b);
+    p = b->data + sizeof(s5_aml);
+    len = b->len - sizeof(s5_aml);
+    g_assert_cmpuint(len, ==, 143);
+    g_assert_true(HAS(p, 11, 0x10, 0x4e, 0x08, '_', 'S', 'B', '_',
+                      0x5b, 0x82, 0x46, 0x08));
+    g_assert_true(HAS(p, len, 'P', 'C', 'I', '0', 0x08, '_', 'H', 'I', 'D',
+                      0x0c, 0x41, 0xd0, 0x0a, 0x03));
+    g_assert_true(HAS(p, len, 0x08, '_', 'A', 'D', 'R', 0x00));
+    g_assert_true(HAS(p, len, 0x08, '_', 'B', 'B', 'N', 0x00));
+    /* Name (_CRS, Buffer (76) {...}) */
+    g_assert_true(HAS(p, len, 0x08, '_', 'C', 'R', 'S', 0x11, 0x40, 0x05,
+                      0x0a, 76));
+    g_assert_true(HAS(p, len, 0x88, 0x0d, 0x00, 0x02, 0x0c, 0x00,
+                      0x00, 0x00, 0x00, 0x00, 0xff, 0x00, 0x00, 0x00,
+                      0x00, 0x01));
+    g_assert_true(HAS(p, len, 0x88, 0x0d, 0x00, 0x01, 0x0c, 0x03,
+                      0x00, 0x00, 0x00, 0x00, 0xf7, 0x0c, 0x00, 0x00,
+                      0xf8, 0x0c));
+    g_assert_true(HAS(p, len, 0x88, 0x0d, 0x00, 0x01, 0x0c, 0x03,
+                      0x00, 0x00, 0x00, 0x0d, 0xff, 0xff, 0x00, 0x00,
+                      0x00, 0xf3));
+    g_assert_true(HAS(p, len, 0x87, 0x17, 0x00, 0x00, 0x0c, 0x01,
+                      0, 0, 0, 0, 0x00, 0x00, 0x00, 0xe0,
+                      0xff, 0xff, 0xbf, 0xfe, 0, 0, 0, 0,
+                      0x00, 0x00, 0xc0, 0x1e, 0x79, 0x00));
+    g_assert_true(HAS(p, len, 0x08, '_', 'P', 'R', 'T', 0x12, 0x0e, 0x01,
+                      0x12, 0x0b, 0x04, 0x0c, 0xff, 0xff, 0x02, 0x00,
+                      0x00, 0x00, 0x0a, 0x0b));
 }
 
 static void test_aml_name_package(void)
@@ -173,9 +228,11 @@ static void test_layout(TablesFixture *f, gconstpointer data)
     g_assert_cmphex(f->t.rsdp_addr, ==, BASE);
     g_assert_cmphex(f->t.facs, ==, 0x40);
     g_assert_cmphex(f->t.xsdt, ==, 0x80);
-    g_assert_cmphex(f->t.fadt, ==, 0xb0);
-    g_assert_cmphex(f->t.dsdt, ==, 0x1d0);
-    g_assert_cmpuint(f->t.blob->len, ==, 0x1d0 + 36 + sizeof(s5_aml));
+    g_assert_cmphex(f->t.fadt, ==, 0xc0);
+    g_assert_cmphex(f->t.dsdt, ==, 0x1e0);
+    g_assert_cmphex(f->t.madt, ==,
+                    (0x1e0 + 36 + sizeof(s5_aml) + 143 + 15) & ~15);
+    g_assert_cmpuint(f->t.blob->len, ==, f->t.madt + 84);
 }
 
 static void test_rsdp(TablesFixture *f, gconstpointer data)
@@ -199,8 +256,44 @@ static void test_xsdt(TablesFixture *f, gconstpointer data)
 {
     const uint8_t *p = tab(f, f->t.xsdt);
 
-    check_sdt(p, "XSDT", 44, 1);
-    g_assert_cmphex(ld64(p + 36), ==, BASE + 0xb0);
+    check_sdt(p, "XSDT", 52, 1);
+    g_assert_cmphex(ld64(p + 36), ==, BASE + 0xc0);
+    g_assert_cmphex(ld64(p + 44), ==, BASE + f->t.madt);
+}
+
+/* Linux needs the MADT to use the IOAPIC and route the PIT's IRQ 0. */
+static void test_madt(TablesFixture *f, gconstpointer data)
+{
+    const uint8_t *p = tab(f, f->t.madt);
+    const uint8_t *e = p + 44;
+
+    check_sdt(p, "APIC", 84, 3);
+    g_assert_cmphex(ld32(p + 36), ==, 0xfee00000);
+    g_assert_cmphex(ld32(p + 40), ==, 1);
+    /* Local APIC 0, enabled. */
+    g_assert_cmpuint(e[0], ==, 0);
+    g_assert_cmpuint(e[1], ==, 8);
+    g_assert_cmpuint(e[3], ==, 0);
+    g_assert_cmphex(ld32(e + 4), ==, 1);
+    e += 8;
+    /* IOAPIC at 0xfec00000, GSI base 0. */
+    g_assert_cmpuint(e[0], ==, 1);
+    g_assert_cmpuint(e[1], ==, 12);
+    g_assert_cmphex(ld32(e + 4), ==, 0xfec00000);
+    g_assert_cmphex(ld32(e + 8), ==, 0);
+    e += 12;
+    /* IRQ 0 -> GSI 2, bus defaults. */
+    g_assert_cmpuint(e[0], ==, 2);
+    g_assert_cmpuint(e[1], ==, 10);
+    g_assert_cmpuint(e[3], ==, 0);
+    g_assert_cmphex(ld32(e + 4), ==, 2);
+    g_assert_cmphex(e[8] | e[9] << 8, ==, 0);
+    e += 10;
+    /* The SCI: level, active high. */
+    g_assert_cmpuint(e[0], ==, 2);
+    g_assert_cmpuint(e[3], ==, 9);
+    g_assert_cmphex(ld32(e + 4), ==, 9);
+    g_assert_cmphex(e[8] | e[9] << 8, ==, 0xd);
 }
 
 static void test_fadt(TablesFixture *f, gconstpointer data)
@@ -215,7 +308,7 @@ static void test_fadt(TablesFixture *f, gconstpointer data)
 
     check_sdt(p, "FACP", 276, 6);
     g_assert_cmphex(ld32(p + 36), ==, BASE + 0x40);     /* FIRMWARE_CTRL */
-    g_assert_cmphex(ld32(p + 40), ==, BASE + 0x1d0);    /* DSDT */
+    g_assert_cmphex(ld32(p + 40), ==, BASE + 0x1e0);    /* DSDT */
     g_assert_cmpuint(p[45], ==, 0);                     /* PM profile */
     g_assert_cmpuint(ld16(p + 46), ==, 9);              /* SCI_INT */
     g_assert_cmphex(ld32(p + 48), ==, 0);               /* SMI_CMD */
@@ -235,7 +328,7 @@ static void test_fadt(TablesFixture *f, gconstpointer data)
     g_assert_cmpmem(p + 116, 12, reset_reg, 12);
     g_assert_cmphex(p[128], ==, 0xfe);
     g_assert_cmphex(ld64(p + 132), ==, 0);              /* X_FW_CTRL */
-    g_assert_cmphex(ld64(p + 140), ==, BASE + 0x1d0);   /* X_DSDT */
+    g_assert_cmphex(ld64(p + 140), ==, BASE + 0x1e0);   /* X_DSDT */
     g_assert_cmpmem(p + 148, 12, evt, 12);
     g_assert_cmpmem(p + 172, 12, cnt, 12);
     g_assert_cmphex(ld64(p + 208 + 4), ==, 0);          /* X_PM_TMR */
@@ -257,7 +350,7 @@ static void test_dsdt(TablesFixture *f, gconstpointer data)
 {
     const uint8_t *p = tab(f, f->t.dsdt);
 
-    check_sdt(p, "DSDT", 36 + sizeof(s5_aml), 2);
+    check_sdt(p, "DSDT", 36 + sizeof(s5_aml) + 143, 2);
     g_assert_cmpmem(p + 36, sizeof(s5_aml), s5_aml, sizeof(s5_aml));
 }
 
@@ -340,6 +433,7 @@ int main(int argc, char **argv)
     g_test_add_func("/acpi/aml/integer", test_aml_integer);
     g_test_add_func("/acpi/aml/pkg-length", test_aml_pkg_length);
     g_test_add_func("/acpi/aml/s5", test_aml_s5);
+    g_test_add_func("/acpi/aml/pci-root", test_aml_pci_root);
     g_test_add_func("/acpi/aml/name-package", test_aml_name_package);
 #define ADD(path, fn) \
     g_test_add("/acpi/tables/" path, TablesFixture, NULL, tf_setup, fn, \
@@ -348,6 +442,7 @@ int main(int argc, char **argv)
     ADD("rsdp", test_rsdp);
     ADD("xsdt", test_xsdt);
     ADD("fadt", test_fadt);
+    ADD("madt", test_madt);
     ADD("facs", test_facs);
     ADD("dsdt", test_dsdt);
     ADD("checksums-detect", test_checksums_detect);

@@ -70,6 +70,11 @@ static void set_port_pending(evtchn_port_t port)
     XenEvtchnPort *p = &evtchn->ports[port];
     bool upcall;
 
+    if (evtchn->guest_raise) {
+        trace_xen_evtchn_set_pending(port, true);
+        evtchn->guest_raise(evtchn->upcall_opaque, port);
+        return;
+    }
     if (p->pending) {
         return;
     }
@@ -194,6 +199,17 @@ void xen_evtchn_set_upcall(XenEvtchnUpcallFn *fn, void *opaque)
 {
     if (evtchn) {
         evtchn->upcall = fn;
+        evtchn->upcall_opaque = opaque;
+    }
+}
+
+void xen_evtchn_set_guest_delivery(XenEvtchnUpcallFn *raise,
+                                   XenEvtchnUpcallFn *unmask, void *opaque)
+{
+    if (evtchn) {
+        evtchn->guest_raise = raise;
+        evtchn->guest_unmask = raise ? unmask : NULL;
+        evtchn->upcall = NULL;
         evtchn->upcall_opaque = opaque;
     }
 }
@@ -396,6 +412,10 @@ int xen_evtchn_unmask_op(struct evtchn_unmask *unmask)
     }
     p = &evtchn->ports[unmask->port];
     trace_xen_evtchn_unmask(unmask->port, p->pending);
+    if (evtchn->guest_unmask) {
+        evtchn->guest_unmask(evtchn->upcall_opaque, unmask->port);
+        return 0;
+    }
     p->masked = false;
     /* An event that came while masked is delivered now. */
     if (p->pending && evtchn->upcall) {

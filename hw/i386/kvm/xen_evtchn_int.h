@@ -52,6 +52,9 @@ typedef struct XenEvtchnState {
     GPtrArray *handles;         /* every open handle */
     XenEvtchnUpcallFn *upcall;
     void *upcall_opaque;
+    /* Guest bits in shared_info (xen_evtchn_set_guest_delivery). */
+    XenEvtchnUpcallFn *guest_raise;
+    XenEvtchnUpcallFn *guest_unmask;
 } XenEvtchnState;
 
 /* The one state of the process, or NULL before xen_evtchn_create(). */

@@ -13,6 +13,15 @@
 #define ACPI_FADT_LEN           276
 #define ACPI_FADT_REVISION      6
 #define ACPI_DSDT_REVISION      2
+#define ACPI_MADT_REVISION      3
+#define ACPI_LAPIC_ADDR         0xfee00000u
+#define ACPI_IOAPIC_ADDR        0xfec00000u
+#define ACPI_IOAPIC_ID          1
+/* The PCI host bridge's memory window (_CRS): above RAM, below the IOAPIC. */
+#define ACPI_PCI_MEM_BASE       0xe0000000u
+#define ACPI_PCI_MEM_END        0xfebfffffu
+/* Slot 2's INTA (the Xen platform device) is wired to this GSI. */
+#define ACPI_PCI_SLOT2_GSI      11
 
 #define ACPI_OEM_ID             "XSKVM "
 #define ACPI_OEM_TABLE_ID       "XENKVM  "
@@ -35,7 +44,7 @@ typedef struct AcpiTables {
     GByteArray *blob;       /* copy it to cfg->base */
     uint64_t rsdp_addr;     /* = base: the RSDP comes first */
     /* Offsets of each table in the blob. */
-    size_t rsdp, facs, xsdt, fadt, dsdt;
+    size_t rsdp, facs, xsdt, fadt, dsdt, madt;
 } AcpiTables;
 
 /* The AML of the DSDT's body: Name (_S5, Package () { 5, 5, 0, 0 }). */

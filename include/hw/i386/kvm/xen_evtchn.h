@@ -44,6 +44,18 @@ typedef void XenEvtchnUpcallFn(void *opaque, evtchn_port_t port);
 void xen_evtchn_set_upcall(XenEvtchnUpcallFn *fn, void *opaque);
 
 /*
+ * For a guest whose pending and mask bits live in its shared_info page,
+ * kept there by KVM's Xen support, not in this table: every event for a
+ * guest port goes to raise() (which sets the bit and delivers, as
+ * KVM_XEN_HVM_EVTCHN_SEND does), and EVTCHNOP_unmask goes to unmask()
+ * (which clears the mask bit and redelivers a pending port).  The table's
+ * own pending and mask bits stay clear.  NULL raise() goes back to the
+ * table's bits and xen_evtchn_set_upcall().
+ */
+void xen_evtchn_set_guest_delivery(XenEvtchnUpcallFn *raise,
+                                   XenEvtchnUpcallFn *unmask, void *opaque);
+
+/*
  * The guest's hypercalls, as Xen defines them (hw/xen/interface/
  * event_channel.h): 0 or -errno, OUT fields filled in on success.
  * Ports are 1 .. EVTCHN_2L_NR_CHANNELS - 1.  The guest may name itself as

@@ -37,4 +37,14 @@ typedef uint16_t domid_t;
 #define XEN_PAGE_SHIFT       12
 #define XEN_PAGE_SIZE        (1UL << XEN_PAGE_SHIFT)
 
+/*
+ * shared_info layout (64-bit guest): 32 legacy vcpu_info slots of 64
+ * bytes, then the 2-level evtchn_pending and evtchn_mask bitmaps of 64
+ * unsigned longs each.
+ */
+#define XEN_LEGACY_MAX_VCPUS        32
+#define XEN_VCPU_INFO_SIZE          64
+#define XEN_SHINFO_EVTCHN_PENDING   (XEN_LEGACY_MAX_VCPUS * XEN_VCPU_INFO_SIZE)
+#define XEN_SHINFO_EVTCHN_MASK      (XEN_SHINFO_EVTCHN_PENDING + 64 * 8)
+
 #endif
