@@ -68,9 +68,9 @@ host_versions() {
 }
 
 mkdir -p "$base" || exit 1
+deb_lock "$aptdir" || die "cannot lock $aptdir"
 deb_log=$base/fetch-$release.log
 : >"$deb_log"
-deb_lock "$aptdir" || die "cannot lock $aptdir"
 deb_use_release "$release" "$aptdir" || die "cannot set up apt in $aptdir"
 deb_update_if_old 7
 # The metapackage names the versioned package of the day.
