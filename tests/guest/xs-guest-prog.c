@@ -549,6 +549,7 @@ static int cmd_txn_test(const char *path)
     return EXIT_OK;
 }
 
+/* A count or a number of seconds from the command line: 1..max. */
 static long parse_count(const char *s, long max)
 {
     char *end;
