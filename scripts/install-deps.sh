@@ -33,8 +33,12 @@ if [ "$mode" = check ]; then
     # tests/functional/kvm-in-tcg.sh: the KVM tests in a TCG guest
     need_cmd qemu-system-x86_64 qemu-system-x86
     need_cmd busybox busybox-static
+    # scripts/make-guest-kit.sh: trixie's kernel modules are .ko.xz
+    need_cmd xz xz-utils
     if command -v dpkg >/dev/null 2>&1; then
         need_pkg libclang-rt-14-dev
+        # the guest kit needs busybox static, not Debian's dynamic one
+        need_pkg busybox-static
     fi
 fi
 
