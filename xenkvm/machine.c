@@ -207,7 +207,7 @@ XenKVMMachine *xenkvm_machine_new(const XenKVMConfig *cfg, Error **errp)
     m->cfg.domid = cfg->domid ? cfg->domid : XK_DEFAULT_DOMID;
     g_mutex_init(&m->lock);
     if (cfg->ram_size < (16 << 20) || cfg->ram_size > XK_RAM_LIMIT) {
-        error_setg(errp, "RAM size %" PRIu64 " MiB: 16 MiB up to %llu MiB"
+        error_setg(errp, "RAM size %" PRIu64 " MiB: 16 MiB up to %u MiB"
                    " are supported", cfg->ram_size >> 20,
                    XK_RAM_LIMIT >> 20);
         goto fail;
