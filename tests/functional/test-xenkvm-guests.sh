@@ -1,0 +1,52 @@
+#!/bin/bash
+# Boots an unmodified Debian kernel (bookworm's 6.1 or trixie's 6.12)
+# as a Xen HVM guest on qemu-xenkvm, with the guest kit's initramfs
+# (scripts/make-guest-kit.sh), and checks its xenbus against the store:
+# inside kvm-in-tcg's trixie L1, whose KVM has Xen support, the host
+# half (xenkvm-guests-l1.sh) drives Xen's own xenstore tools over
+# -xenstore-socket while the guest half (tests/guest/xktest/xenkvm.sh)
+# runs in the guest.  TAP on stdout; "xenkvm-bench:" lines carry figures.
+#
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# usage: test-xenkvm-guests.sh bookworm|trixie QEMU-XENKVM
+# Exits 77 (skip) when the kit cannot be had (offline, empty cache) or L1
+# cannot run, like kvm-in-tcg.sh.
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+src=$(cd "$here/../.." && pwd)
+[ $# -eq 2 ] && [ -x "$2" ] ||
+    { echo "usage: $0 bookworm|trixie QEMU-XENKVM" >&2; exit 2; }
+release=$1
+kit=$("$src/scripts/make-guest-kit.sh" "$release" 2>/tmp/kit-$$.err)
+if [ -z "$kit" ] || [ ! -r "$kit/initrd.img" ]; then
+    echo "# no guest kit for $release: $(tail -1 /tmp/kit-$$.err)"
+    rm -f /tmp/kit-$$.err
+    exit 77
+fi
+rm -f /tmp/kit-$$.err
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root/xenkvm/bin"
+# Host programs for L1 with their libraries at the host's paths.
+add_prog() { # path, name in /xenkvm/bin
+    cp -L "$1" "$root/xenkvm/bin/$2" || return 1
+    for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*'); do
+        mkdir -p "$root$(dirname "$lib")"
+        cp -L "$lib" "$root$lib" || return 1
+    done
+}
+add_prog "$2" qemu-xenkvm || exit 1
+ln -s bin/qemu-xenkvm "$root/xenkvm/qemu-xenkvm"
+for t in read write ls chmod watch rm list exists; do
+    add_prog "$(command -v xenstore-$t)" xenstore-$t || {
+        echo "# xenstore-$t missing: install xenstore-utils"; exit 77; }
+done
+cp "$kit/vmlinuz" "$kit/initrd.img" "$root/xenkvm/" || exit 1
+(cd "$root" && find . | busybox cpio -o -H newc -R 0:0 2>/dev/null |
+    gzip -1) >"$work/extra.gz" || exit 1
+echo "# guest kernel $(cat "$kit/kernel-release" 2>/dev/null)"
+KVM_TCG_MEM=${KVM_TCG_MEM:-1G} KVM_TCG_TIMEOUT=${KVM_TCG_TIMEOUT:-600} \
+KVM_TCG_EXTRA_INITRD=$work/extra.gz \
+    "$here/kvm-in-tcg.sh" --trixie "$here/xenkvm-guests-l1.sh"
