@@ -14,8 +14,14 @@ typedef struct XenKVMConfig {
     uint64_t ram_size;          /* bytes, at most KVM_RAM_LIMIT */
     const char *kernel;         /* bzImage path */
     const char *cmdline;        /* NULL: empty */
-    FILE *serial;               /* COM1's output */
+    FILE *serial;               /* COM1's output; NULL: -serial none,
+                                 * the bytes are dropped */
     uint32_t xen_version;       /* major << 16 | minor */
+    const char *initrd;         /* initial ramdisk path; NULL: none */
+    uint32_t domid;             /* the guest's, 1 .. DOMID_FIRST_RESERVED-1 */
+    const char *name;           /* the guest's name; NULL: unnamed */
+    const char *xenstore_socket;    /* serve XenStore here; NULL: don't */
+    bool no_reboot;             /* a guest reboot ends the run */
 } XenKVMConfig;
 
 typedef struct XenKVMMachine XenKVMMachine;
