@@ -41,7 +41,12 @@ static void put64(uint8_t *p, uint64_t v)
     }
 }
 
-/* Loads the kernel, its zero page and command line into RAM. */
+/*
+ * Loads the kernel, its zero page, command line and initrd into RAM.
+ * The initrd is read straight into guest memory, not mapped: a file
+ * truncated under a mapping would fault the process, a short read is
+ * merely an error.
+ */
 static bool xk_load_kernel(XenKVMMachine *m, X86BootPlan *plan,
                            Error **errp)
 {
@@ -53,22 +58,43 @@ static bool xk_load_kernel(XenKVMMachine *m, X86BootPlan *plan,
         .cmdline = m->cfg.cmdline,
     };
     size_t cmdlen = m->cfg.cmdline ? strlen(m->cfg.cmdline) : 0;
-    uint64_t need;
+    uint64_t need, done = 0;
+    FILE *rd = NULL;
+    off_t size;
+    bool ok = false;
 
     if (!g_file_get_contents(m->cfg.kernel, &image, &len, &gerr)) {
         error_setg(errp, "cannot read kernel: %s", gerr->message);
         return false;
     }
+    if (m->cfg.initrd) {
+        /*
+         * Its size must be known before it is placed: a pipe cannot
+         * seek and a character device seeks to 0, both refused.
+         */
+        rd = fopen(m->cfg.initrd, "rb");
+        if (!rd || fseeko(rd, 0, SEEK_END) < 0 ||
+            (size = ftello(rd)) < 0 || fseeko(rd, 0, SEEK_SET) < 0) {
+            error_setg_errno(errp, errno, "cannot read initrd %s",
+                             m->cfg.initrd);
+            goto out;
+        }
+        if (size == 0) {
+            error_setg(errp, "initrd %s is empty", m->cfg.initrd);
+            goto out;
+        }
+        bc.initrd_size = size;
+    }
     if (!x86_boot_plan((uint8_t *)image, len, &bc, plan, errp)) {
         error_prepend(errp, "%s: ", m->cfg.kernel);
-        return false;
+        goto out;
     }
     need = plan->kernel_addr + MAX(plan->hdr.init_size,
                                    plan->hdr.kernel_size);
     if (need > m->cfg.ram_size) {
         error_setg(errp, "%s needs %" PRIu64 " MiB of RAM at least",
                    m->cfg.kernel, (need + (1 << 20) - 1) >> 20);
-        return false;
+        goto out;
     }
     memcpy(m->ram + plan->kernel_addr, image + plan->hdr.kernel_offset,
            plan->hdr.kernel_size);
@@ -77,7 +103,26 @@ static bool xk_load_kernel(XenKVMMachine *m, X86BootPlan *plan,
         memcpy(m->ram + plan->cmdline_addr, m->cfg.cmdline, cmdlen);
     }
     m->ram[plan->cmdline_addr + cmdlen] = 0;
-    return true;
+    /* The plan kept [initrd_addr, + initrd_size) inside RAM. */
+    while (rd && done < plan->initrd_size) {
+        size_t n = fread(m->ram + plan->initrd_addr + done, 1,
+                         plan->initrd_size - done, rd);
+
+        if (n == 0) {
+            error_setg(errp, "initrd %s: %s after %" PRIu64 " of %"
+                       PRIu64 " bytes", m->cfg.initrd,
+                       ferror(rd) ? "read error" : "shrank", done,
+                       plan->initrd_size);
+            goto out;
+        }
+        done += n;
+    }
+    ok = true;
+out:
+    if (rd) {
+        fclose(rd);
+    }
+    return ok;
 }
 
 /* Identity page tables for the first 4 GiB and a flat 64-bit GDT. */

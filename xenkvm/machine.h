@@ -14,13 +14,16 @@ typedef struct XenKVMConfig {
     uint64_t ram_size;          /* bytes, at most KVM_RAM_LIMIT */
     const char *kernel;         /* bzImage path */
     const char *cmdline;        /* NULL: empty */
-    FILE *serial;               /* COM1's output; NULL: discarded */
+    FILE *serial;               /* COM1's output; NULL: -serial none,
+                                 * the bytes are dropped */
     bool serial_input;          /* COM1 reads standard input */
     uint32_t xen_version;       /* major << 16 | minor */
-    uint32_t domid;             /* the guest's; 0: XK_DEFAULT_DOMID */
-    const char *name;           /* /local/domain/<domid>/name; NULL: none */
+    const char *initrd;         /* initial ramdisk path; NULL: none */
+    uint32_t domid;             /* the guest's, 1 .. DOMID_FIRST_RESERVED-1;
+                                 * 0: XK_DEFAULT_DOMID */
+    const char *name;           /* the guest's name; NULL: unnamed */
+    const char *xenstore_socket;    /* serve XenStore here; NULL: don't */
     bool no_reboot;             /* a guest reboot ends the run */
-    const char *xenstore_socket; /* serve the guest's store there too */
 } XenKVMConfig;
 
 #define XK_DEFAULT_DOMID 1

@@ -1,134 +1,67 @@
 /*
  * qemu-xenkvm: boots a Linux kernel as a Xen HVM guest on KVM's own Xen
- * support.  Options are spelt as QEMU's; this file only parses them.
+ * support.  main only: xenkvm-options.c parses the command line, the
+ * machine does the rest.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include <errno.h>
+#include <signal.h>
+#include <termios.h>
 #include "xenkvm/machine.h"
+#include "xenkvm/xenkvm-options.h"
 #include "sysemu/kvm.h"
 #include "sysemu/kvm-xen.h"
+#include "qemu/trace-control.h"
 
-#define PROG "qemu-xenkvm"
-#define DEFAULT_RAM_MIB 512
-#define XEN_VERSION_4_17 0x40011
+#define PROG XENKVM_PROG
 
-typedef struct Options {
-    const char *kernel;
-    const char *append;
-    uint64_t ram_size;
-    const char *serial;         /* "stdio" or "file:PATH" */
-} Options;
+static struct termios saved_tty;
+static bool tty_saved;
 
-static void usage(FILE *f)
+static void terminal_restore(void)
 {
-    fprintf(f,
-            "usage: " PROG " -kernel BZIMAGE [options]\n"
-            "  -kernel BZIMAGE   the Linux kernel to boot\n"
-            "  -append CMDLINE   its command line\n"
-            "  -m SIZE           RAM in MiB, or with a suffix M or G"
-            " (default %d)\n"
-            "  -nographic        no display: COM1 on stdio\n"
-            "  -serial stdio|file:PATH  where COM1's output goes\n"
-            "  -h, -help         this text\n", DEFAULT_RAM_MIB);
+    if (tty_saved) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+    }
 }
 
-/* "512", "512M", "1G" → bytes; false on anything else. */
-static bool parse_size(const char *s, uint64_t *bytes)
+/* Killed by ^C or a signal: the terminal still comes back. */
+static void terminal_signal(int sig)
 {
-    char *end;
-    guint64 v;
-    unsigned shift = 20;
-
-    errno = 0;
-    if (!g_ascii_isdigit(*s)) {
-        return false;
-    }
-    v = g_ascii_strtoull(s, &end, 10);
-    if (errno) {
-        return false;
-    }
-    if (*end == 'M' || *end == 'm') {
-        end++;
-    } else if (*end == 'G' || *end == 'g') {
-        shift = 30;
-        end++;
-    }
-    if (*end || v == 0 || v > (UINT64_MAX >> shift)) {
-        return false;
-    }
-    *bytes = v << shift;
-    return true;
+    terminal_restore();
+    signal(sig, SIG_DFL);
+    raise(sig);
 }
 
-/* 0: parsed; 1: help printed; -1: error printed. */
-static int parse_options(int argc, char **argv, Options *o)
+/*
+ * Keys go to the guest as typed (its shell echoes and edits), except
+ * that ^C still stops qemu-xenkvm: ISIG stays on.
+ */
+static void terminal_raw(void)
 {
-    o->ram_size = (uint64_t)DEFAULT_RAM_MIB << 20;
-    o->serial = "stdio";
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = NULL;
+    struct termios t;
 
-        /* QEMU takes both -opt and --opt. */
-        if (a[0] == '-' && a[1] == '-') {
-            a++;
-        }
-        if (!strcmp(a, "-h") || !strcmp(a, "-help")) {
-            usage(stdout);
-            return 1;
-        }
-        if (!strcmp(a, "-nographic")) {
-            o->serial = "stdio";
-            continue;
-        }
-        if (strcmp(a, "-kernel") && strcmp(a, "-append") &&
-            strcmp(a, "-m") && strcmp(a, "-serial")) {
-            fprintf(stderr, PROG ": unknown option '%s' (try -help)\n",
-                    argv[i]);
-            return -1;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, PROG ": option '%s' needs an argument\n",
-                    argv[i]);
-            return -1;
-        }
-        val = argv[++i];
-        if (!strcmp(a, "-kernel")) {
-            o->kernel = val;
-        } else if (!strcmp(a, "-append")) {
-            o->append = val;
-        } else if (!strcmp(a, "-m")) {
-            if (!parse_size(val, &o->ram_size)) {
-                fprintf(stderr, PROG ": -m '%s': not a size in MiB"
-                        " (e.g. 512, 512M, 1G)\n", val);
-                return -1;
-            }
-        } else if (strcmp(val, "stdio") &&
-                   (strncmp(val, "file:", 5) || !val[5])) {
-            fprintf(stderr, PROG ": -serial '%s': stdio and file:PATH"
-                    " are supported\n", val);
-            return -1;
-        } else {
-            o->serial = val;
-        }
+    if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tty) < 0) {
+        return;
     }
-    if (!o->kernel) {
-        fprintf(stderr, PROG ": no kernel: -kernel BZIMAGE is needed\n");
-        return -1;
-    }
-    if (o->ram_size > KVM_RAM_LIMIT) {
-        fprintf(stderr, PROG ": -m: at most %llu MiB are supported\n",
-                KVM_RAM_LIMIT >> 20);
-        return -1;
-    }
-    return 0;
+    tty_saved = true;
+    atexit(terminal_restore);
+    signal(SIGINT, terminal_signal);
+    signal(SIGTERM, terminal_signal);
+    signal(SIGHUP, terminal_signal);
+    t = saved_tty;
+    t.c_iflag &= ~(ICRNL | IXON | INLCR | IGNCR);
+    t.c_lflag &= ~(ICANON | ECHO | IEXTEN);
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    tcsetattr(STDIN_FILENO, TCSANOW, &t);
 }
 
 int main(int argc, char **argv)
 {
-    Options o = { 0 };
+    XenKVMOptions o;
     g_autoptr(Error) err = NULL;
     XenKVMConfig cfg = { 0 };
     XenKVMMachine *m;
@@ -136,9 +69,20 @@ int main(int argc, char **argv)
     FILE *serial = stdout;
     int rc;
 
-    rc = parse_options(argc, argv, &o);
-    if (rc) {
-        return rc > 0 ? 0 : 1;
+    /* $QEMU_TRACE first, so that -trace can refine it. */
+    trace_init_from_env();
+    rc = xenkvm_parse_options(argc, argv, &o, &err);
+    if (rc < 0) {
+        fprintf(stderr, PROG ": %s\n", error_get_pretty(err));
+        return 1;
+    }
+    if (rc > 0) {
+        if (o.want_help) {
+            xenkvm_usage(stdout);
+        } else {
+            xenkvm_print_version(stdout);
+        }
+        return 0;
     }
     if (!kvm_available(&err)) {
         fprintf(stderr, PROG ": KVM is not available: %s\n",
@@ -150,7 +94,9 @@ int main(int argc, char **argv)
         fprintf(stderr, PROG ": %s\n", error_get_pretty(err));
         return 1;
     }
-    if (!strncmp(o.serial, "file:", 5)) {
+    if (!strcmp(o.serial, "none")) {
+        serial = NULL;
+    } else if (!strncmp(o.serial, "file:", 5)) {
         serial = fopen(o.serial + 5, "w");
         if (!serial) {
             fprintf(stderr, PROG ": -serial %s: %s\n", o.serial,
@@ -161,9 +107,14 @@ int main(int argc, char **argv)
     cfg = (XenKVMConfig) {
         .ram_size = o.ram_size, .kernel = o.kernel, .cmdline = o.append,
         .serial = serial, .serial_input = serial == stdout,
-        .xen_version = XEN_VERSION_4_17,
+        .xen_version = o.xen_version,
+        .initrd = o.initrd, .domid = o.domid, .name = o.name,
+        .xenstore_socket = o.xenstore_socket, .no_reboot = o.no_reboot,
     };
     m = xenkvm_machine_new(&cfg, &err);
+    if (m && cfg.serial_input) {
+        terminal_raw();
+    }
     if (!m) {
         fprintf(stderr, PROG ": %s\n", error_get_pretty(err));
         return 1;
@@ -172,7 +123,7 @@ int main(int argc, char **argv)
     rc = xenkvm_machine_run(m, &why) == XENKVM_POWEROFF ? 0 : 1;
     fprintf(stderr, PROG ": %s\n", why);
     xenkvm_machine_free(m);
-    if (serial != stdout) {
+    if (serial && serial != stdout) {
         fclose(serial);
     }
     return rc;

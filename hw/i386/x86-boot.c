@@ -201,25 +201,35 @@ static bool plan_kernel(X86BootPlan *plan, Error **errp)
     return true;
 }
 
-static bool plan_initrd(const X86BootConfig *cfg, X86BootPlan *plan,
-                        Error **errp)
+/*
+ * The initrd goes as high as it may: below both the end of RAM under
+ * 4 GiB and the kernel's initrd_addr_max, page-aligned, and wholly
+ * above everything else the loader placed (the kernel's init_size
+ * reaches furthest, but the command line and zero page are checked too,
+ * so that a layout change here cannot make them overlap silently).
+ */
+static bool plan_initrd(const X86BootConfig *cfg, size_t cmdlen,
+                        X86BootPlan *plan, Error **errp)
 {
     uint64_t top = MIN(plan->ram_below_4g,
                        (uint64_t)plan->hdr.initrd_addr_max + 1);
-    uint64_t kernel_end = plan->kernel_addr +
+    uint64_t floor = plan->kernel_addr +
         MAX((uint64_t)plan->hdr.init_size, plan->hdr.kernel_size);
     uint64_t addr;
 
+    floor = MAX(floor, plan->cmdline_addr + cmdlen + 1);
+    floor = MAX(floor, plan->zero_page_addr + X86_BP_SIZE);
     plan->initrd_addr = 0;
     plan->initrd_size = cfg->initrd_size;
     if (!cfg->initrd_size) {
         return true;
     }
+    /* Compared before subtracting, so that a huge size cannot wrap. */
     if (cfg->initrd_size > top) {
         goto too_big;
     }
-    addr = (top - cfg->initrd_size) & ~0xfffULL;
-    if (addr < kernel_end) {
+    addr = (top - cfg->initrd_size) & ~(X86_BOOT_PAGE_SIZE - 1);
+    if (addr < floor) {
         goto too_big;
     }
     plan->initrd_addr = addr;
@@ -227,8 +237,9 @@ static bool plan_initrd(const X86BootConfig *cfg, X86BootPlan *plan,
 
 too_big:
     error_setg(errp, "initrd of 0x%" PRIx64 " bytes does not fit between "
-               "the kernel's end 0x%" PRIx64 " and 0x%" PRIx64,
-               cfg->initrd_size, kernel_end, top);
+               "the kernel's end 0x%" PRIx64 " and 0x%" PRIx64
+               " (the lower of initrd_addr_max + 1 and the end of RAM "
+               "below 4 GiB)", cfg->initrd_size, floor, top);
     return false;
 }
 
@@ -243,8 +254,11 @@ static void fill_zero_page(const uint8_t *image, const X86BootConfig *cfg,
            plan->hdr.header_end - X86_HDR_SETUP_SECTS);
     zp[X86_HDR_TYPE_OF_LOADER] = X86_LOADER_UNDEFINED;
     put32(zp, X86_HDR_CMD_LINE_PTR, plan->cmdline_addr);
+    /* The low halves in the header, the high ones in boot_params. */
     put32(zp, X86_HDR_RAMDISK_IMAGE, plan->initrd_addr);
     put32(zp, X86_HDR_RAMDISK_SIZE, plan->initrd_size);
+    put32(zp, X86_BP_EXT_RAMDISK_IMG, plan->initrd_addr >> 32);
+    put32(zp, X86_BP_EXT_RAMDISK_SIZE, plan->initrd_size >> 32);
     zp[X86_BP_E820_ENTRIES] = plan->e820_count;
     for (i = 0; i < plan->e820_count; i++) {
         size_t off = X86_BP_E820_TABLE + i * 20;
@@ -275,7 +289,7 @@ bool x86_boot_plan(const uint8_t *image, size_t len,
     }
     plan->cmdline_addr = X86_BOOT_CMDLINE;
     plan->zero_page_addr = X86_BOOT_ZERO_PAGE;
-    if (!plan_initrd(cfg, plan, errp)) {
+    if (!plan_initrd(cfg, cmdlen, plan, errp)) {
         return false;
     }
     fill_zero_page(image, cfg, plan);

@@ -380,6 +380,63 @@ static void test_plan_does_not_fit(void)
                         "limit of 2046");
 }
 
+/* The initrd's placement at each of its bounds. */
+static void test_plan_initrd(void)
+{
+    g_autofree uint8_t *img = make_image();
+    g_autofree X86BootPlan *plan = g_new(X86BootPlan, 1);
+    const uint8_t *zp = plan->zero_page;
+    X86BootConfig c = cfg_256m;
+
+    /* None: every ramdisk field zero. */
+    g_assert_true(x86_boot_plan(img, IMAGE_LEN, &c, plan, &error_abort));
+    g_assert_cmphex(plan->initrd_addr, ==, 0);
+    g_assert_cmphex(ld32(zp, 0x218), ==, 0);
+    g_assert_cmphex(ld32(zp, 0x21c), ==, 0);
+
+    /* A whole number of pages ends exactly at the top of RAM. */
+    c.initrd_size = 0x3000;
+    g_assert_true(x86_boot_plan(img, IMAGE_LEN, &c, plan, &error_abort));
+    g_assert_cmphex(plan->initrd_addr, ==, 256 * MiB - 0x3000);
+    g_assert_cmphex(ld32(zp, 0x218), ==, 256 * MiB - 0x3000);
+    g_assert_cmphex(ld32(zp, 0x21c), ==, 0x3000);
+    g_assert_cmphex(ld32(zp, 0x0c0), ==, 0);
+    g_assert_cmphex(ld32(zp, 0x0c4), ==, 0);
+
+    /* One byte more than a page: the start moves down a whole page. */
+    c.initrd_size = 0x1001;
+    g_assert_true(x86_boot_plan(img, IMAGE_LEN, &c, plan, &error_abort));
+    g_assert_cmphex(plan->initrd_addr, ==, 256 * MiB - 0x2000);
+    g_assert_cmphex(plan->initrd_addr & 0xfff, ==, 0);
+
+    /* Exactly from the kernel's end (16 + 8 MiB) to the top of RAM. */
+    c.initrd_size = 256 * MiB - 24 * MiB;
+    g_assert_true(x86_boot_plan(img, IMAGE_LEN, &c, plan, &error_abort));
+    g_assert_cmphex(plan->initrd_addr, ==, 24 * MiB);
+    c.initrd_size++;
+    expect_plan_refused(img, &c, "does not fit between the kernel's end "
+                        "0x1800000 and 0x10000000");
+
+    /* Sizes that would wrap an unchecked subtraction. */
+    c.initrd_size = UINT64_MAX;
+    expect_plan_refused(img, &c, "initrd of 0xffffffffffffffff bytes");
+    c.initrd_size = 1ULL << 32;
+    expect_plan_refused(img, &c, "does not fit");
+
+    /* initrd_addr_max of 4 GiB - 1: the end of RAM bounds it, no wrap. */
+    st32(img, X86_HDR_INITRD_ADDR_MAX, 0xffffffff);
+    c.ram_size = 4096 * MiB;
+    c.initrd_size = 0x1000;
+    g_assert_true(x86_boot_plan(img, IMAGE_LEN, &c, plan, &error_abort));
+    g_assert_cmphex(plan->initrd_addr, ==, 0xc0000000 - 0x1000);
+
+    /* initrd_addr_max below the kernel: nowhere to go. */
+    st32(img, X86_HDR_INITRD_ADDR_MAX, 0);
+    expect_plan_refused(img, &c, "and 0x1 (the lower");
+    st32(img, X86_HDR_INITRD_ADDR_MAX, 0xfffff);
+    expect_plan_refused(img, &c, "and 0x100000 (the lower");
+}
+
 static void test_real_kernel(void)
 {
     const char *path = g_getenv("X86_BOOT_TEST_KERNEL");
@@ -436,6 +493,7 @@ int main(int argc, char **argv)
     g_test_add_func("/x86-boot/plan-wild-pref-address",
                     test_plan_wild_pref_address);
     g_test_add_func("/x86-boot/plan-does-not-fit", test_plan_does_not_fit);
+    g_test_add_func("/x86-boot/plan-initrd", test_plan_initrd);
     g_test_add_func("/x86-boot/real-kernel", test_real_kernel);
     return g_test_run();
 }

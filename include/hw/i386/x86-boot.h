@@ -62,6 +62,8 @@
 #define X86_BOOT_LOW_RAM_END    0x9fc00ULL
 #define X86_BOOT_BIOS_AREA      0xe0000ULL
 #define X86_BOOT_HIGH_RAM       0x100000ULL
+/* The initrd starts on a page boundary. */
+#define X86_BOOT_PAGE_SIZE      0x1000ULL
 
 typedef struct X86SetupHeader {
     uint8_t setup_sects;
@@ -91,7 +93,12 @@ typedef struct X86BootConfig {
     uint64_t ram_size;      /* bytes of guest RAM in all */
     uint64_t lowmem_end;    /* RAM below 4 GiB stops here, at the latest */
     const char *cmdline;    /* NULL for an empty one */
-    uint64_t initrd_size;   /* 0: no initrd */
+    /*
+     * 0: no initrd.  Otherwise the plan puts it page-aligned as high
+     * as min(initrd_addr_max + 1, end of RAM below 4 GiB) allows, above
+     * the kernel's init_size and the command line, or fails.
+     */
+    uint64_t initrd_size;
 } X86BootConfig;
 
 typedef struct X86BootPlan {
@@ -101,8 +108,8 @@ typedef struct X86BootPlan {
     uint64_t zero_page_addr;
     uint8_t zero_page[X86_BP_SIZE];
     uint64_t cmdline_addr;  /* the string and its NUL */
-    uint64_t initrd_addr;   /* 0 when there is none */
-    uint64_t initrd_size;
+    uint64_t initrd_addr;   /* 0 when there is none; copy it here */
+    uint64_t initrd_size;   /* also in the zero page's ramdisk fields */
     uint64_t ram_below_4g;  /* where RAM below 4 GiB ends */
     unsigned e820_count;
     E820Entry e820[8];
