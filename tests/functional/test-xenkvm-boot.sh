@@ -27,6 +27,11 @@ for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*'); do
     cp -L "$lib" "$root$lib" || exit 1
 done
 cp "$kernel" "$root/xenkvm/vmlinuz" || exit 1
+# A small initramfs for -initrd: the guest reports where it found it.
+mkdir -p "$work/l2rd"
+echo "xenkvm initrd" >"$work/l2rd/hello"
+(cd "$work/l2rd" && find . | busybox cpio -o -H newc -R 0:0 2>/dev/null |
+    gzip -1) >"$root/xenkvm/initrd.img" || exit 1
 (cd "$root" && find . | busybox cpio -o -H newc -R 0:0 2>/dev/null |
     gzip -1) >"$work/extra.gz" || exit 1
 KVM_TCG_EXTRA_INITRD=$work/extra.gz \

@@ -6,8 +6,9 @@
 dir=/xenkvm
 log=/tmp/xenkvm-serial.log
 secs=${XENKVM_BOOT_TIMEOUT:-150}
-echo "1..5"
+echo "1..6"
 timeout -s KILL "$secs" "$dir/qemu-xenkvm" -m 256 -kernel "$dir/vmlinuz" \
+    -initrd "$dir/initrd.img" \
     -append "console=ttyS0 earlyprintk=ttyS0" -serial "file:$log" \
     2>/tmp/xenkvm.err
 rc=$?
@@ -43,4 +44,10 @@ then
     echo "ok 5 - the guest's upcall vector was set"
 else
     echo "not ok 5 - the guest's upcall vector was set"
+fi
+# setup_arch prints where the zero page's ramdisk fields put the initrd.
+if grep -q "RAMDISK: \[mem 0x" "$log"; then
+    echo "ok 6 - the kernel found the initrd"
+else
+    echo "not ok 6 - the kernel found the initrd"
 fi
