@@ -92,7 +92,7 @@ static void test_gnttab_reserved_entries(void)
     uint16_t flags, domid;
     uint32_t frame;
 
-    g_assert_cmpuint(XEN_GNTTAB_NR_ENTRIES, ==, 512);
+    g_assert_cmpuint(XEN_GNTTAB_NR_ENTRIES, ==, 16 * 512);
     raw_entry(gt, GNTTAB_RESERVED_CONSOLE, &flags, &domid, &frame);
     g_assert_cmphex(flags, ==, GTF_permit_access);
     g_assert_cmpuint(domid, ==, DOMID_QEMU);
@@ -140,11 +140,14 @@ static void test_gnttab_guest_writes_and_reset(void)
     g_assert_cmphex(e.frame, ==, XEN_CONSOLE_PFN);
     g_assert_cmpuint(e.domid, ==, DOMID_QEMU);
 
-    /* Frames: only frame 0 exists; it can be placed and moved. */
+    /* Frames 0 .. NR_FRAMES - 1 exist; they can be placed and moved. */
     g_assert_true(xen_gnttab_map_frame(gt, 0, 0xfeffc000, &error_abort));
     g_assert_cmphex(xen_overlay_page_gpa(xen_gnttab_frame(gt, 0)), ==,
                     0xfeffc000);
-    g_assert_false(xen_gnttab_map_frame(gt, 1, 0xfeffd000, &err));
+    g_assert_true(xen_gnttab_map_frame(gt, XEN_GNTTAB_NR_FRAMES - 1,
+                                       0xfeffd000, &error_abort));
+    g_assert_false(xen_gnttab_map_frame(gt, XEN_GNTTAB_NR_FRAMES,
+                                        0xfeffe000, &err));
     error_free_or_abort(&err);
     g_assert_false(xen_gnttab_map_frame(gt, 0, 0xfeffd008, &err));
     error_free_or_abort(&err);

@@ -12,7 +12,13 @@
 #include "hw/xen/interface/grant_table.h"
 #include "hw/i386/kvm/xen_overlay.h"
 
-#define XEN_GNTTAB_NR_FRAMES 1
+/*
+ * Frames of v1 entries (512 each).  Linux sizes its free list in pages
+ * of 1024 references from the maximum and fails with fewer than two
+ * frames; 16 leave room for PV devices' rings and buffers.  Each frame
+ * the guest maps takes a KVM memory slot.
+ */
+#define XEN_GNTTAB_NR_FRAMES 16
 #define XEN_GNTTAB_NR_ENTRIES \
     (XEN_GNTTAB_NR_FRAMES * XEN_PAGE_SIZE / sizeof(struct grant_entry_v1))
 
