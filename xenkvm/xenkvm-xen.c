@@ -191,7 +191,8 @@ bool xk_xen_init(XenKVMMachine *m, Error **errp)
     XenHcallConfig hc = {
         .domid = m->cfg.domid, .xen_version = m->cfg.xen_version,
         .nr_vcpus = 1, .gnttab_frames = XEN_GNTTAB_NR_FRAMES,
-        .max_gfn = m->ram_size >> XEN_PAGE_SHIFT,
+        /* Grant frames go in the PCI window above RAM: all of 4 GiB. */
+        .max_gfn = 1ULL << (32 - XEN_PAGE_SHIFT),
         .mem = {
             .translate = xk_translate, .translate_arg = xk_translate_arg,
             .opaque = m,
