@@ -6,6 +6,7 @@
 # for instructions per operation, then W4 again with N = 100000; then
 # the ring benchmark (round trips against an eventfd ping-pong, device
 # instructions per READ); print JSON lines and whether each target is met.
+# Last, qemu-xenkvm with a Debian guest (scripts/bench-xenkvm.sh).
 #
 # Each callgrind line gives two figures per operation: instructions_per_op,
 # everything the workload ran (harness included), and store_ir_per_op, the
@@ -255,4 +256,11 @@ then
     done
 fi
 echo "# callgrind files: $out"
+
+# The machine: a Debian guest's boot to xenbus and its round trips
+# (minutes when nested; BENCH_XENKVM=0 leaves it out).
+if [ "${BENCH_XENKVM:-1}" != 0 ]; then
+    echo "# qemu-xenkvm: Debian bookworm guest"
+    scripts/bench-xenkvm.sh "$build" || status=1
+fi
 exit $status

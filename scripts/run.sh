@@ -1,14 +1,21 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# make run: build qemu-xenstored if needed (quietly: the build log is
-# shown only if it fails), then run it in the foreground on
-# BUILDDIR/run/qemu-xenstored.sock.  It prints one line, how to point
-# Xen's tools at it.  Ctrl-C (or SIGTERM) stops it and removes the socket.
+# make run: boot the default guest, Debian bookworm's cloud kernel with
+# the guest kit's initramfs and a shell (scripts/make-guest-kit.sh), on
+# qemu-xenkvm with COM1 on this terminal, its XenStore on a socket for
+# Xen's tools.  Builds what it needs quietly (logs shown on failure).
+#
+# Where this host's KVM has no Xen support it says so in one line and
+# boots the guest inside the nested L1 instead (Debian trixie under
+# QEMU's TCG, tests/functional/kvm-in-tcg.sh): the guest's console is
+# this terminal, and a shell in L1 with Xen's tools pointed at the store
+# is on the pty QEMU names ("char device redirected to /dev/pts/N").
 #
 # usage: scripts/run.sh [BUILDDIR]      (default: build)
 set -u
 cd "$(dirname "$0")/.." || exit 1
+src=$(pwd)
 build=${1:-build}
 
 if [ ! -f "$build/build.ninja" ]; then
@@ -19,12 +26,50 @@ if [ ! -f "$build/build.ninja" ]; then
         exit 1
     fi
 fi
-if ! ninja -C "$build" tools/xenstored/qemu-xenstored \
+if ! ninja -C "$build" xenkvm/qemu-xenkvm tests/functional/kvm-xen-caps \
         >"$build/run-build.log" 2>&1; then
     cat "$build/run-build.log" >&2
     exit 1
 fi
+echo "qemu-xenkvm: getting the guest kit (Debian bookworm's kernel and" \
+     "an initramfs; downloaded once)"
+kit=$(scripts/make-guest-kit.sh bookworm) || exit 1
 rundir=$(cd "$build" && pwd)/run
 mkdir -p "$rundir" || exit 1
-exec "$build/tools/xenstored/qemu-xenstored" \
-    --socket "$rundir/qemu-xenstored.sock"
+xenkvm=$src/$build/xenkvm/qemu-xenkvm
+
+if "$build/tests/functional/kvm-xen-caps" --tap 2>/dev/null |
+        grep -q '^ok .*/kvm-xen/vm-config$'; then
+    sock=$rundir/xenstore.sock
+    echo "qemu-xenkvm: the guest's store: XENSTORED_PATH=$sock" \
+         "xenstore-ls -f /local/domain/1   (leave the guest: poweroff)"
+    exec "$xenkvm" -accel kvm,xen-version=0x40011 -m 512M -smp 1 \
+        -kernel "$kit/vmlinuz" -initrd "$kit/initrd.img" \
+        -append "console=ttyS0 quiet" -nographic -name debian \
+        -xenstore-socket "$sock"
+fi
+
+echo "qemu-xenkvm: this host's KVM has no Xen support (it needs a kernel" \
+     "with CONFIG_KVM_XEN, e.g. Debian trixie's): booting the guest in a" \
+     "nested L1 under QEMU's TCG; Xen's tools run in L1, on the second" \
+     "pty QEMU names below (busybox microcom /dev/pts/N); ^A x quits"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root/xenkvm/bin"
+add_prog() { # path, name in /xenkvm/bin: with its libraries
+    cp -L "$1" "$root/xenkvm/bin/$2" || return 1
+    for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*'); do
+        mkdir -p "$root$(dirname "$lib")"
+        cp -L "$lib" "$root$lib" || return 1
+    done
+}
+add_prog "$xenkvm" qemu-xenkvm || exit 1
+for t in read write ls chmod watch rm list exists; do
+    add_prog "$(command -v xenstore-$t)" xenstore-$t || exit 1
+done
+cp "$kit/vmlinuz" "$kit/initrd.img" "$root/xenkvm/" || exit 1
+(cd "$root" && find . | busybox cpio -o -H newc -R 0:0 2>/dev/null |
+    gzip -1) >"$work/extra.gz" || exit 1
+KVM_TCG_INTERACTIVE=1 KVM_TCG_MEM=1G KVM_TCG_EXTRA_INITRD=$work/extra.gz \
+    tests/functional/kvm-in-tcg.sh --trixie scripts/run-nested-l1.sh

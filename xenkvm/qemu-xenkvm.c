@@ -66,6 +66,7 @@ int main(int argc, char **argv)
     XenKVMConfig cfg = { 0 };
     XenKVMMachine *m;
     const char *why = NULL;
+    XenKVMStatus status;
     FILE *serial = stdout;
     int rc;
 
@@ -119,8 +120,9 @@ int main(int argc, char **argv)
         fprintf(stderr, PROG ": %s\n", error_get_pretty(err));
         return 1;
     }
-    /* 0 only for a clean poweroff, as QEMU's exit status. */
-    rc = xenkvm_machine_run(m, &why) == XENKVM_POWEROFF ? 0 : 1;
+    /* As QEMU: 0 for a poweroff, or a reboot under -no-reboot. */
+    status = xenkvm_machine_run(m, &why);
+    rc = status == XENKVM_POWEROFF || status == XENKVM_REBOOT ? 0 : 1;
     fprintf(stderr, PROG ": %s\n", why);
     xenkvm_machine_free(m);
     if (serial && serial != stdout) {

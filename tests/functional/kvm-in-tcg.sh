@@ -41,6 +41,10 @@
 #   KVM_TCG_EXTRA_INITRD a (compressed) cpio archive appended to the
 #                        guest's initramfs: more files for L1, such as an
 #                        L2 kernel
+#   KVM_TCG_INTERACTIVE  1: L1's console (with the test program's output
+#                        and input) on this terminal, a second L1 serial
+#                        port on a pty QEMU names, no time limit, no TAP
+#                        report (make run)
 #   KVM_TCG_CONSOLE      also copy L1's console there as it runs (to
 #                        follow a long run with tail -f)
 #   DEBIAN_MIRROR        where trixie's packages come from (default
@@ -493,6 +497,15 @@ log "kernel $(cat "$kdir/package" 2>/dev/null || echo "$kdir")," \
     "cpu $cpu, modules $modules"
 log "L1 $("${qemu_cmd[@]}" --version 2>/dev/null | head -1)"
 build_initramfs || exit 1
+if [ -n "${KVM_TCG_INTERACTIVE:-}" ]; then
+    # ^A x leaves QEMU; the pty is for a second shell in L1.
+    "${qemu_cmd[@]}" -accel tcg -cpu "$cpu" -m "$mem" -smp 1 \
+        -nodefaults -no-user-config -display none -no-reboot \
+        -serial mon:stdio -serial pty \
+        -kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" \
+        -append "console=ttyS0 loglevel=1 panic=-1"
+    exit $?
+fi
 start=$(date +%s)
 boot
 qemu_rc=$?
