@@ -10,6 +10,7 @@
 #include "qemu/osdep.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/xen_bus.h"
+#include "qemu/trace-control.h"
 #include "xs-world.h"
 
 #define BE_DIR "/local/domain/0/backend/vfake/1/7"
@@ -18,6 +19,9 @@
 typedef struct Fake {
     unsigned int creates, connects, disconnects;
     bool fail_create;
+    /* create_nodes() calls that race with a write of the guest's. */
+    unsigned int races;
+    World *w;
     unsigned int ring_ref;
 } Fake;
 
@@ -29,6 +33,19 @@ static bool fake_create_nodes(XenBusDevice *d, void *opaque, Error **errp)
     if (f->fail_create) {
         error_setg(errp, "fake: no nodes today");
         return false;
+    }
+    if (f->races) {
+        g_autoptr(GByteArray) v = g_byte_array_new();
+        g_autofree char *path = g_strdup_printf(FE_DIR "/race%u", f->races);
+
+        /*
+         * The guest adds a node to its directory outside the build's
+         * transaction, which removed that directory: it must retry.
+         */
+        f->races--;
+        g_byte_array_append(v, (const uint8_t *)"1", 1);
+        g_assert_cmpint(xs_impl_write(world_store(f->w), GUEST_DOMID,
+                                      XBT_NULL, path, v), ==, 0);
     }
     return xen_bus_be_printf(d, "feature-fake", "%d", 1);
 }
@@ -122,6 +139,15 @@ static void assert_be_state(Bus *b, XenbusState want)
 
     g_assert_cmpint(xen_bus_device_be_state(b->d), ==, want);
     g_assert_cmpstr(v, ==, s);
+}
+
+/* dom0_read() cannot tell an empty directory node from a missing one. */
+static bool dom0_exists(World *w, const char *path)
+{
+    g_autoptr(GByteArray) data = g_byte_array_new();
+
+    return xs_impl_read(world_store(w), DOMID_QEMU, XBT_NULL, path,
+                        data) == 0;
 }
 
 static void assert_node(Bus *b, const char *path, const char *want)
@@ -266,9 +292,18 @@ static void test_close_and_reload(void)
 
 static void test_hostile_states(void)
 {
-    static const char *const bad[] = {
-        "9", "-1", "abc", "", "3 ", " 3", "+3", "0x3", "4294967299",
-        "99999999999999999999", "7", "8", "0", "2",
+    static const struct {
+        const char *value;
+        XenbusState seen;       /* what the framework makes of it */
+    } bad[] = {
+        { "9", XenbusStateUnknown }, { "-1", XenbusStateUnknown },
+        { "abc", XenbusStateUnknown }, { "", XenbusStateUnknown },
+        { "3 ", XenbusStateUnknown }, { " 3", XenbusStateUnknown },
+        { "+3", XenbusStateUnknown }, { "0x3", XenbusStateUnknown },
+        { "4294967299", XenbusStateUnknown },
+        { "99999999999999999999", XenbusStateUnknown },
+        { "7", XenbusStateReconfiguring }, { "8", XenbusStateReconfigured },
+        { "0", XenbusStateUnknown }, { "2", XenbusStateInitWait },
     };
     Bus b;
     g_autofree char *big = NULL;
@@ -277,7 +312,8 @@ static void test_hostile_states(void)
     bus_up(&b);
     fe_write(&b, "ring-ref", "8");
     for (unsigned int i = 0; i < G_N_ELEMENTS(bad); i++) {
-        fe_write(&b, "state", bad[i]);
+        fe_write(&b, "state", bad[i].value);
+        g_assert_cmpint(xen_bus_device_fe_state(b.d), ==, bad[i].seen);
         g_assert_cmpuint(b.f.connects, ==, 0);
         assert_be_state(&b, XenbusStateInitWait);
     }
@@ -303,6 +339,8 @@ static void test_hostile_states(void)
     /* The state node removed: Unknown, not a connection either. */
     guest_rm(&b, FE_DIR "/state");
     g_assert_cmpuint(b.f.connects, ==, 0);
+    g_assert_cmpuint(b.f.creates, ==, 1);       /* not a removed directory */
+    g_assert_false(dom0_exists(&b.w, FE_DIR "/state"));
     assert_be_state(&b, XenbusStateInitWait);
     g_assert_cmpint(xen_bus_device_fe_state(b.d), ==, XenbusStateUnknown);
 
@@ -398,13 +436,40 @@ static void test_free(void)
     fe_connect(&b, "8");
     xen_bus_device_free(b.d);
     g_assert_cmpuint(b.f.disconnects, ==, 1);
-    assert_node(&b, BE_DIR, NULL);
-    assert_node(&b, FE_DIR, NULL);
+    g_assert_false(dom0_exists(&b.w, BE_DIR));
+    g_assert_false(dom0_exists(&b.w, FE_DIR));
     /* The guest carries on writing: nobody listens any more. */
     g_assert_cmpint(guest_try_write(&b, FE_DIR "/state", "3"), ==, 0);
     xs_guest_run();
     g_assert_cmpuint(b.f.connects, ==, 1);
     world_down(&b.w);
+}
+
+static void test_new_races(void)
+{
+    World w;
+    Fake f = { .races = 3 };
+    XenBusDevice *d;
+    Error *err = NULL;
+
+    world_up(&w);
+    f.w = &w;
+    d = xen_bus_device_new(&fake_type, GUEST_DOMID, 7, &f, &error_abort);
+    g_assert_cmpuint(f.creates, ==, 4);
+    xs_guest_run();
+    g_assert_cmpint(xen_bus_device_be_state(d), ==, XenbusStateInitWait);
+    xen_bus_device_free(d);
+
+    /* A guest that always races: bounded, and nothing left behind. */
+    f.creates = 0;
+    f.races = 1000;
+    g_assert_null(xen_bus_device_new(&fake_type, GUEST_DOMID, 7, &f, &err));
+    error_free_or_abort(&err);
+    g_assert_cmpuint(f.creates, >, 1);
+    g_assert_cmpuint(f.creates, <=, 100);
+    g_assert_false(dom0_exists(&w, BE_DIR));
+    xs_guest_run();
+    world_down(&w);
 }
 
 static void test_new_failure(void)
@@ -422,8 +487,8 @@ static void test_new_failure(void)
     g_assert_null(xen_bus_device_new(&fake_type, GUEST_DOMID, 7, &f, &err));
     error_free_or_abort(&err);
     g_assert_cmpuint(f.creates, ==, 1);
-    g_assert_null(dom0_read(&w, BE_DIR));
-    g_assert_null(dom0_read(&w, FE_DIR));
+    g_assert_false(dom0_exists(&w, BE_DIR));
+    g_assert_false(dom0_exists(&w, FE_DIR));
     xs_guest_run();
     world_down(&w);
 }
@@ -431,6 +496,7 @@ static void test_new_failure(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    trace_init_from_env();
     g_test_add_func("/xen-bus/create", test_create);
     g_test_add_func("/xen-bus/connect", test_connect);
     g_test_add_func("/xen-bus/connect-failure", test_connect_failure);
@@ -439,6 +505,7 @@ int main(int argc, char **argv)
     g_test_add_func("/xen-bus/fe-dir-removed", test_fe_dir_removed);
     g_test_add_func("/xen-bus/reset", test_reset);
     g_test_add_func("/xen-bus/free", test_free);
+    g_test_add_func("/xen-bus/new-races", test_new_races);
     g_test_add_func("/xen-bus/new-failure", test_new_failure);
     return g_test_run();
 }
