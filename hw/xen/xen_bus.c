@@ -255,8 +255,7 @@ static void xb_fe_changed(void *opaque, const char *path)
     case XenbusStateInitialising:
         /* A (re)loaded driver, maybe after a crash: offer a new start. */
         if (d->connected || d->be_state == XenbusStateClosing ||
-            d->be_state == XenbusStateClosed ||
-            d->be_state == XenbusStateConnected) {
+            d->be_state == XenbusStateClosed) {
             xb_disconnect(d);
             xb_set_be_state(d, XenbusStateInitWait);
         }
