@@ -42,7 +42,10 @@ typedef struct XenBusDeviceType {
     /*
      * Add the type's nodes (xen_bus_be_printf / xen_bus_fe_printf):
      * e.g. a vbd's sectors, sector-size, info, feature-flush-cache.
-     * Called at creation and after each reset, before InitWait.
+     * Called at creation and after each reset, before InitWait; also
+     * when the frontend's directory was removed and is made again.  It
+     * runs inside the build's transaction, maybe more than once per
+     * build (EAGAIN retries): write nodes, keep no count.
      */
     bool (*create_nodes)(XenBusDevice *d, void *opaque, Error **errp);
     /*
@@ -51,7 +54,11 @@ typedef struct XenBusDeviceType {
      * the backend goes to Closing (the frontend may retry).
      */
     bool (*connect)(XenBusDevice *d, void *opaque, Error **errp);
-    /* Undo connect(): unmap, unbind, drop requests in flight. */
+    /*
+     * Undo connect(): unmap, unbind, drop requests in flight.  Called
+     * once per successful connect().  None of the three steps may free
+     * the device.
+     */
     void (*disconnect)(XenBusDevice *d, void *opaque);
 } XenBusDeviceType;
 
