@@ -39,6 +39,13 @@ void xenkvm_usage(FILE *f)
         "  -serial stdio|file:PATH|none  where COM1's output goes\n"
         "  -no-reboot             exit when the guest reboots\n"
         "  -trace [enable=]PATTERN  turn on trace events (repeatable)\n"
+        "  -drive file=IMG,if=xen,format=raw[,readonly=on]  a disk"
+        " (xvda, xvdb, ...)\n"
+        "  -chardev stdio|file|socket|null,id=ID[,path=P][,server=on,"
+        "wait=off]\n"
+        "                         a character backend\n"
+        "  -device xen-console,chardev=ID  a Xen console: the first is"
+        " hvc0\n"
         "  -h, -help              this text\n"
         "  -version               the version\n",
         XENKVM_DEFAULT_RAM_MIB, XENKVM_DEFAULT_XEN_VERSION,
@@ -391,6 +398,161 @@ static bool opt_xenstore_socket(XenKVMOptions *o, const char *opt,
     return opt_path(opt, &o->xenstore_socket, val, errp);
 }
 
+static bool on_off(const char *opt, const char *key, const char *v,
+                   bool *out, Error **errp)
+{
+    if (!strcmp(v, "on")) {
+        *out = true;
+    } else if (!strcmp(v, "off")) {
+        *out = false;
+    } else {
+        g_autofree char *e = echo(v);
+
+        error_setg(errp, "%s: %s='%s': on or off", opt, key, e);
+        return false;
+    }
+    return true;
+}
+
+/* file=IMG,if=xen,format=raw[,readonly=on|off] */
+static bool opt_drive(XenKVMOptions *o, const char *opt, const char *val,
+                      Error **errp)
+{
+    static const char *const keys[] = {
+        "file", "if", "format", "readonly", NULL,
+    };
+    char *vals[KEYS_MAX] = { NULL };
+    XenKVMDrive *d;
+    bool ro = false, ok = false;
+
+    G_STATIC_ASSERT(G_N_ELEMENTS(keys) - 1 <= KEYS_MAX);
+    if (!split_keys(opt, val, keys, vals, errp)) {
+        goto out;
+    }
+    if (!vals[0]) {
+        error_setg(errp, "%s: file= is needed", opt);
+        goto out;
+    }
+    if (!vals[1] || strcmp(vals[1], "xen")) {
+        error_setg(errp, "%s: only if=xen is supported (a Xen PV disk)",
+                   opt);
+        goto out;
+    }
+    if (vals[2] && strcmp(vals[2], "raw")) {
+        g_autofree char *e = echo(vals[2]);
+
+        error_setg(errp, "%s: format '%s': only raw is supported", opt, e);
+        goto out;
+    }
+    if (vals[3] && !on_off(opt, "readonly", vals[3], &ro, errp)) {
+        goto out;
+    }
+    if (o->nr_drives == XENKVM_MAX_DRIVES) {
+        error_setg(errp, "%s: at most %d disks", opt, XENKVM_MAX_DRIVES);
+        goto out;
+    }
+    d = &o->drives[o->nr_drives++];
+    d->file = g_steal_pointer(&vals[0]);
+    d->readonly = ro;
+    ok = true;
+out:
+    free_vals(vals);
+    return ok;
+}
+
+/* BACKEND,id=ID,...: the id here, the rest when the machine starts. */
+static bool opt_chardev(XenKVMOptions *o, const char *opt, const char *val,
+                        Error **errp)
+{
+    g_auto(GStrv) parts = g_strsplit(val, ",", -1);
+    const char *id = NULL;
+
+    for (int i = 1; parts[i]; i++) {
+        if (g_str_has_prefix(parts[i], "id=")) {
+            id = parts[i] + 3;
+        }
+    }
+    if (!parts[0] || !*parts[0] || strchr(parts[0], '=')) {
+        error_setg(errp, "%s: the backend comes first (stdio, file, "
+                   "socket, null)", opt);
+        return false;
+    }
+    if (!id || !*id) {
+        error_setg(errp, "%s: id= is needed", opt);
+        return false;
+    }
+    if (xenkvm_options_chardev(o, id)) {
+        g_autofree char *e = echo(id);
+
+        error_setg(errp, "%s: id '%s' given twice", opt, e);
+        return false;
+    }
+    if (o->nr_chardevs == XENKVM_MAX_CHARDEVS) {
+        error_setg(errp, "%s: at most %d", opt, XENKVM_MAX_CHARDEVS);
+        return false;
+    }
+    o->chardevs[o->nr_chardevs].id = g_strdup(id);
+    o->chardevs[o->nr_chardevs].spec = g_strdup(val);
+    o->nr_chardevs++;
+    return true;
+}
+
+/* xen-console,chardev=ID: the only device this machine has. */
+static bool opt_device(XenKVMOptions *o, const char *opt, const char *val,
+                       Error **errp)
+{
+    static const char *const keys[] = { "driver", "chardev", NULL };
+    char *vals[KEYS_MAX] = { NULL };
+    bool ok = false;
+
+    if (!split_keys(opt, val, keys, vals, errp)) {
+        goto out;
+    }
+    if (!vals[0] || strcmp(vals[0], "xen-console")) {
+        g_autofree char *e = echo(vals[0] ? vals[0] : "");
+
+        error_setg(errp, "%s '%s': only xen-console is supported", opt, e);
+        goto out;
+    }
+    if (!vals[1]) {
+        error_setg(errp, "%s: xen-console needs chardev=ID", opt);
+        goto out;
+    }
+    if (o->nr_consoles == XENKVM_MAX_CONSOLES) {
+        error_setg(errp, "%s: at most %d consoles", opt,
+                   XENKVM_MAX_CONSOLES);
+        goto out;
+    }
+    /* The id must name a -chardev; checked once all options are read. */
+    o->consoles[o->nr_consoles++] = g_intern_string(vals[1]);
+    ok = true;
+out:
+    free_vals(vals);
+    return ok;
+}
+
+const char *xenkvm_options_chardev(const XenKVMOptions *o, const char *id)
+{
+    for (unsigned i = 0; i < o->nr_chardevs; i++) {
+        if (!strcmp(o->chardevs[i].id, id)) {
+            return o->chardevs[i].spec;
+        }
+    }
+    return NULL;
+}
+
+void xenkvm_options_free(XenKVMOptions *o)
+{
+    for (unsigned i = 0; i < o->nr_drives; i++) {
+        g_free(o->drives[i].file);
+    }
+    for (unsigned i = 0; i < o->nr_chardevs; i++) {
+        g_free(o->chardevs[i].id);
+        g_free(o->chardevs[i].spec);
+    }
+    o->nr_drives = o->nr_chardevs = o->nr_consoles = 0;
+}
+
 /* [enable=]PATTERN; QEMU's events=FILE and file=FILE are not here. */
 static bool opt_trace(const char *opt, const char *val, Error **errp)
 {
@@ -419,6 +581,7 @@ typedef enum OptId {
     /* Those below take an argument. */
     OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_M, OPT_SMP, OPT_ACCEL,
     OPT_DOMID, OPT_NAME, OPT_SERIAL, OPT_XENSTORE_SOCKET, OPT_TRACE,
+    OPT_DRIVE, OPT_CHARDEV, OPT_DEVICE,
 } OptId;
 
 static const struct {
@@ -434,6 +597,8 @@ static const struct {
     { "-accel", OPT_ACCEL }, { "-xen-domid", OPT_DOMID },
     { "-name", OPT_NAME }, { "-serial", OPT_SERIAL },
     { "-xenstore-socket", OPT_XENSTORE_SOCKET }, { "-trace", OPT_TRACE },
+    { "-drive", OPT_DRIVE }, { "-chardev", OPT_CHARDEV },
+    { "-device", OPT_DEVICE },
 };
 
 static bool apply(XenKVMOptions *o, OptId id, const char *opt,
@@ -462,15 +627,34 @@ static bool apply(XenKVMOptions *o, OptId id, const char *opt,
         return opt_xenstore_socket(o, opt, val, errp);
     case OPT_TRACE:
         return opt_trace(opt, val, errp);
+    case OPT_DRIVE:
+        return opt_drive(o, opt, val, errp);
+    case OPT_CHARDEV:
+        return opt_chardev(o, opt, val, errp);
+    case OPT_DEVICE:
+        return opt_device(o, opt, val, errp);
     default:
         g_assert_not_reached();
     }
 }
 
+static int parse_all(int argc, char **argv, XenKVMOptions *o, Error **errp);
+
 int xenkvm_parse_options(int argc, char **argv, XenKVMOptions *o,
                          Error **errp)
 {
+    int ret;
+
     memset(o, 0, sizeof(*o));
+    ret = parse_all(argc, argv, o, errp);
+    if (ret < 0) {
+        xenkvm_options_free(o);
+    }
+    return ret;
+}
+
+static int parse_all(int argc, char **argv, XenKVMOptions *o, Error **errp)
+{
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         size_t k;
@@ -523,6 +707,15 @@ int xenkvm_parse_options(int argc, char **argv, XenKVMOptions *o,
     if (!o->kernel) {
         error_setg(errp, "no kernel: -kernel BZIMAGE is needed");
         return -1;
+    }
+    for (unsigned c = 0; c < o->nr_consoles; c++) {
+        if (!xenkvm_options_chardev(o, o->consoles[c])) {
+            g_autofree char *e = echo(o->consoles[c]);
+
+            error_setg(errp, "-device xen-console: no -chardev with id "
+                       "'%s'", e);
+            return -1;
+        }
     }
     /* Defaults last, so that a repeat could tell "unset" from a value. */
     if (!o->ram_size) {

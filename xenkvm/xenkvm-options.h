@@ -22,6 +22,21 @@
 #define XENKVM_DEFAULT_DOMID        1
 #define XENKVM_NAME_MAX             128
 
+/* PV devices: disks (xvda..), character backends, Xen consoles. */
+#define XENKVM_MAX_DRIVES           4
+#define XENKVM_MAX_CHARDEVS         8
+#define XENKVM_MAX_CONSOLES         4
+
+typedef struct XenKVMDrive {
+    char *file;                 /* the raw image */
+    bool readonly;
+} XenKVMDrive;
+
+typedef struct XenKVMChardev {
+    char *id;
+    char *spec;                 /* the whole -chardev argument */
+} XenKVMChardev;
+
 typedef struct XenKVMOptions {
     const char *kernel;         /* required */
     const char *initrd;         /* NULL: none */
@@ -37,7 +52,24 @@ typedef struct XenKVMOptions {
     unsigned smp;               /* always 1 once parsed */
     bool want_help;             /* -help: print xenkvm_usage, exit 0 */
     bool want_version;          /* -version: print the version, exit 0 */
+    /* -drive file=IMG,if=xen,format=raw[,readonly=on]: xvda, xvdb, ... */
+    XenKVMDrive drives[XENKVM_MAX_DRIVES];
+    unsigned nr_drives;
+    /* -chardev BACKEND,id=ID,...: parsed in full when the machine starts */
+    XenKVMChardev chardevs[XENKVM_MAX_CHARDEVS];
+    unsigned nr_chardevs;
+    /*
+     * -device xen-console,chardev=ID: the first is the guest's hvc0 (the
+     * console page), the others hvc1.. through XenBus (device/console/N).
+     */
+    const char *consoles[XENKVM_MAX_CONSOLES];     /* chardev ids */
+    unsigned nr_consoles;
 } XenKVMOptions;
+
+/* Free what xenkvm_parse_options() allocated (the drives and chardevs). */
+void xenkvm_options_free(XenKVMOptions *o);
+/* The -chardev spec with that id, or NULL. */
+const char *xenkvm_options_chardev(const XenKVMOptions *o, const char *id);
 
 /*
  * Parses argv into *o (argv must outlive o: strings point into it) and

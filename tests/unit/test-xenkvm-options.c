@@ -392,6 +392,59 @@ static void test_trace(void)
                "-kernel", "k", "-trace", "events=list", NULL);
 }
 
+static void test_pv_devices(void)
+{
+    XenKVMOptions o;
+
+    expect_ok(&o, "-kernel", "k",
+              "-drive", "file=a.img,if=xen,format=raw",
+              "-drive", "file=b.img,if=xen,readonly=on",
+              "-chardev", "socket,id=c1,path=/tmp/c1.sock,server=on,wait=off",
+              "-chardev", "stdio,id=out",
+              "-device", "xen-console,chardev=out",
+              "-device", "driver=xen-console,chardev=c1", NULL);
+    g_assert_cmpuint(o.nr_drives, ==, 2);
+    g_assert_cmpstr(o.drives[0].file, ==, "a.img");
+    g_assert_false(o.drives[0].readonly);
+    g_assert_cmpstr(o.drives[1].file, ==, "b.img");
+    g_assert_true(o.drives[1].readonly);
+    g_assert_cmpuint(o.nr_chardevs, ==, 2);
+    g_assert_cmpstr(xenkvm_options_chardev(&o, "c1"), ==,
+                    "socket,id=c1,path=/tmp/c1.sock,server=on,wait=off");
+    g_assert_cmpstr(xenkvm_options_chardev(&o, "out"), ==, "stdio,id=out");
+    g_assert_null(xenkvm_options_chardev(&o, "nope"));
+    g_assert_cmpuint(o.nr_consoles, ==, 2);
+    g_assert_cmpstr(o.consoles[0], ==, "out");
+    g_assert_cmpstr(o.consoles[1], ==, "c1");
+    xenkvm_options_free(&o);
+
+    expect_err("file= is needed", "-kernel", "k", "-drive", "if=xen", NULL);
+    expect_err("only if=xen", "-kernel", "k", "-drive", "file=a", NULL);
+    expect_err("only if=xen", "-kernel", "k", "-drive",
+               "file=a,if=ide", NULL);
+    expect_err("only raw", "-kernel", "k", "-drive",
+               "file=a,if=xen,format=qcow2", NULL);
+    expect_err("on or off", "-kernel", "k", "-drive",
+               "file=a,if=xen,readonly=yes", NULL);
+    expect_err("unknown sub-option 'cache'", "-kernel", "k", "-drive",
+               "file=a,if=xen,cache=none", NULL);
+    expect_err("at most 4 disks", "-kernel", "k",
+               "-drive", "file=a,if=xen", "-drive", "file=b,if=xen",
+               "-drive", "file=c,if=xen", "-drive", "file=d,if=xen",
+               "-drive", "file=e,if=xen", NULL);
+    expect_err("id= is needed", "-kernel", "k", "-chardev", "stdio", NULL);
+    expect_err("backend comes first", "-kernel", "k", "-chardev",
+               "id=x", NULL);
+    expect_err("given twice", "-kernel", "k", "-chardev", "stdio,id=x",
+               "-chardev", "null,id=x", NULL);
+    expect_err("only xen-console", "-kernel", "k", "-device",
+               "virtio-blk,chardev=x", NULL);
+    expect_err("needs chardev=ID", "-kernel", "k", "-device",
+               "xen-console", NULL);
+    expect_err("no -chardev with id 'ghost'", "-kernel", "k", "-device",
+               "xen-console,chardev=ghost", NULL);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -410,5 +463,6 @@ int main(int argc, char **argv)
     g_test_add_func("/xenkvm-options/xenstore-socket",
                     test_xenstore_socket);
     g_test_add_func("/xenkvm-options/trace", test_trace);
+    g_test_add_func("/xenkvm-options/pv-devices", test_pv_devices);
     return g_test_run();
 }
