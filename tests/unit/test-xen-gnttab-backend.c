@@ -235,8 +235,11 @@ static void test_failure_midway_undoes(void)
     /* 22 is already held read-only by another mapping: it stays held. */
     map = xen_gnttab_map(gt, DOMID_QEMU, &refs[1], 1, false, &held,
                          &error_abort);
+    memset(pages, 0x11, sizeof(pages));
     g_assert_null(xen_gnttab_map(gt, DOMID_QEMU, refs, 4, true, pages,
                                  &err));
+    g_assert_null(pages[0]);
+    g_assert_null(pages[2]);
     g_assert_nonnull(strstr(error_get_pretty(err), "23"));
     g_assert_cmphex(flags_of(gt, 21), ==, GTF_permit_access);
     g_assert_cmphex(flags_of(gt, 22), ==, GTF_permit_access | GTF_reading);

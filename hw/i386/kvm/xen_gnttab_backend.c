@@ -6,6 +6,9 @@
  * if the flags still grant access, and the frame is read only after
  * that, when the guest has agreed not to change the entry until the
  * bits clear (gnttab_end_foreign_access() in a guest checks them).
+ * A guest that breaks that rule (clears the bits, rewrites the entry)
+ * only hurts itself: the pages handed out stay inside its RAM, and the
+ * pin counts, not the guest's bits, decide when bits are cleared.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -159,6 +162,7 @@ XenGrantMap *xen_gnttab_map(XenGnttab *gt, domid_t granted_to,
         trace_xen_gnttab_map(ref, writable, err);
         if (err) {
             /* Nothing mapped: the earlier refs go back as they were. */
+            pages[i] = NULL;
             while (i-- > 0) {
                 gnttab_unpin(gt, map->refs[i], writable);
                 pages[i] = NULL;
