@@ -16,6 +16,10 @@ QEMU_BUILD_BUG_ON(sizeof(struct grant_entry_v1) != 8);
 
 struct XenGnttab {
     XenOverlayPage *frames[XEN_GNTTAB_NR_FRAMES];
+    /* Backends may run outside the thread that resets the machine. */
+    GMutex lock;
+    XenGrantPin pins[XEN_GNTTAB_NR_ENTRIES];
+    uint64_t generation;
 };
 
 static struct grant_entry_v1 *gnttab_entries(XenGnttab *gt, grant_ref_t ref)
@@ -31,6 +35,7 @@ XenGnttab *xen_gnttab_new(KVMState *kvm, Error **errp)
 {
     XenGnttab *gt = g_new0(XenGnttab, 1);
 
+    g_mutex_init(&gt->lock);
     for (unsigned i = 0; i < XEN_GNTTAB_NR_FRAMES; i++) {
         g_autofree char *name = g_strdup_printf("xen-gnttab-%u", i);
 
@@ -52,6 +57,7 @@ void xen_gnttab_free(XenGnttab *gt)
     for (unsigned i = 0; i < XEN_GNTTAB_NR_FRAMES; i++) {
         xen_overlay_page_free(gt->frames[i]);
     }
+    g_mutex_clear(&gt->lock);
     g_free(gt);
 }
 
@@ -71,11 +77,16 @@ static void gnttab_set_entry(XenGnttab *gt, grant_ref_t ref,
 void xen_gnttab_reset(XenGnttab *gt)
 {
     trace_xen_gnttab_reset();
+    g_mutex_lock(&gt->lock);
+    /* The new table starts with nothing held by the old mappings. */
+    gt->generation++;
+    memset(gt->pins, 0, sizeof(gt->pins));
     for (unsigned i = 0; i < XEN_GNTTAB_NR_FRAMES; i++) {
         memset(xen_overlay_page_ptr(gt->frames[i]), 0, XEN_PAGE_SIZE);
     }
     gnttab_set_entry(gt, GNTTAB_RESERVED_CONSOLE, XEN_CONSOLE_PFN);
     gnttab_set_entry(gt, GNTTAB_RESERVED_XENSTORE, XEN_XENSTORE_PFN);
+    g_mutex_unlock(&gt->lock);
 }
 
 int xen_gnttab_get_entry(XenGnttab *gt, grant_ref_t ref,
@@ -113,4 +124,30 @@ XenOverlayPage *xen_gnttab_frame(XenGnttab *gt, unsigned int idx)
 {
     g_assert(idx < XEN_GNTTAB_NR_FRAMES);
     return gt->frames[idx];
+}
+
+struct grant_entry_v1 *xen_gnttab_entry_ptr(XenGnttab *gt, grant_ref_t ref)
+{
+    return ref < XEN_GNTTAB_NR_ENTRIES ? gnttab_entries(gt, ref) : NULL;
+}
+
+void xen_gnttab_lock(XenGnttab *gt)
+{
+    g_mutex_lock(&gt->lock);
+}
+
+void xen_gnttab_unlock(XenGnttab *gt)
+{
+    g_mutex_unlock(&gt->lock);
+}
+
+XenGrantPin *xen_gnttab_pin(XenGnttab *gt, grant_ref_t ref)
+{
+    g_assert(ref < XEN_GNTTAB_NR_ENTRIES);
+    return &gt->pins[ref];
+}
+
+uint64_t xen_gnttab_generation(XenGnttab *gt)
+{
+    return gt->generation;
 }

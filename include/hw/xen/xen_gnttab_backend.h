@@ -41,6 +41,11 @@ typedef struct XenGrantMap XenGrantMap;
 XenGrantMap *xen_gnttab_map(XenGnttab *gt, domid_t granted_to,
                             const grant_ref_t *refs, unsigned count,
                             bool writable, void **pages, Error **errp);
+/*
+ * NULL is a no-op.  A map taken before a xen_gnttab_reset() is only
+ * freed: the reset forgot its holds, and the entries now belong to the
+ * rebooted guest.
+ */
 void xen_gnttab_unmap(XenGnttab *gt, XenGrantMap *map);
 
 /* One piece of a copy: len bytes at offset in ref's page. */

@@ -31,7 +31,8 @@ void xen_gnttab_free(XenGnttab *gt);
 /*
  * Machine reset: every entry invalid, then ref 0 grants the console page
  * and ref 1 the XenStore page (their special PFNs) to DOMID_QEMU with
- * GTF_permit_access.
+ * GTF_permit_access.  Backend mappings that outlive it hold nothing in
+ * the new table (see xen_gnttab_generation()).
  */
 void xen_gnttab_reset(XenGnttab *gt);
 
@@ -51,5 +52,34 @@ bool xen_gnttab_map_frame(XenGnttab *gt, unsigned int idx, uint64_t gpa,
                           Error **errp);
 /* The frame's overlay page (its address, its bytes). */
 XenOverlayPage *xen_gnttab_frame(XenGnttab *gt, unsigned int idx);
+
+/*
+ * For the backend grant operations (xen_gnttab_backend.c), which set
+ * and clear GTF_reading/GTF_writing in the guest's entries.
+ *
+ * The entry's address, for atomic access to guest memory (NULL for a
+ * ref beyond the table).  The guest writes it at any time.
+ */
+struct grant_entry_v1 *xen_gnttab_entry_ptr(XenGnttab *gt, grant_ref_t ref);
+
+/*
+ * How many backend mappings (and of them, writable ones) hold each
+ * reference: the status bits clear only when the last one goes.  Read
+ * and changed only under xen_gnttab_lock(), which reset takes too.
+ */
+typedef struct XenGrantPin {
+    uint32_t users;
+    uint32_t writers;
+} XenGrantPin;
+void xen_gnttab_lock(XenGnttab *gt);
+void xen_gnttab_unlock(XenGnttab *gt);
+XenGrantPin *xen_gnttab_pin(XenGnttab *gt, grant_ref_t ref);
+
+/*
+ * Bumped by every reset, which zeroes the pins with the entries: a
+ * mapping taken before a reset must not unpin (and clear bits in) the
+ * new table.  Under xen_gnttab_lock().
+ */
+uint64_t xen_gnttab_generation(XenGnttab *gt);
 
 #endif
