@@ -44,6 +44,20 @@ for t in read write ls chmod watch rm list exists; do
         echo "# xenstore-$t missing: install xenstore-utils"; exit 77; }
 done
 cp "$kit/vmlinuz" "$kit/initrd.img" "$root/xenkvm/" || exit 1
+# Disks: xvda an ext4 image with a file whose checksum the guest checks,
+# xvdb read-only, xvdc 80 MiB of scratch; debugfs to look in xvda after.
+for t in mke2fs debugfs; do
+    command -v $t >/dev/null || PATH=$PATH:/sbin:/usr/sbin
+    command -v $t >/dev/null ||
+        { echo "# $t missing: install e2fsprogs"; exit 77; }
+done
+mkdir -p "$work/fs"
+head -c 200000 /dev/urandom >"$work/fs/hello.txt"
+sha256sum <"$work/fs/hello.txt" | cut -d' ' -f1 >"$root/xenkvm/disksum"
+mke2fs -q -t ext4 -d "$work/fs" "$root/xenkvm/disk.img" 32M || exit 1
+mke2fs -q -t ext4 "$root/xenkvm/ro.img" 8M || exit 1
+truncate -s 80M "$root/xenkvm/scratch.img" || exit 1
+add_prog "$(command -v debugfs)" debugfs || exit 1
 echo "# guest kernel $(cat "$kit/kernel-release" 2>/dev/null)"
 if [ -n "${XENKVM_DIRECT:-}" ]; then
     # The host's KVM has Xen support: no L1, the host's own tools.

@@ -33,11 +33,23 @@ xs_read() { xenstore-read "$@" 2>/dev/null; }
 now() { cut -d' ' -f1 /proc/uptime; }
 start=$(now)
 : >"$log"
+# hvc1 on a pair of FIFOs: the host writes .in and reads .out.
+rm -f $tmp/hvc1.in $tmp/hvc1.out
+mkfifo $tmp/hvc1.in $tmp/hvc1.out
+cat $tmp/hvc1.out >$tmp/hvc1.got 2>/dev/null &
+sectors=$(($(wc -c <"$dir/disk.img") / 512))
 "$dir/qemu-xenkvm" -accel kvm,xen-version=0x40011 -m 256M -smp 1 \
     -kernel "$dir/vmlinuz" -initrd "$dir/initrd.img" \
-    -append "console=ttyS0 xktest=xenkvm no_timer_check" \
+    -append "console=ttyS0 xktest=xenkvm no_timer_check xkdisksum=$(cat "$dir/disksum") xkdisksectors=$sectors" \
     -serial "file:$log" -xen-domid $dom -name xktest-guest \
-    -xenstore-socket "$sock" 2>$tmp/xenkvm.err &
+    -xenstore-socket "$sock" \
+    -drive "file=$dir/disk.img,if=xen,format=raw" \
+    -drive "file=$dir/ro.img,if=xen,format=raw,readonly=on" \
+    -drive "file=$dir/scratch.img,if=xen,format=raw" \
+    -chardev "file,id=hvc0,path=$tmp/hvc0.log" \
+    -device xen-console,chardev=hvc0 \
+    -chardev "pipe,id=hvc1,path=$tmp/hvc1" \
+    -device xen-console,chardev=hvc1 2>$tmp/xenkvm.err &
 vm=$!
 ( sleep "$secs"; kill -KILL $vm 2>/dev/null ) &
 killer=$!
@@ -103,6 +115,19 @@ else
     nok "the guest never started spamming"
 fi
 
+# hvc1: a line to the guest and its answer back.
+if wait_for 240 xenstore-read "$home/data/hvc1-ready"; then
+    echo "ping-42" >$tmp/hvc1.in
+    if wait_for 60 grep -q "pong-42" $tmp/hvc1.got; then
+        ok "hvc1 carried a line to the guest and its answer back"
+    else
+        nok "hvc1 carried a line to the guest and its answer back"
+        sed 's/^/# hvc1: /' $tmp/hvc1.got
+    fi
+else
+    nok "the guest never opened hvc1"
+fi
+
 # The guest reboots: its domain is released and it comes back.
 if wait_for 240 sh -c "[ \"\$(xenstore-read $home/data/xktest-back)\" = 1 ]"
 then ok "after a guest reboot its xenbus came back"
@@ -121,6 +146,18 @@ while kill -0 $vm 2>/dev/null && [ $t -lt 600 ]; do sleep 0.2; t=$((t + 1)); don
 wait $vm
 rc=$?
 kill $killer 2>/dev/null
+if grep -q "hvc0 says: kernel" $tmp/hvc0.log 2>/dev/null; then
+    ok "hvc0 carried the guest shell's output to the host"
+else
+    nok "hvc0 carried the guest shell's output to the host"
+    head -c 2000 $tmp/hvc0.log 2>/dev/null | sed 's/^/# hvc0: /'
+fi
+if debugfs -R "cat /from-guest.txt" "$dir/disk.img" 2>/dev/null |
+    grep -q "written by the guest"; then
+    ok "the guest's file is in the image after poweroff (debugfs)"
+else
+    nok "the guest's file is in the image after poweroff (debugfs)"
+fi
 if [ $rc = 0 ]; then
     ok "control/shutdown=poweroff ended qemu-xenkvm with status 0"
 else
@@ -154,7 +191,7 @@ bad=$({ grep -i -E 'xen.*(error|fail)' $tmp/serial.txt
         grep -E 'BUG:|Oops:|WARNING:|Call Trace' $tmp/serial.txt; })
 if [ -z "$bad" ]; then ok "kernel log: no Xen error lines"
 else nok "kernel log: no Xen error lines"; echo "$bad" | sed 's/^/# /'; fi
-grep -h 'xktest-rtt:\|xktest-spam:' $tmp/serial.txt | sed 's/^/xenkvm-bench: /'
+grep -h 'xktest-rtt:\|xktest-spam:\|xktest-dd-' $tmp/serial.txt | sed 's/^/xenkvm-bench: /'
 sed 's/^/# serial: /' $tmp/serial.txt | tail -${XENKVM_LOG_LINES:-60}
 sed 's/^/# stderr: /' $tmp/xenkvm.err
 echo "1..$((n))"

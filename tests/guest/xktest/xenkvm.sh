@@ -8,6 +8,13 @@
 #   guest: data/spam-start = 1     (spams 10 s, host reads meanwhile)
 #   guest: reboots; second boot: data/xktest-boot = 2, data/xktest-back = 1
 #   host:  control/shutdown = poweroff
+# PV devices (the host's -drive and -device xen-console):
+#   xvda: ext4 with hello.txt (sha256 in xkdisksum=); the guest checks
+#         it, writes from-guest.txt; after a driver reload and after the
+#         reboot it checks both again
+#   xvdb: read-only: writes refused;  xvdc: scratch for dd throughput
+#   hvc0: a shell's output;  hvc1: the host sends "ping-N", the guest
+#         answers "pong-N"
 # TAP lines go to the console; the host counts them.
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
@@ -37,6 +44,28 @@ wait_node() { # node, seconds
     return 1
 }
 
+# The disk with the host's file (and ours, once written) still reads.
+disk_after() { # when
+    if mount -t ext4 /dev/xvda /mnt 2>/tmp/mnt.err; then
+        check "$1: xvda mounts; hello.txt intact" \
+            sh -c "[ \"\$(sha256sum </mnt/hello.txt | cut -d' ' -f1)\" = $xkdisksum ]"
+        check "$1: from-guest.txt is there" grep -q "written by the guest" \
+            /mnt/from-guest.txt
+        umount /mnt
+    else
+        nok "$1: xvda mounts"; sed 's/^/# /' /tmp/mnt.err
+    fi
+}
+
+# Block devices appear when xen-blkfront has connected.
+wait_dev() { # device, seconds
+    i=0
+    while [ $i -lt $(($2 * 5)) ] && [ ! -b "$1" ]; do
+        usleep 200000; i=$((i + 1))
+    done
+    [ -b "$1" ]
+}
+
 domid=$(xenstore-read domid)
 home=/local/domain/$domid
 boot=$(xenstore-read data/xktest-boot 2>/dev/null || echo 0)
@@ -50,6 +79,7 @@ if [ "$boot" -ge 2 ]; then
     check "second boot: xenstore-ls of the home works" xenstore-ls -f "$home"
     check "second boot: the guest program reads its domid" \
         $prog read "$home/domid"
+    disk_after "after the reboot"
     xenstore-write data/xktest-back 1
     echo "xktest: waiting for control/shutdown"
     sleep 600
@@ -110,6 +140,79 @@ $prog spam 10 "$home/data/spam" >/tmp/spam.json 2>&1
 check "spam ran" grep -q '{' /tmp/spam.json
 echo "xktest-spam: $(cat /tmp/spam.json)"
 wait_node data/spam-host-done 60
+
+# ---- PV devices ----
+mkdir -p /mnt
+if wait_dev /dev/xvda 60; then
+    ok "xen-blkfront connected: /dev/xvda"
+    sz=$(cat /sys/block/xvda/size)
+    check "xvda has the image's size ($xkdisksectors sectors)" \
+        [ "$sz" = "$xkdisksectors" ]
+    if mount -t ext4 /dev/xvda /mnt 2>/tmp/mnt.err; then
+        ok "xvda's ext4 mounts"
+        check "hello.txt's sha256 is the host's" \
+            sh -c "[ \"\$(sha256sum </mnt/hello.txt | cut -d' ' -f1)\" = $xkdisksum ]"
+        check "write from-guest.txt" sh -c \
+            'echo "written by the guest" >/mnt/from-guest.txt && sync'
+        check "unmount" umount /mnt
+    else
+        nok "xvda's ext4 mounts"; sed 's/^/# /' /tmp/mnt.err
+    fi
+    # The driver goes and comes back: the backend reconnects.
+    check "rmmod xen_blkfront" rmmod xen_blkfront
+    check "xvda gone with the driver" sh -c '! [ -b /dev/xvda ]'
+    check "insmod xen_blkfront again" insmod /lib/modules/xen_blkfront.ko
+    if wait_dev /dev/xvda 60; then
+        disk_after "after a driver reload"
+    else
+        nok "after a driver reload: /dev/xvda came back"
+    fi
+else
+    nok "xen-blkfront connected: /dev/xvda"
+fi
+if wait_dev /dev/xvdb 30; then
+    check "xvdb is read-only" [ "$(cat /sys/block/xvdb/ro)" = 1 ]
+    if dd if=/dev/zero of=/dev/xvdb bs=512 count=1 oflag=direct \
+        2>/dev/null; then nok "a write to read-only xvdb is refused"
+    else ok "a write to read-only xvdb is refused"; fi
+else
+    nok "the read-only disk /dev/xvdb is there"
+fi
+if wait_dev /dev/xvdc 30; then
+    dd if=/dev/zero of=/dev/xvdc bs=1M count=64 oflag=direct 2>/tmp/ddw
+    check "dd 64 MiB direct write to xvdc" grep -q copied /tmp/ddw
+    dd if=/dev/xvdc of=/dev/null bs=1M count=64 iflag=direct 2>/tmp/ddr
+    check "dd 64 MiB direct read from xvdc" grep -q copied /tmp/ddr
+    echo "xktest-dd-write: $(grep copied /tmp/ddw)"
+    echo "xktest-dd-read: $(grep copied /tmp/ddr)"
+else
+    nok "the scratch disk /dev/xvdc is there"
+fi
+
+# hvc0: a shell's output reaches the host's chardev.
+if [ -c /dev/hvc0 ]; then
+    sh -c 'echo "hvc0 says: kernel $(uname -r)"' >/dev/hvc0
+    ok "a shell wrote to hvc0"
+else
+    nok "/dev/hvc0 is there"
+fi
+# hvc1: a line each way; the host writes ping-N, we answer pong-N.
+if [ -c /dev/hvc1 ]; then
+    # Held open throughout: the tty's settings last while it is open.
+    exec 3<>/dev/hvc1
+    stty -F /dev/hvc1 raw -echo 2>/dev/null
+    xenstore-write data/hvc1-ready 1
+    if read -t 60 line <&3; then
+        line=$(echo "$line" | tr -d '\r')
+        echo "pong-${line#ping-}" >&3
+        check "hvc1 brought the host's line" sh -c "echo '$line' | grep -q '^ping-'"
+    else
+        nok "hvc1 brought the host's line"
+    fi
+    exec 3>&-
+else
+    nok "/dev/hvc1 is there"
+fi
 
 echo "xktest: rebooting"
 sync
