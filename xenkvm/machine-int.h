@@ -1,8 +1,9 @@
 /*
  * The qemu-xenkvm machine's parts, shared by its files: machine.c
  * (memory, boot, vCPU thread, reset), xenkvm-xen.c (the Xen interface:
- * hypercalls, event channels, grant table, the xenstore device) and
- * xenkvm-io.c (the PC devices on ports and MMIO).
+ * hypercalls, event channels, grant table, the xenstore device),
+ * xenkvm-pv.c (the PV backends: disks, consoles) and xenkvm-io.c (the PC
+ * devices on ports and MMIO).
  *
  * Locking: one lock, like QEMU's big lock.  The main thread holds it
  * except while it polls; the vCPU thread takes it for each exit it
@@ -63,6 +64,9 @@ struct XenKVMMachine {
     XsSocketServer *xs_server;  /* -xenstore-socket, or NULL */
     uint64_t shinfo_gfn;        /* UINT64_MAX until the guest maps it */
 
+    /* PV backends (xenkvm-pv.c) */
+    struct XenBlock *disks[XENKVM_CFG_MAX_DISKS];
+
     /* PC devices (xenkvm-io.c) */
     Serial8250 uart;
     bool stdin_watched;
@@ -91,6 +95,11 @@ bool xk_xen_reset(XenKVMMachine *m, Error **errp);
 void xk_xen_fini(XenKVMMachine *m);
 /* A hypercall exit (under the lock): the guest's RAX. */
 uint64_t xk_xen_hypercall(XenKVMMachine *m, const KVMXenHcall *hc);
+
+/* xenkvm-pv.c: after xk_xen_init(); reset after xk_xen_reset() */
+bool xk_pv_init(XenKVMMachine *m, Error **errp);
+bool xk_pv_reset(XenKVMMachine *m, Error **errp);
+void xk_pv_fini(XenKVMMachine *m);
 
 /* xenkvm-io.c */
 void xk_io_init(XenKVMMachine *m);

@@ -270,8 +270,8 @@ XenKVMMachine *xenkvm_machine_new(const XenKVMConfig *cfg, Error **errp)
     m->cmdline = xk_cmdline(m);
     m->cfg.cmdline = m->cmdline;
     xk_io_init(m);
-    if (!xk_xen_init(m, errp) || !xk_boot(m, errp) ||
-        !xk_xen_reset(m, errp)) {
+    if (!xk_xen_init(m, errp) || !xk_pv_init(m, errp) ||
+        !xk_boot(m, errp) || !xk_xen_reset(m, errp)) {
         goto fail;
     }
     m->boots = 1;
@@ -290,6 +290,7 @@ void xenkvm_machine_free(XenKVMMachine *m)
         fflush(m->cfg.serial);
     }
     xk_io_fini(m);
+    xk_pv_fini(m);
     xk_xen_fini(m);
     kvm_vcpu_free(m->cpu);
     kvm_vm_free(m->kvm);
@@ -384,7 +385,8 @@ static bool xk_reset(XenKVMMachine *m, Error **errp)
         return false;
     }
     xk_io_reset(m);
-    if (!xk_boot(m, errp) || !xk_xen_reset(m, errp)) {
+    if (!xk_boot(m, errp) || !xk_xen_reset(m, errp) ||
+        !xk_pv_reset(m, errp)) {
         return false;
     }
     m->boots++;

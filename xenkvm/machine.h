@@ -10,6 +10,14 @@
 #include <stdio.h>
 #include "qemu/error.h"
 
+#define XENKVM_CFG_MAX_DISKS    4
+#define XENKVM_CFG_MAX_CONSOLES 4
+
+typedef struct XenKVMDiskConfig {
+    const char *file;           /* a raw image */
+    bool readonly;
+} XenKVMDiskConfig;
+
 typedef struct XenKVMConfig {
     uint64_t ram_size;          /* bytes, at most KVM_RAM_LIMIT */
     const char *kernel;         /* bzImage path */
@@ -24,6 +32,12 @@ typedef struct XenKVMConfig {
     const char *name;           /* the guest's name; NULL: unnamed */
     const char *xenstore_socket;    /* serve XenStore here; NULL: don't */
     bool no_reboot;             /* a guest reboot ends the run */
+    /* PV disks: xvda, xvdb, ... */
+    XenKVMDiskConfig disks[XENKVM_CFG_MAX_DISKS];
+    unsigned int nr_disks;
+    /* Xen consoles' -chardev specs: hvc0 (the console page), hvc1, ... */
+    const char *consoles[XENKVM_CFG_MAX_CONSOLES];
+    unsigned int nr_consoles;
 } XenKVMConfig;
 
 #define XK_DEFAULT_DOMID 1

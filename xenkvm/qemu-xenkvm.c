@@ -111,7 +111,15 @@ int main(int argc, char **argv)
         .xen_version = o.xen_version,
         .initrd = o.initrd, .domid = o.domid, .name = o.name,
         .xenstore_socket = o.xenstore_socket, .no_reboot = o.no_reboot,
+        .nr_disks = o.nr_drives, .nr_consoles = o.nr_consoles,
     };
+    for (unsigned i = 0; i < o.nr_drives; i++) {
+        cfg.disks[i].file = o.drives[i].file;
+        cfg.disks[i].readonly = o.drives[i].readonly;
+    }
+    for (unsigned i = 0; i < o.nr_consoles; i++) {
+        cfg.consoles[i] = xenkvm_options_chardev(&o, o.consoles[i]);
+    }
     m = xenkvm_machine_new(&cfg, &err);
     if (m && cfg.serial_input) {
         terminal_raw();
@@ -128,5 +136,6 @@ int main(int argc, char **argv)
     if (serial && serial != stdout) {
         fclose(serial);
     }
+    xenkvm_options_free(&o);
     return rc;
 }

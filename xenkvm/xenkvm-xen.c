@@ -15,6 +15,7 @@
 #include "hw/xen/interface/hvm.h"
 #include "hw/xen/interface/sched.h"
 #include "hw/xen/interface/xen.h"
+#include "hw/xen/xen_gnttab_backend.h"
 
 /* Guest memory for the dispatcher: RAM only. */
 static void *xk_translate(void *opaque, uint64_t gpa, uint64_t len)
@@ -215,6 +216,8 @@ bool xk_xen_init(XenKVMMachine *m, Error **errp)
     if (!m->xs) {
         return false;
     }
+    /* PV backends map the guest's grants through this table. */
+    xen_gnttab_set_backend(m->gt, xk_translate, m);
     /* The live store, for Xen's tools on the host: qemu-xenstored's code. */
     if (m->cfg.xenstore_socket) {
         m->xs_server = xs_socket_server_new(xen_xenstore_impl(m->xs),
@@ -258,6 +261,7 @@ bool xk_xen_reset(XenKVMMachine *m, Error **errp)
 void xk_xen_fini(XenKVMMachine *m)
 {
     xs_socket_server_free(m->xs_server);
+    xen_gnttab_set_backend(NULL, NULL, NULL);
     if (m->xs) {
         xen_xenstore_unrealize(m->xs);
     }
