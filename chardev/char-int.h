@@ -8,6 +8,7 @@
 #ifndef CHARDEV_CHAR_INT_H
 #define CHARDEV_CHAR_INT_H
 
+#include "qemu/aio.h"
 #include "chardev/char.h"
 
 struct CharBackend {
@@ -22,6 +23,7 @@ struct CharBackend {
 
     int listen_fd;              /* socket server, or -1 */
     char *sock_path;
+    QEMUBH *writable_bh;        /* the writable handler, from the loop */
 
     CharCanReadFn *can_read;
     CharReadFn *read;
@@ -31,7 +33,12 @@ struct CharBackend {
 
 /* Re-register the fds with the main loop after any state change. */
 void qemu_chr_update_watches(CharBackend *be);
-/* The socket client went away (EOF or error): wait for the next one. */
+/*
+ * The socket client went away (EOF or error): wait for the next one.
+ * The device's writable handler runs (output held up for the old client
+ * may go, dropped, now) from a bottom half: a disconnect found inside
+ * qemu_chr_write() must not re-enter the device that is writing.
+ */
 void qemu_chr_socket_disconnect(CharBackend *be);
 /* Open the socket server of "socket,path=P,server=on,wait=off". */
 bool qemu_chr_socket_open(CharBackend *be, const char *path, Error **errp);

@@ -58,6 +58,13 @@ void qemu_chr_socket_disconnect(CharBackend *be)
      * A device held up by the old client's full socket resumes; its
      * output is dropped until the next client.
      */
+    qemu_bh_schedule(be->writable_bh);
+}
+
+static void chr_socket_writable_bh(void *opaque)
+{
+    CharBackend *be = opaque;
+
     if (be->writable) {
         be->writable(be->opaque);
     }
@@ -92,6 +99,7 @@ bool qemu_chr_socket_open(CharBackend *be, const char *path, Error **errp)
     be->listen_fd = fd;
     be->sock_path = g_strdup(path);
     be->is_socket = true;
+    be->writable_bh = qemu_bh_new(chr_socket_writable_bh, be);
     chr_socket_watch_listen(be, true);
     return true;
 }
@@ -108,6 +116,10 @@ void qemu_chr_socket_close(CharBackend *be)
         close(be->listen_fd);
         be->listen_fd = -1;
         unlink(be->sock_path);
+    }
+    if (be->writable_bh) {
+        qemu_bh_delete(be->writable_bh);
+        be->writable_bh = NULL;
     }
     g_free(be->sock_path);
     be->sock_path = NULL;

@@ -16,6 +16,8 @@
 #include "xen_console_int.h"
 #include "trace.h"
 
+static void xen_console_xenbus_disconnect(XenBusDevice *d, void *opaque);
+
 static bool xen_console_xenbus_connect(XenBusDevice *d, void *opaque,
                                        Error **errp)
 {
@@ -24,6 +26,10 @@ static bool xen_console_xenbus_connect(XenBusDevice *d, void *opaque,
     grant_ref_t gref;
     void *page;
 
+    if (c->map) {
+        /* Connected twice without a disconnect: start from scratch. */
+        xen_console_xenbus_disconnect(d, opaque);
+    }
     if (!xen_bus_fe_read_uint(d, "ring-ref", &ref) ||
         !xen_bus_fe_read_uint(d, "port", &port)) {
         error_setg(errp, "%s: frontend has no valid ring-ref and port",

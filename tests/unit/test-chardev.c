@@ -35,9 +35,23 @@ static void dev_read(void *opaque, const uint8_t *buf, size_t len)
     d->reads++;
 }
 
+/* Set around qemu_chr_write(): a device must not be re-entered from it. */
+static bool in_write;
+
 static void dev_writable(void *opaque)
 {
+    g_assert_false(in_write);
     ((Dev *)opaque)->writables++;
+}
+
+static size_t chr_write(CharBackend *be, const void *buf, size_t len)
+{
+    size_t n;
+
+    in_write = true;
+    n = qemu_chr_write(be, buf, len);
+    in_write = false;
+    return n;
 }
 
 static void dev_init(Dev *d, size_t room)
@@ -264,11 +278,19 @@ static void test_socket_server(void)
     g_assert_cmpint(read(c2, buf, sizeof(buf)), ==, 3);
     g_assert_cmpmem(buf, 3, "two", 3);
 
-    /* Gone: writes are dropped again, not blocked, not SIGPIPE. */
+    /*
+     * The client goes while we write (EPIPE, found by the write itself):
+     * the rest is dropped, no SIGPIPE, and the device is not called
+     * back from inside its own write.
+     */
+    shutdown(c2, SHUT_RD);
+    g_assert_cmpuint(chr_write(be, "y", 1), ==, 1);
     close(c2);
+    g_assert_cmpuint(chr_write(be, "x", 1), ==, 1);
+    g_assert_cmpuint(chr_write(be, "x", 1), ==, 1);
     run_loop();
     g_assert_false(qemu_chr_connected(be));
-    g_assert_cmpuint(qemu_chr_write(be, "x", 1), ==, 1);
+    g_assert_cmpuint(chr_write(be, "x", 1), ==, 1);
 
     qemu_chr_free(be);
     g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));

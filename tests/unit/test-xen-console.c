@@ -279,6 +279,44 @@ static void test_hostile_and_reboot(void)
     fixture_down(&f);
 }
 
+/* A full machine reboot: event channels and store reset first. */
+static void test_machine_reboot(void)
+{
+    const XenstoreBackendOps *ops = &emu_xenstore_backend_ops;
+    g_autofree char *port = NULL, *want = NULL;
+    struct evtchn_status st = { .dom = DOMID_SELF };
+    qemu_xs_handle *h;
+    char buf[16];
+    unsigned len;
+    Fixture f;
+
+    fixture_up(&f, 0);
+    g_assert_cmpuint(guest_write(&f, "1st", 3), ==, 3);
+    run_loop();
+    g_assert_cmpint(read(f.peer, buf, sizeof(buf)), ==, 3);
+
+    xen_evtchn_reset();
+    g_assert_true(xen_xenstore_reset(f.xs, &error_abort));
+    g_assert_true(xen_console_primary_reset(f.con, &error_abort));
+    st.port = xen_console_guest_port(f.con);
+    g_assert_cmpint(xen_evtchn_status_op(&st), ==, 0);
+    g_assert_cmpint(st.status, ==, EVTCHNSTAT_interdomain);
+    g_assert_cmpuint(f.page->out_cons, ==, 0);
+
+    h = ops->open(&error_abort);
+    port = ops->read(h, XBT_NULL, "/local/domain/1/console/port", &len);
+    want = g_strdup_printf("%u", st.port);
+    g_assert_cmpstr(port, ==, want);
+    ops->close(h);
+
+    g_assert_cmpuint(guest_write(&f, "2nd", 3), ==, 3);
+    run_loop();
+    g_assert_cmpint(read(f.peer, buf, sizeof(buf)), ==, 3);
+    g_assert_cmpmem(buf, 3, "2nd", 3);
+    g_assert_true(guest_port_pending(&f));
+    fixture_down(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -289,5 +327,6 @@ int main(int argc, char **argv)
     g_test_add_func("/xen-console/flow-control", test_flow_control);
     g_test_add_func("/xen-console/hostile-and-reboot",
                     test_hostile_and_reboot);
+    g_test_add_func("/xen-console/machine-reboot", test_machine_reboot);
     return g_test_run();
 }
