@@ -66,6 +66,8 @@ struct XenKVMMachine {
 
     /* PV backends (xenkvm-pv.c) */
     struct XenBlock *disks[XENKVM_CFG_MAX_DISKS];
+    struct CharBackend *chardevs[XENKVM_CFG_MAX_CONSOLES];
+    struct XenConsole *consoles[XENKVM_CFG_MAX_CONSOLES];
 
     /* PC devices (xenkvm-io.c) */
     Serial8250 uart;
