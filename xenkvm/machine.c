@@ -271,7 +271,8 @@ XenKVMMachine *xenkvm_machine_new(const XenKVMConfig *cfg, Error **errp)
     m->cfg.cmdline = m->cmdline;
     xk_io_init(m);
     if (!xk_xen_init(m, errp) || !xk_pv_init(m, errp) ||
-        !xk_boot(m, errp) || !xk_xen_reset(m, errp)) {
+        !xk_boot(m, errp) || !xk_xen_reset(m, errp) ||
+        !xk_pv_reset(m, errp)) {
         goto fail;
     }
     m->boots = 1;

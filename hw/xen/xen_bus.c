@@ -24,6 +24,17 @@
  */
 #define XEN_BUS_TX_ATTEMPTS 16
 
+/*
+ * A frontend that stays Closed this long is detached (its directory
+ * removed), then attached afresh as long after, as a toolstack would:
+ * Linux frontends never leave Closed by themselves (a driver unbound or
+ * unloaded and loaded again keeps the closed device), while a new
+ * xenbus device starts from Initialising.  The guest needs the time in
+ * between to see the device go, or it would keep the closed one.  A
+ * frontend that moves on from Closed by itself is left to do so.
+ */
+#define XEN_BUS_REATTACH_MS 2000
+
 struct XenBusDevice {
     const XenBusDeviceType *type;
     void *opaque;
@@ -42,6 +53,8 @@ struct XenBusDevice {
     XenbusState be_state;
     XenbusState fe_state;       /* as last read; Unknown if unreadable */
     bool connected;             /* connect() succeeded, no disconnect() */
+    guint closed_timer;         /* frontend Closed: the timer to detach */
+    guint reattach;             /* detached: the timer to attach again */
 };
 
 static const XenstoreBackendOps *const xs = &emu_xenstore_backend_ops;
@@ -231,6 +244,45 @@ static void xb_fe_gone(XenBusDevice *d)
     }
 }
 
+static gboolean xb_reattach(gpointer opaque)
+{
+    XenBusDevice *d = opaque;
+    Error *err = NULL;
+
+    d->reattach = 0;
+    trace_xen_bus_reattach(d->fe_path);
+    if (!xb_build(d, &err)) {
+        trace_xen_bus_rebuild_failed(d->be_path, error_get_pretty(err));
+        error_free(err);
+        xb_set_be_state(d, XenbusStateClosed);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+/* The frontend stayed Closed: detach it, attach it again later. */
+static gboolean xb_detach(gpointer opaque)
+{
+    XenBusDevice *d = opaque;
+
+    d->closed_timer = 0;
+    trace_xen_bus_detach(d->fe_path);
+    xs->destroy(d->h, XBT_NULL, d->fe_path);
+    d->reattach = g_timeout_add(XEN_BUS_REATTACH_MS, xb_reattach, d);
+    return G_SOURCE_REMOVE;
+}
+
+static void xb_cancel_timers(XenBusDevice *d)
+{
+    if (d->closed_timer) {
+        g_source_remove(d->closed_timer);
+        d->closed_timer = 0;
+    }
+    if (d->reattach) {
+        g_source_remove(d->reattach);
+        d->reattach = 0;
+    }
+}
+
 /*
  * The backend's reaction to the frontend's state, as Linux backends
  * behave; see docs/devel/xen-bus.md for the table.  Only the current
@@ -241,8 +293,13 @@ static void xb_fe_changed(void *opaque, const char *path)
 {
     XenBusDevice *d = opaque;
     bool gone;
-    XenbusState fe = xb_read_fe_state(d, &gone);
+    XenbusState fe;
 
+    /* Detached: the frontend's directory is gone on purpose. */
+    if (d->reattach) {
+        return;
+    }
+    fe = xb_read_fe_state(d, &gone);
     if (gone) {
         xb_fe_gone(d);
         return;
@@ -250,6 +307,10 @@ static void xb_fe_changed(void *opaque, const char *path)
     if (fe != d->fe_state) {
         trace_xen_bus_fe_state(d->fe_path, d->fe_state, fe);
         d->fe_state = fe;
+    }
+    if (fe != XenbusStateClosed && d->closed_timer) {
+        g_source_remove(d->closed_timer);
+        d->closed_timer = 0;
     }
     switch (fe) {
     case XenbusStateInitialising:
@@ -275,6 +336,10 @@ static void xb_fe_changed(void *opaque, const char *path)
     case XenbusStateClosed:
         xb_disconnect(d);
         xb_set_be_state(d, XenbusStateClosed);
+        if (!d->closed_timer) {
+            d->closed_timer = g_timeout_add(XEN_BUS_REATTACH_MS, xb_detach,
+                                            d);
+        }
         break;
     case XenbusStateUnknown:
         /*
@@ -346,6 +411,7 @@ void xen_bus_device_free(XenBusDevice *d)
         return;
     }
     trace_xen_bus_device_free(d->be_path);
+    xb_cancel_timers(d);
     xs->unwatch(d->h, d->watch);
     xb_disconnect(d);
     xs->destroy(d->h, XBT_NULL, d->fe_path);
@@ -359,6 +425,7 @@ void xen_bus_device_free(XenBusDevice *d)
 bool xen_bus_device_reset(XenBusDevice *d, Error **errp)
 {
     trace_xen_bus_device_reset(d->be_path);
+    xb_cancel_timers(d);
     xb_disconnect(d);
     /* The watch stays: it is on a path, and fires for the rebuild. */
     return xb_build(d, errp);

@@ -52,6 +52,7 @@ sectors=$(($(wc -c <"$dir/disk.img") / 512))
     -device xen-console,chardev=hvc1 2>$tmp/xenkvm.err &
 vm=$!
 ( sleep "$secs"; kill -KILL $vm 2>/dev/null ) &
+
 killer=$!
 
 # A node only dom0 may read or write, made before the guest runs.
@@ -191,7 +192,9 @@ bad=$({ grep -i -E 'xen.*(error|fail)' $tmp/serial.txt
         grep -E 'BUG:|Oops:|WARNING:|Call Trace' $tmp/serial.txt; })
 if [ -z "$bad" ]; then ok "kernel log: no Xen error lines"
 else nok "kernel log: no Xen error lines"; echo "$bad" | sed 's/^/# /'; fi
-grep -h 'xktest-rtt:\|xktest-spam:\|xktest-dd-' $tmp/serial.txt | sed 's/^/xenkvm-bench: /'
-sed 's/^/# serial: /' $tmp/serial.txt | tail -${XENKVM_LOG_LINES:-60}
+grep -h 'xktest-rtt:\|xktest-spam:\|xktest-dd:' $tmp/serial.txt | sed 's/^/xenkvm-bench: /'
+# The guest's own diagnostics ("# ..." lines), then the log's end.
+grep '^# ' $tmp/serial.txt | sed 's/^/# guest/'
+sed 's/^/# serial: /' $tmp/serial.txt | tail -${XENKVM_LOG_LINES:-80}
 sed 's/^/# stderr: /' $tmp/xenkvm.err
 echo "1..$((n))"

@@ -10,6 +10,7 @@
 #include "qemu/osdep.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/xen_bus.h"
+#include "qemu/main-loop.h"
 #include "qemu/trace-control.h"
 #include "xs-world.h"
 
@@ -290,6 +291,43 @@ static void test_close_and_reload(void)
     g_assert_cmpuint(b.f.disconnects, ==, 3);
 }
 
+/*
+ * Linux's frontend stays Closed after its driver lets go: the device is
+ * detached and, a little later, attached afresh, as a toolstack would.
+ */
+static void test_closed_reattach(void)
+{
+    gint64 deadline;
+    Bus b;
+
+    bus_up(&b);
+    fe_connect(&b, "8");
+    fe_write(&b, "state", "5");
+    fe_write(&b, "state", "6");
+    assert_be_state(&b, XenbusStateClosed);
+    g_assert_true(dom0_exists(&b.w, FE_DIR));
+    /* Detached after a while, back after as long again. */
+    deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (dom0_exists(&b.w, FE_DIR) &&
+           g_get_monotonic_time() < deadline) {
+        main_loop_wait(false);
+    }
+    g_assert_false(dom0_exists(&b.w, FE_DIR));
+    while (!dom0_exists(&b.w, FE_DIR) &&
+           g_get_monotonic_time() < deadline) {
+        main_loop_wait(false);
+    }
+    xs_guest_run();
+    g_assert_true(dom0_exists(&b.w, FE_DIR "/backend"));
+    assert_be_state(&b, XenbusStateInitWait);
+    g_assert_cmpuint(b.f.creates, ==, 2);
+    /* A new frontend connects as the first did. */
+    fe_connect(&b, "9");
+    g_assert_cmpuint(b.f.connects, ==, 2);
+    assert_be_state(&b, XenbusStateConnected);
+    bus_down(&b);
+}
+
 static void test_hostile_states(void)
 {
     static const struct {
@@ -501,6 +539,7 @@ int main(int argc, char **argv)
     g_test_add_func("/xen-bus/connect", test_connect);
     g_test_add_func("/xen-bus/connect-failure", test_connect_failure);
     g_test_add_func("/xen-bus/close-and-reload", test_close_and_reload);
+    g_test_add_func("/xen-bus/closed-reattach", test_closed_reattach);
     g_test_add_func("/xen-bus/hostile-states", test_hostile_states);
     g_test_add_func("/xen-bus/fe-dir-removed", test_fe_dir_removed);
     g_test_add_func("/xen-bus/reset", test_reset);

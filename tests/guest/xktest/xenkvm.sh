@@ -66,6 +66,7 @@ wait_dev() { # device, seconds
     [ -b "$1" ]
 }
 
+mkdir -p /mnt
 domid=$(xenstore-read domid)
 home=/local/domain/$domid
 boot=$(xenstore-read data/xktest-boot 2>/dev/null || echo 0)
@@ -79,7 +80,11 @@ if [ "$boot" -ge 2 ]; then
     check "second boot: xenstore-ls of the home works" xenstore-ls -f "$home"
     check "second boot: the guest program reads its domid" \
         $prog read "$home/domid"
-    disk_after "after the reboot"
+    if wait_dev /dev/xvda 60; then
+        disk_after "after the reboot"
+    else
+        nok "after the reboot: /dev/xvda is back"
+    fi
     xenstore-write data/xktest-back 1
     echo "xktest: waiting for control/shutdown"
     sleep 600
@@ -159,9 +164,17 @@ if wait_dev /dev/xvda 60; then
         nok "xvda's ext4 mounts"; sed 's/^/# /' /tmp/mnt.err
     fi
     # The driver goes and comes back: the backend reconnects.
-    check "rmmod xen_blkfront" rmmod xen_blkfront
+    # Each bound xenbus device holds the module: unbind them first, as
+    # on Xen.  The frontends go Closing, then Closed; the VMM detaches
+    # and re-attaches a device that stays Closed, as a toolstack would
+    # (Linux's blkfront never reconnects a device it closed).
+    echo "xktest: unbinding the vbd devices"
+    for dev in /sys/bus/xen/drivers/vbd/vbd-*; do
+        timeout 60 sh -c "echo ${dev##*/} >/sys/bus/xen/drivers/vbd/unbind"
+    done
+    check "rmmod xen_blkfront (devices unbound)" timeout 60 rmmod xen_blkfront
     check "xvda gone with the driver" sh -c '! [ -b /dev/xvda ]'
-    check "insmod xen_blkfront again" insmod /lib/modules/xen_blkfront.ko
+    check "insmod xen_blkfront again" timeout 60 insmod /lib/modules/xen_blkfront.ko
     if wait_dev /dev/xvda 60; then
         disk_after "after a driver reload"
     else
@@ -170,7 +183,7 @@ if wait_dev /dev/xvda 60; then
 else
     nok "xen-blkfront connected: /dev/xvda"
 fi
-if wait_dev /dev/xvdb 30; then
+if wait_dev /dev/xvdb 60; then
     check "xvdb is read-only" [ "$(cat /sys/block/xvdb/ro)" = 1 ]
     if dd if=/dev/zero of=/dev/xvdb bs=512 count=1 oflag=direct \
         2>/dev/null; then nok "a write to read-only xvdb is refused"
@@ -178,13 +191,27 @@ if wait_dev /dev/xvdb 30; then
 else
     nok "the read-only disk /dev/xvdb is there"
 fi
-if wait_dev /dev/xvdc 30; then
-    dd if=/dev/zero of=/dev/xvdc bs=1M count=64 oflag=direct 2>/tmp/ddw
-    check "dd 64 MiB direct write to xvdc" grep -q copied /tmp/ddw
-    dd if=/dev/xvdc of=/dev/null bs=1M count=64 iflag=direct 2>/tmp/ddr
-    check "dd 64 MiB direct read from xvdc" grep -q copied /tmp/ddr
-    echo "xktest-dd-write: $(grep copied /tmp/ddw)"
-    echo "xktest-dd-read: $(grep copied /tmp/ddr)"
+if wait_dev /dev/xvdc 60; then
+    # busybox's dd prints no rate: time it with the uptime clock.
+    dd_mbs() { # dd arguments...
+        t0=$(cut -d' ' -f1 /proc/uptime)
+        dd "$@" bs=1M count=64 2>/tmp/dd.err || return 1
+        t1=$(cut -d' ' -f1 /proc/uptime)
+        awk "BEGIN { d = $t1 - $t0; if (d < 0.01) d = 0.01;
+                     printf \"%.1f\", 64 / d }"
+    }
+    if w=$(dd_mbs if=/dev/zero of=/dev/xvdc oflag=direct); then
+        ok "dd 64 MiB direct write to xvdc: $w MiB/s"
+        echo "xktest-dd: {\"op\":\"write\",\"mib\":64,\"mib_per_s\":$w}"
+    else
+        nok "dd 64 MiB direct write to xvdc"; sed 's/^/# dd: /' /tmp/dd.err
+    fi
+    if r=$(dd_mbs if=/dev/xvdc of=/dev/null iflag=direct); then
+        ok "dd 64 MiB direct read from xvdc: $r MiB/s"
+        echo "xktest-dd: {\"op\":\"read\",\"mib\":64,\"mib_per_s\":$r}"
+    else
+        nok "dd 64 MiB direct read from xvdc"; sed 's/^/# dd: /' /tmp/dd.err
+    fi
 else
     nok "the scratch disk /dev/xvdc is there"
 fi
@@ -196,20 +223,25 @@ if [ -c /dev/hvc0 ]; then
 else
     nok "/dev/hvc0 is there"
 fi
-# hvc1: a line each way; the host writes ping-N, we answer pong-N.
-if [ -c /dev/hvc1 ]; then
-    # Held open throughout: the tty's settings last while it is open.
-    exec 3<>/dev/hvc1
+# hvc1: a line each way; the host writes ping-N, we answer pong-N.  In
+# a subshell: a failed redirection of exec would end this script.
+hvc1_exchange() {
+    exec 3<>/dev/hvc1 || exit 1
+    # The tty's settings last while it is held open.
     stty -F /dev/hvc1 raw -echo 2>/dev/null
     xenstore-write data/hvc1-ready 1
-    if read -t 60 line <&3; then
-        line=$(echo "$line" | tr -d '\r')
-        echo "pong-${line#ping-}" >&3
-        check "hvc1 brought the host's line" sh -c "echo '$line' | grep -q '^ping-'"
-    else
-        nok "hvc1 brought the host's line"
-    fi
-    exec 3>&-
+    read -t 90 line <&3 || exit 2
+    line=$(echo "$line" | tr -d '\r')
+    echo "pong-${line#ping-}" >&3
+    echo "$line" | grep -q '^ping-'
+}
+if [ -c /dev/hvc1 ]; then
+    ( hvc1_exchange ) 2>/tmp/hvc1.err
+    case $? in
+    0) ok "hvc1 brought the host's line and took our answer" ;;
+    1) nok "hvc1 opens"; sed 's/^/# /' /tmp/hvc1.err ;;
+    *) nok "hvc1 brought the host's line" ;;
+    esac
 else
     nok "/dev/hvc1 is there"
 fi
