@@ -5,7 +5,7 @@
 # present: install the missing ones with apt-get when running as root,
 # otherwise stop and name them.
 #
-# usage: scripts/install-deps.sh [build|check]
+# usage: scripts/install-deps.sh [build|run|check]
 set -u
 mode=${1:-build}
 missing=""
@@ -25,20 +25,28 @@ else
 fi
 need_cmd python3 python3
 
-if [ "$mode" = check ]; then
+# make run: the guest kit (busybox, xz for trixie's modules, Xen's tools
+# in the guest) and, where the host's KVM has no Xen support, the L1.
+if [ "$mode" = run ] || [ "$mode" = check ]; then
     need_cmd xenstore-ls xenstore-utils
+    need_cmd qemu-system-x86_64 qemu-system-x86
+    need_cmd busybox busybox-static
+    need_cmd xz xz-utils
+    if command -v dpkg >/dev/null 2>&1; then
+        # the guest kit needs busybox static, not Debian's dynamic one
+        need_pkg busybox-static
+    fi
+fi
+
+if [ "$mode" = check ]; then
+    # test-xenkvm-guests.sh: the guests' ext4 disk, looked into after
+    command -v mke2fs >/dev/null 2>&1 || [ -x /sbin/mke2fs ] ||
+        missing="$missing e2fsprogs"
     [ -f /usr/include/xenstore.h ] || missing="$missing libxen-dev"
     need_cmd clang clang
     need_cmd valgrind valgrind
-    # tests/functional/kvm-in-tcg.sh: the KVM tests in a TCG guest
-    need_cmd qemu-system-x86_64 qemu-system-x86
-    need_cmd busybox busybox-static
-    # scripts/make-guest-kit.sh: trixie's kernel modules are .ko.xz
-    need_cmd xz xz-utils
     if command -v dpkg >/dev/null 2>&1; then
         need_pkg libclang-rt-14-dev
-        # the guest kit needs busybox static, not Debian's dynamic one
-        need_pkg busybox-static
     fi
 fi
 

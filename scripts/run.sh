@@ -15,11 +15,12 @@
 # usage: scripts/run.sh [BUILDDIR]      (default: build)
 set -u
 cd "$(dirname "$0")/.." || exit 1
+. tests/functional/l1-files.sh
 src=$(pwd)
 build=${1:-build}
 
+scripts/install-deps.sh run || exit 1
 if [ ! -f "$build/build.ninja" ]; then
-    scripts/install-deps.sh build || exit 1
     mkdir -p "$build"
     if ! ./configure --builddir="$build" >"$build/configure.log" 2>&1; then
         cat "$build/configure.log" >&2
@@ -57,16 +58,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root/xenkvm/bin"
-add_prog() { # path, name in /xenkvm/bin: with its libraries
-    cp -L "$1" "$root/xenkvm/bin/$2" || return 1
-    for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*'); do
-        mkdir -p "$root$(dirname "$lib")"
-        cp -L "$lib" "$root$lib" || return 1
-    done
-}
-add_prog "$xenkvm" qemu-xenkvm || exit 1
+l1_add_prog "$root" "$xenkvm" qemu-xenkvm || exit 1
 for t in read write ls chmod watch rm list exists; do
-    add_prog "$(command -v xenstore-$t)" xenstore-$t || exit 1
+    l1_add_prog "$root" "$(command -v xenstore-$t)" xenstore-$t || exit 1
 done
 cp "$kit/vmlinuz" "$kit/initrd.img" "$root/xenkvm/" || exit 1
 (cd "$root" && find . | busybox cpio -o -H newc -R 0:0 2>/dev/null |

@@ -15,6 +15,7 @@
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/../.." && pwd)
+. "$here/l1-files.sh"
 [ $# -eq 2 ] && [ -x "$2" ] ||
     { echo "usage: $0 bookworm|trixie QEMU-XENKVM" >&2; exit 2; }
 release=$1
@@ -30,17 +31,10 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root/xenkvm/bin"
 # Host programs for L1 with their libraries at the host's paths.
-add_prog() { # path, name in /xenkvm/bin
-    cp -L "$1" "$root/xenkvm/bin/$2" || return 1
-    for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*'); do
-        mkdir -p "$root$(dirname "$lib")"
-        cp -L "$lib" "$root$lib" || return 1
-    done
-}
-add_prog "$2" qemu-xenkvm || exit 1
+l1_add_prog "$root" "$2" qemu-xenkvm || exit 1
 ln -s bin/qemu-xenkvm "$root/xenkvm/qemu-xenkvm"
 for t in read write ls chmod watch rm list exists; do
-    add_prog "$(command -v xenstore-$t)" xenstore-$t || {
+    l1_add_prog "$root" "$(command -v xenstore-$t)" xenstore-$t || {
         echo "# xenstore-$t missing: install xenstore-utils"; exit 77; }
 done
 cp "$kit/vmlinuz" "$kit/initrd.img" "$root/xenkvm/" || exit 1
@@ -57,7 +51,7 @@ sha256sum <"$work/fs/hello.txt" | cut -d' ' -f1 >"$root/xenkvm/disksum"
 mke2fs -q -t ext4 -d "$work/fs" "$root/xenkvm/disk.img" 32M || exit 1
 mke2fs -q -t ext4 "$root/xenkvm/ro.img" 8M || exit 1
 truncate -s 80M "$root/xenkvm/scratch.img" || exit 1
-add_prog "$(command -v debugfs)" debugfs || exit 1
+l1_add_prog "$root" "$(command -v debugfs)" debugfs || exit 1
 echo "# guest kernel $(cat "$kit/kernel-release" 2>/dev/null)"
 if [ -n "${XENKVM_DIRECT:-}" ]; then
     # The host's KVM has Xen support: no L1, the host's own tools.
