@@ -12,6 +12,7 @@
 #include "qemu/trace-control.h"
 #include "hw/xen/interface/event_channel.h"
 #include "hw/i386/kvm/xen_evtchn.h"
+#include "evtchn-ops.h"
 #include <poll.h>
 
 #define GUEST_DOMID 1
@@ -71,16 +72,6 @@ static void setup_delivery(void)
     clear_calls();
 }
 
-static evtchn_port_t alloc_unbound(domid_t remote)
-{
-    struct evtchn_alloc_unbound alloc = {
-        .dom = DOMID_SELF, .remote_dom = remote,
-    };
-
-    g_assert_cmpint(xen_evtchn_alloc_unbound_op(&alloc), ==, 0);
-    g_assert_cmpuint(alloc.port, >, 0);
-    return alloc.port;
-}
 
 static evtchn_port_t bind_ipi(void)
 {
@@ -90,26 +81,8 @@ static evtchn_port_t bind_ipi(void)
     return ipi.port;
 }
 
-static int send_port(evtchn_port_t port)
-{
-    struct evtchn_send send = { .port = port };
 
-    return xen_evtchn_send_op(&send);
-}
 
-static int close_port(evtchn_port_t port)
-{
-    struct evtchn_close close = { .port = port };
-
-    return xen_evtchn_close_op(&close);
-}
-
-static int unmask_port(evtchn_port_t port)
-{
-    struct evtchn_unmask unmask = { .port = port };
-
-    return xen_evtchn_unmask_op(&unmask);
-}
 
 static void assert_table_bits_clear(evtchn_port_t port)
 {

@@ -10,6 +10,7 @@
 #include "qemu/trace-control.h"
 #include "hw/xen/interface/event_channel.h"
 #include "hw/i386/kvm/xen_evtchn.h"
+#include "evtchn-ops.h"
 #include <poll.h>
 
 #define GUEST_DOMID 1
@@ -36,16 +37,6 @@ static void setup(void)
     xen_evtchn_set_upcall(record_upcall, &upcalls);
 }
 
-static evtchn_port_t alloc_unbound(domid_t remote)
-{
-    struct evtchn_alloc_unbound alloc = {
-        .dom = DOMID_SELF, .remote_dom = remote,
-    };
-
-    g_assert_cmpint(xen_evtchn_alloc_unbound_op(&alloc), ==, 0);
-    g_assert_cmpuint(alloc.port, >, 0);
-    return alloc.port;
-}
 
 static int bind_interdomain(domid_t remote_dom, evtchn_port_t remote_port,
                             evtchn_port_t *local)
@@ -59,26 +50,8 @@ static int bind_interdomain(domid_t remote_dom, evtchn_port_t remote_port,
     return err;
 }
 
-static int send_port(evtchn_port_t port)
-{
-    struct evtchn_send send = { .port = port };
 
-    return xen_evtchn_send_op(&send);
-}
 
-static int close_port(evtchn_port_t port)
-{
-    struct evtchn_close close = { .port = port };
-
-    return xen_evtchn_close_op(&close);
-}
-
-static int unmask_port(evtchn_port_t port)
-{
-    struct evtchn_unmask unmask = { .port = port };
-
-    return xen_evtchn_unmask_op(&unmask);
-}
 
 static struct evtchn_status port_status(evtchn_port_t port)
 {
