@@ -33,10 +33,12 @@ xs_read() { xenstore-read "$@" 2>/dev/null; }
 now() { cut -d' ' -f1 /proc/uptime; }
 start=$(now)
 : >"$log"
-# hvc1 on a pair of FIFOs: the host writes .in and reads .out.
-rm -f $tmp/hvc1.in $tmp/hvc1.out
-mkfifo $tmp/hvc1.in $tmp/hvc1.out
-cat $tmp/hvc1.out >$tmp/hvc1.got 2>/dev/null &
+# The consoles on pairs of FIFOs: the host writes .in and reads .out.
+for c in 0 1; do
+    rm -f $tmp/hvc$c.in $tmp/hvc$c.out
+    mkfifo $tmp/hvc$c.in $tmp/hvc$c.out
+    cat $tmp/hvc$c.out >$tmp/hvc$c.got 2>/dev/null &
+done
 sectors=$(($(wc -c <"$dir/disk.img") / 512))
 "$dir/qemu-xenkvm" -accel kvm,xen-version=0x40011 -m 256M -smp 1 \
     -kernel "$dir/vmlinuz" -initrd "$dir/initrd.img" \
@@ -46,7 +48,7 @@ sectors=$(($(wc -c <"$dir/disk.img") / 512))
     -drive "file=$dir/disk.img,if=xen,format=raw" \
     -drive "file=$dir/ro.img,if=xen,format=raw,readonly=on" \
     -drive "file=$dir/scratch.img,if=xen,format=raw" \
-    -chardev "file,id=hvc0,path=$tmp/hvc0.log" \
+    -chardev "pipe,id=hvc0,path=$tmp/hvc0" \
     -device xen-console,chardev=hvc0 \
     -chardev "pipe,id=hvc1,path=$tmp/hvc1" \
     -device xen-console,chardev=hvc1 2>$tmp/xenkvm.err &
@@ -116,18 +118,20 @@ else
     nok "the guest never started spamming"
 fi
 
-# hvc1: a line to the guest and its answer back.
-if wait_for 240 xenstore-read "$home/data/hvc1-ready"; then
-    echo "ping-42" >$tmp/hvc1.in
-    if wait_for 60 grep -q "pong-42" $tmp/hvc1.got; then
-        ok "hvc1 carried a line to the guest and its answer back"
+# hvc0 and hvc1: a line to the guest and its answer back.
+for c in 0 1; do
+    if wait_for 240 xenstore-read "$home/data/hvc$c-ready"; then
+        echo "ping-4$c" >$tmp/hvc$c.in
+        if wait_for 60 grep -q "pong-4$c" $tmp/hvc$c.got; then
+            ok "hvc$c carried a line to the guest and its answer back"
+        else
+            nok "hvc$c carried a line to the guest and its answer back"
+            sed 's/^/# hvc: /' $tmp/hvc$c.got
+        fi
     else
-        nok "hvc1 carried a line to the guest and its answer back"
-        sed 's/^/# hvc1: /' $tmp/hvc1.got
+        nok "the guest never opened hvc$c"
     fi
-else
-    nok "the guest never opened hvc1"
-fi
+done
 
 # The guest reboots: its domain is released and it comes back.
 if wait_for 240 sh -c "[ \"\$(xenstore-read $home/data/xktest-back)\" = 1 ]"
@@ -147,11 +151,11 @@ while kill -0 $vm 2>/dev/null && [ $t -lt 600 ]; do sleep 0.2; t=$((t + 1)); don
 wait $vm
 rc=$?
 kill $killer 2>/dev/null
-if grep -q "hvc0 says: kernel" $tmp/hvc0.log 2>/dev/null; then
+if grep -q "hvc0 says: kernel" $tmp/hvc0.got 2>/dev/null; then
     ok "hvc0 carried the guest shell's output to the host"
 else
     nok "hvc0 carried the guest shell's output to the host"
-    head -c 2000 $tmp/hvc0.log 2>/dev/null | sed 's/^/# hvc0: /'
+    head -c 2000 $tmp/hvc0.got 2>/dev/null | sed 's/^/# hvc0: /'
 fi
 if debugfs -R "cat /from-guest.txt" "$dir/disk.img" 2>/dev/null |
     grep -q "written by the guest"; then

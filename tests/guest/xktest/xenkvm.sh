@@ -13,8 +13,8 @@
 #         it, writes from-guest.txt; after a driver reload and after the
 #         reboot it checks both again
 #   xvdb: read-only: writes refused;  xvdc: scratch for dd throughput
-#   hvc0: a shell's output;  hvc1: the host sends "ping-N", the guest
-#         answers "pong-N"
+#   hvc0: a shell's output, then like hvc1: the host sends "ping-N",
+#         the guest answers "pong-N"
 # TAP lines go to the console; the host counts them.
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
@@ -223,28 +223,31 @@ if [ -c /dev/hvc0 ]; then
 else
     nok "/dev/hvc0 is there"
 fi
-# hvc1: a line each way; the host writes ping-N, we answer pong-N.  In
-# a subshell: a failed redirection of exec would end this script.
-hvc1_exchange() {
-    exec 3<>/dev/hvc1 || exit 1
+# hvc0 and hvc1: a line each way; the host writes ping-N after the
+# guest says data/hvcN-ready, the guest answers pong-N.  In a subshell:
+# a failed redirection of exec would end this script.
+hvc_exchange() { # n
+    exec 3<>/dev/hvc$1 || exit 1
     # The tty's settings last while it is held open.
-    stty -F /dev/hvc1 raw -echo 2>/dev/null
-    xenstore-write data/hvc1-ready 1
+    stty -F /dev/hvc$1 raw -echo 2>/dev/null
+    xenstore-write data/hvc$1-ready 1
     read -t 90 line <&3 || exit 2
     line=$(echo "$line" | tr -d '\r')
     echo "pong-${line#ping-}" >&3
     echo "$line" | grep -q '^ping-'
 }
-if [ -c /dev/hvc1 ]; then
-    ( hvc1_exchange ) 2>/tmp/hvc1.err
-    case $? in
-    0) ok "hvc1 brought the host's line and took our answer" ;;
-    1) nok "hvc1 opens"; sed 's/^/# /' /tmp/hvc1.err ;;
-    *) nok "hvc1 brought the host's line" ;;
-    esac
-else
-    nok "/dev/hvc1 is there"
-fi
+for c in 0 1; do
+    if [ -c /dev/hvc$c ]; then
+        ( hvc_exchange $c ) 2>/tmp/hvc.err
+        case $? in
+        0) ok "hvc$c brought the host's line and took our answer" ;;
+        1) nok "hvc$c opens"; sed 's/^/# /' /tmp/hvc.err ;;
+        *) nok "hvc$c brought the host's line" ;;
+        esac
+    else
+        nok "/dev/hvc$c is there"
+    fi
+done
 
 echo "xktest: rebooting"
 sync
