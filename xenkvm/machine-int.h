@@ -54,8 +54,7 @@ struct XenKVMMachine {
     char *cmdline;              /* with the machine's additions */
     KVMState *kvm;
     KVMVCPU *cpu;
-    uint8_t *ram;
-    uint64_t ram_size;
+    uint8_t *ram;               /* cfg.ram_size bytes from guest-physical 0 */
 
     /* Xen (xenkvm-xen.c) */
     XenHypercalls *xh;
@@ -82,7 +81,6 @@ struct XenKVMMachine {
     GThread *vcpu_thread;
     XkStop stop;
     char *stop_msg;
-    unsigned int boots;
 };
 
 /* Lock for the vCPU thread's handlers and other threads. */

@@ -247,7 +247,7 @@ XenKVMMachine *xenkvm_machine_new(const XenKVMConfig *cfg, Error **errp)
     g_autofree XenKVMMachine *m = g_new0(XenKVMMachine, 1);
 
     m->cfg = *cfg;
-    m->ram_size = cfg->ram_size;
+    m->cfg.ram_size = cfg->ram_size;
     m->user_cmdline = g_strdup(cfg->cmdline);
     m->cfg.domid = cfg->domid ? cfg->domid : XK_DEFAULT_DOMID;
     g_mutex_init(&m->lock);
@@ -275,7 +275,6 @@ XenKVMMachine *xenkvm_machine_new(const XenKVMConfig *cfg, Error **errp)
         !xk_pv_reset(m, errp)) {
         goto fail;
     }
-    m->boots = 1;
     return g_steal_pointer(&m);
 fail:
     xenkvm_machine_free(g_steal_pointer(&m));
@@ -378,8 +377,8 @@ static gint xk_poll(GPollFD *fds, guint nfds, gint timeout)
 static bool xk_reset(XenKVMMachine *m, Error **errp)
 {
     /* Fresh zero pages for RAM, as a power cycle gives. */
-    if (madvise(m->ram, m->ram_size, MADV_DONTNEED) < 0) {
-        memset(m->ram, 0, m->ram_size);
+    if (madvise(m->ram, m->cfg.ram_size, MADV_DONTNEED) < 0) {
+        memset(m->ram, 0, m->cfg.ram_size);
     }
     if (!kvm_vm_reset_irqchip(m->kvm, errp) ||
         !kvm_vcpu_reset(m->cpu, errp)) {
@@ -390,7 +389,6 @@ static bool xk_reset(XenKVMMachine *m, Error **errp)
         !xk_pv_reset(m, errp)) {
         return false;
     }
-    m->boots++;
     m->stop = XK_RUNNING;
     return true;
 }

@@ -22,7 +22,7 @@ static void *xk_translate(void *opaque, uint64_t gpa, uint64_t len)
 {
     XenKVMMachine *m = opaque;
 
-    if (gpa > m->ram_size || len > m->ram_size - gpa) {
+    if (gpa > m->cfg.ram_size || len > m->cfg.ram_size - gpa) {
         return NULL;
     }
     return m->ram + gpa;
@@ -64,7 +64,7 @@ static int xk_map_grant_frame(void *opaque, uint32_t idx, uint64_t gfn)
     uint64_t gpa = gfn << XEN_PAGE_SHIFT;
 
     /* A page over RAM would need the RAM slot split: not offered. */
-    if (gpa < m->ram_size) {
+    if (gpa < m->cfg.ram_size) {
         return -EINVAL;
     }
     return xen_gnttab_map_frame(m->gt, idx, gpa, &err) ? 0 : -EINVAL;
@@ -202,7 +202,7 @@ bool xk_xen_init(XenKVMMachine *m, Error **errp)
     };
     XenXenstoreConfig xc = {
         .domid = m->cfg.domid, .name = m->cfg.name,
-        .memory_kib = m->ram_size >> 10, .kvm = m->kvm,
+        .memory_kib = m->cfg.ram_size >> 10, .kvm = m->kvm,
     };
 
     m->shinfo_gfn = UINT64_MAX;

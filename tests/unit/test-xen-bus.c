@@ -10,7 +10,6 @@
 #include "qemu/osdep.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/xen_bus.h"
-#include "qemu/main-loop.h"
 #include "qemu/trace-control.h"
 #include "xs-world.h"
 
@@ -291,6 +290,17 @@ static void test_close_and_reload(void)
     g_assert_cmpuint(b.f.disconnects, ==, 3);
 }
 
+/* Run the main loop (timers too) for ms milliseconds. */
+static void run_for_ms(int ms)
+{
+    gint64 end = g_get_monotonic_time() + ms * 1000;
+
+    while (g_get_monotonic_time() < end) {
+        g_main_context_iteration(NULL, false);
+        g_usleep(10 * 1000);
+    }
+}
+
 /*
  * Linux's frontend stays Closed after its driver lets go: the device is
  * detached and, a little later, attached afresh, as a toolstack would.
@@ -310,12 +320,12 @@ static void test_closed_reattach(void)
     deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
     while (dom0_exists(&b.w, FE_DIR) &&
            g_get_monotonic_time() < deadline) {
-        main_loop_wait(false);
+        run_for_ms(10);
     }
     g_assert_false(dom0_exists(&b.w, FE_DIR));
     while (!dom0_exists(&b.w, FE_DIR) &&
            g_get_monotonic_time() < deadline) {
-        main_loop_wait(false);
+        run_for_ms(10);
     }
     xs_guest_run();
     g_assert_true(dom0_exists(&b.w, FE_DIR "/backend"));
@@ -325,6 +335,63 @@ static void test_closed_reattach(void)
     fe_connect(&b, "9");
     g_assert_cmpuint(b.f.connects, ==, 2);
     assert_be_state(&b, XenbusStateConnected);
+    bus_down(&b);
+}
+
+
+/*
+ * A frontend that leaves Closed by itself (Initialising, as the protocol
+ * allows) before the detach is due is not detached.
+ */
+static void test_closed_then_reopened(void)
+{
+    Bus b;
+
+    bus_up(&b);
+    fe_connect(&b, "8");
+    fe_write(&b, "state", "6");
+    fe_write(&b, "state", "1");
+    assert_be_state(&b, XenbusStateInitWait);
+    run_for_ms(2500);
+    g_assert_true(dom0_exists(&b.w, FE_DIR "/ring-ref"));
+    g_assert_cmpuint(b.f.creates, ==, 1);
+    fe_connect(&b, "9");
+    g_assert_cmpuint(b.f.connects, ==, 2);
+    bus_down(&b);
+}
+
+/*
+ * The guest acts while its device is detached: it writes into the
+ * removed directory (Connected, with a ring-ref).  Nothing connects, and
+ * the re-attach makes the directory afresh over what it wrote.
+ */
+static void test_guest_writes_while_detached(void)
+{
+    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    Bus b;
+
+    bus_up(&b);
+    fe_connect(&b, "8");
+    fe_write(&b, "state", "6");
+    while (dom0_exists(&b.w, FE_DIR) &&
+           g_get_monotonic_time() < deadline) {
+        run_for_ms(10);
+    }
+    g_assert_false(dom0_exists(&b.w, FE_DIR));
+    fe_write(&b, "ring-ref", "77");
+    fe_write(&b, "state", "4");
+    g_assert_cmpuint(b.f.connects, ==, 1);
+    while (xen_bus_device_be_state(b.d) != XenbusStateInitWait &&
+           g_get_monotonic_time() < deadline) {
+        run_for_ms(10);
+    }
+    xs_guest_run();
+    assert_be_state(&b, XenbusStateInitWait);
+    g_assert_false(dom0_exists(&b.w, FE_DIR "/ring-ref"));
+    g_assert_cmpint(xen_bus_device_fe_state(b.d), ==,
+                    XenbusStateInitialising);
+    g_assert_cmpuint(b.f.connects, ==, 1);
+    g_assert_cmpuint(b.f.creates, ==, 2);
     bus_down(&b);
 }
 
@@ -540,6 +607,10 @@ int main(int argc, char **argv)
     g_test_add_func("/xen-bus/connect-failure", test_connect_failure);
     g_test_add_func("/xen-bus/close-and-reload", test_close_and_reload);
     g_test_add_func("/xen-bus/closed-reattach", test_closed_reattach);
+    g_test_add_func("/xen-bus/closed-then-reopened",
+                    test_closed_then_reopened);
+    g_test_add_func("/xen-bus/guest-writes-while-detached",
+                    test_guest_writes_while_detached);
     g_test_add_func("/xen-bus/hostile-states", test_hostile_states);
     g_test_add_func("/xen-bus/fe-dir-removed", test_fe_dir_removed);
     g_test_add_func("/xen-bus/reset", test_reset);

@@ -11,20 +11,36 @@
 
 /* ---- 5. nodes only written are checked too ----------------------------- */
 
+/*
+ * data/n exists; a transaction starts and the watch recorder is on.  The
+ * caller's transaction then acts on data/n without reading it.
+ */
+static xs_transaction_t unread_node_tx(XenstoreImplState *s,
+                                       XtRecorder **r)
+{
+    xt_make(s, HOME "data/n", "0", "n1");
+    *r = watch_all(s);
+    return xt_tx_start(s, GUEST);
+}
+
+/* Someone writes data/n outside: the commit is EAGAIN, their value stays. */
+static void other_write_rejects(XenstoreImplState *s, xs_transaction_t tx,
+                                XtRecorder *r)
+{
+    g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "data/n", "out"), ==, 0);
+    commit_rejected(s, GUEST, tx, EAGAIN, r);
+    assert_value(s, DOM0, XBT_NULL, HOME "data/n", "out");
+}
+
 /* Writing a node never read: a change by someone else is EAGAIN. */
 static void test_checked_write_only(void)
 {
     g_autoptr(XenstoreImplState) s = store_new();
     g_autoptr(XtRecorder) r = NULL;
-    xs_transaction_t tx;
+    xs_transaction_t tx = unread_node_tx(s, &r);
 
-    xt_make(s, HOME "data/n", "0", "n1");
-    r = watch_all(s);
-    tx = xt_tx_start(s, GUEST);
     g_assert_cmpint(xt_write(s, GUEST, tx, "data/n", "tx"), ==, 0);
-    g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "data/n", "out"), ==, 0);
-    commit_rejected(s, GUEST, tx, EAGAIN, r);
-    assert_value(s, DOM0, XBT_NULL, HOME "data/n", "out");
+    other_write_rejects(s, tx, r);
 }
 
 /* Removing a node never read: a change by someone else is EAGAIN. */
@@ -32,15 +48,10 @@ static void test_checked_rm_only(void)
 {
     g_autoptr(XenstoreImplState) s = store_new();
     g_autoptr(XtRecorder) r = NULL;
-    xs_transaction_t tx;
+    xs_transaction_t tx = unread_node_tx(s, &r);
 
-    xt_make(s, HOME "data/n", "0", "n1");
-    r = watch_all(s);
-    tx = xt_tx_start(s, GUEST);
     g_assert_cmpint(xs_impl_rm(s, GUEST, tx, "data/n"), ==, 0);
-    g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "data/n", "out"), ==, 0);
-    commit_rejected(s, GUEST, tx, EAGAIN, r);
-    assert_value(s, DOM0, XBT_NULL, HOME "data/n", "out");
+    other_write_rejects(s, tx, r);
     assert_dir(s, DOM0, XBT_NULL, HOME "data", "n");
 }
 
@@ -49,15 +60,10 @@ static void test_checked_set_perms_only(void)
 {
     g_autoptr(XenstoreImplState) s = store_new();
     g_autoptr(XtRecorder) r = NULL;
-    xs_transaction_t tx;
+    xs_transaction_t tx = unread_node_tx(s, &r);
 
-    xt_make(s, HOME "data/n", "0", "n1");
-    r = watch_all(s);
-    tx = xt_tx_start(s, GUEST);
     g_assert_cmpint(xt_set_perms(s, GUEST, tx, "data/n", "n1,r2"), ==, 0);
-    g_assert_cmpint(xt_write(s, GUEST, XBT_NULL, "data/n", "out"), ==, 0);
-    commit_rejected(s, GUEST, tx, EAGAIN, r);
-    assert_value(s, DOM0, XBT_NULL, HOME "data/n", "out");
+    other_write_rejects(s, tx, r);
     assert_perms(s, DOM0, XBT_NULL, HOME "data/n", "n1");
 }
 

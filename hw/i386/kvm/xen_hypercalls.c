@@ -205,16 +205,24 @@ static int set_callback_irq(XenHypercalls *xh, uint64_t value)
     return err;
 }
 
-static int64_t hvmop_set_param(XenHcallCtx *c, void *arg)
+/* A parameter of the guest's own domain that exists: 0, or the error. */
+static int check_param(XenHcallCtx *c, const struct xen_hvm_param *hp)
 {
-    struct xen_hvm_param *hp = arg;
     int err = check_own_dom(c->xh, hp->domid);
 
     if (err) {
         return err;
     }
-    if (hp->index >= HVM_NR_PARAMS) {
-        return -EINVAL;
+    return hp->index < HVM_NR_PARAMS ? 0 : -EINVAL;
+}
+
+static int64_t hvmop_set_param(XenHcallCtx *c, void *arg)
+{
+    struct xen_hvm_param *hp = arg;
+    int err = check_param(c, hp);
+
+    if (err) {
+        return err;
     }
     /* The rest belong to the toolstack, i.e. the machine. */
     if (hp->index != HVM_PARAM_CALLBACK_IRQ) {
@@ -226,13 +234,10 @@ static int64_t hvmop_set_param(XenHcallCtx *c, void *arg)
 static int64_t hvmop_get_param(XenHcallCtx *c, void *arg)
 {
     struct xen_hvm_param *hp = arg;
-    int err = check_own_dom(c->xh, hp->domid);
+    int err = check_param(c, hp);
 
     if (err) {
         return err;
-    }
-    if (hp->index >= HVM_NR_PARAMS) {
-        return -EINVAL;
     }
     hp->value = c->xh->params[hp->index];
     return 0;
